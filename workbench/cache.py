@@ -1,0 +1,70 @@
+"""Disk cache for expensive artifacts (trained parameters, generated datasets, LLM replies).
+
+Everything is keyed by what produced it (a JSON-able description hashed with sha256), written
+atomically (temp file + rename, so Ctrl-C never leaves half a file), and safe to delete: the cache
+directory is `$WORKBENCH_CACHE`, else `~/.cache/workbench`.
+
+    params = cached("grokking/params", {"cfg": asdict(cfg), "op": "add"}, lambda: train(cfg))
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("WORKBENCH_CACHE", Path.home() / ".cache" / "workbench"))
+
+
+def key_of(description: Any) -> str:
+    """A stable 16-hex-digit key for a JSON-able description (dict order does not matter)."""
+    text = json.dumps(description, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode())
+
+
+def path_for(namespace: str, description: Any, suffix: str = ".pkl") -> Path:
+    return cache_dir() / namespace / f"{key_of(description)}{suffix}"
+
+
+def cached(namespace: str, description: Any, compute: Callable[[], T], enabled: bool = True) -> T:
+    """Return the pickled result for `description` under `namespace`, computing and storing it on a miss.
+
+    A corrupt entry (e.g. from an older incompatible version) is recomputed, not an error."""
+    path = path_for(namespace, description)
+    if enabled and path.exists():
+        try:
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        except Exception:
+            path.unlink(missing_ok=True)
+    value = compute()
+    if enabled:
+        atomic_write_bytes(path, pickle.dumps(value))
+    return value
