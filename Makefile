@@ -11,8 +11,10 @@ $(VENV)/.setup-done: pyproject.toml requirements.lock scripts/setup.sh
 
 setup: $(VENV)/.setup-done
 
+# nbval runs over smoke-scale copies of the notebooks (scripts/prepare_nbval.py says why).
 test: setup
-	$(PY) -m pytest tests -q
+	WORKBENCH_HEADLESS=1 $(PY) scripts/prepare_nbval.py runs/nbval
+	WORKBENCH_HEADLESS=1 $(PY) -m pytest tests runs/nbval --nbval-lax -q
 
 report: setup
 	$(VENV)/bin/workbench run all --scale $(SCALE) --out $(OUT); \

@@ -59,7 +59,7 @@ def execute(notebook: Path, out_dir: Path, parameters: dict[str, Any], name: str
     t0 = time.time()
     try:
         pm.execute_notebook(str(notebook), str(executed), parameters=_papermill_value(parameters),
-                            cwd=str(notebook.parent), progress_bar=False, kernel_name="python3")
+                            cwd=str(notebook.parent), progress_bar=False, kernel_name="python3", language="python")
     except pm.PapermillExecutionError as e:
         raise WorkbenchError(f"{name}: cell {e.cell_index} (execution count {e.exec_count}) failed: "
                              f"{e.ename}: {str(e.evalue).splitlines()[0] if e.evalue else ''} "
