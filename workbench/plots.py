@@ -10,17 +10,19 @@ import plotly.io as pio
 
 from workbench.history import History
 
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+          "#bcbd22", "#17becf"]
+
 pio.templates["workbench"] = go.layout.Template(pio.templates["plotly_white"])
 pio.templates["workbench"].layout.update(
     font=dict(family="Inter, Helvetica, Arial, sans-serif", size=13),
     margin=dict(l=60, r=20, t=60, b=50),
+    colorway=COLORS,
     legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
 )
 pio.templates.default = "workbench"
 pio.renderers.default = "plotly_mimetype"
 
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-          "#bcbd22", "#17becf"]
 
 
 def style(fig: go.Figure, title: str, x: str, y: str, **layout) -> go.Figure:

@@ -62,7 +62,7 @@ class Dashboard:
                                          line=dict(color=plots.COLORS[(i + 2 * col) % len(plots.COLORS)])),
                               row=1, col=col)
             fig.update_xaxes(title_text=self.x, row=1, col=col)
-        fig.update_layout(title=self.title, height=330)
+        fig.update_layout(title=self.title, height=360, legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
         return go.FigureWidget(fig) if widget else fig
 
     def __call__(self, step: int, metrics: dict) -> None:

@@ -30,6 +30,7 @@ th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
 .holds{background:#e6f4ea}.fails{background:#fdecea}
 .cell{margin:1em 0}
+.banner{color:#666;font-size:12px;border-bottom:1px solid #ddd;padding-bottom:.4em}
 img{max-width:100%}
 """
 
@@ -109,7 +110,7 @@ def _code(source: str) -> str:
 def render_notebook(nb: dict, title: str) -> str:
     """A whole executed notebook (nbformat JSON dict) as one offline HTML page."""
     r = _Renderer()
-    parts = [f"<h1>{html.escape(title)}</h1>"]
+    parts = [f"<p class=\"banner\">workbench report &middot; {html.escape(title)}</p>"]
     for cell in nb.get("cells", []):
         source = _text(cell.get("source", ""))
         if cell.get("cell_type") == "markdown":
