@@ -88,9 +88,13 @@ def run_episode(env, agent, max_steps: int = 20, seed: int | None = None,
     ep = Episode(task=env.task, seed=env.seed, utterance=obs.utterance)
     if recorder is not None:
         recorder.start_episode(env.task, env.seed, obs)
-    if hasattr(agent, "reset"):
-        agent.reset(obs)
     history: list[Turn] = []
+    try:
+        if hasattr(agent, "reset"):
+            agent.reset(obs)
+    except Exception as e:  # noqa: BLE001 - an agent failure fails the episode
+        ep.error = f"{type(e).__name__}: {e}"
+        max_steps = 0
     for _ in range(max_steps):
         try:
             action = agent.act(obs, history)
@@ -112,7 +116,8 @@ def run_episode(env, agent, max_steps: int = 20, seed: int | None = None,
             ep.reason = result.info.get("reason")
             break
     else:
-        ep.truncated = True
+        if ep.error is None:
+            ep.truncated = True
         ep.reward = -1.0
     ep.time_s = time.perf_counter() - t0
     if recorder is not None:

@@ -322,12 +322,15 @@ class WebEnv:
     folder. `seed`: seeds the sequence of episode seeds used when `reset()` gets none.
     `time_limit_s`: per-episode limit enforced by the page. `screenshots`: take a (210, 160, 3)
     screenshot per observation (about 5-10 ms each). `field_extractor`: utterance -> fields for
-    project pages (default: no fields). Use as a context manager, or call `close()`.
+    project pages (default: no fields). `none_wait_s`: an `Action.none()` step first waits this
+    long, so agents can wait for delayed page updates (autocomplete menus, animations).
+    Use as a context manager, or call `close()`.
     """
 
     def __init__(self, task: str, seed: int = 0, time_limit_s: float = 30.0,
                  html_dir: Path | None = None, headless: bool = True, *,
-                 screenshots: bool = True, field_extractor=None, data_mode: str = "train"):
+                 screenshots: bool = True, field_extractor=None, data_mode: str = "train",
+                 none_wait_s: float = 0.1):
         missing = chromium_missing()
         if missing:
             raise WorkbenchError(missing)
@@ -336,6 +339,7 @@ class WebEnv:
         self.task = task
         self.time_limit_s = float(time_limit_s)
         self.screenshots = screenshots
+        self.none_wait_s = float(none_wait_s)
         self._seeds = random.Random(seed)
         if html_dir is None:
             if not (_miniwob_html() / "miniwob" / f"{task}.html").exists():
@@ -439,6 +443,8 @@ class WebEnv:
         if not isinstance(action, Action):
             raise WorkbenchError(f"step() takes a workbench.web.actions.Action, got {action!r}")
         miniwob_action = action.to_miniwob(self._gym.action_space_config)
+        if action.kind == "none" and self.none_wait_s > 0:
+            time.sleep(self.none_wait_s)  # "none" = wait a moment (menus, animations)
         try:
             raw, _r, done, _t, info = self._gym.step(miniwob_action)
         except Exception as e:
