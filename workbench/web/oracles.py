@@ -264,7 +264,6 @@ def plan_click_tab_2_hard(u: str) -> list[Skill]:
 
 
 PLANNERS["click-tab-2"] = plan_click_tab_2_hard
-PLANNERS["click-tab"] = plan_click_tab_2_hard  # one tab page: the link is visible at once
 
 _WIDGET_TAGS = {"radio": ("INPUT_radio",), "checkbox": ("INPUT_checkbox",),
                 "text": ("INPUT_text", "INPUT_input"), "textarea": ("TEXTAREA",),
@@ -579,7 +578,8 @@ def parse_email_forward(u: str) -> tuple[str, str] | None:
 
 
 _NOT_NAMES = {"Find", "Locate", "Look", "Forward", "Send", "Go", "Please", "The", "Give", "I",
-              "Navigate", "Search", "Get", "Email", "Mail", "Message", "It"}
+              "Navigate", "Search", "Get", "Email", "Mail", "Message", "It", "Open", "Pull",
+              "Can", "Could", "Would", "You", "Hey", "Hi", "Select", "Click", "Read", "Take"}
 
 
 @skill
@@ -587,10 +587,18 @@ def forward_email_by_names(s, utterance: str):
     """Free-form forward request: the sender is a name in the utterance that matches an inbox
     sender; the recipient is the other capitalised name."""
     senders = {e.text for e in find_all(s.obs, classes="email-sender") if e.text}
-    words = re.findall(r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)?", utterance)
-    names = [w for w in words if w not in _NOT_NAMES]
-    sender = next((n for n in names if n in senders), None)
-    dest = next((n for n in names if n != sender), None)
+    found = []  # (name, starts a sentence)
+    for m in re.finditer(r"[A-Z][\w-]*", utterance):
+        name = m.group(0)
+        if name in _NOT_NAMES:
+            continue
+        initial = not utterance[:m.start()].strip() or utterance[:m.start()].strip()[-1] in ".,!?"
+        found.append((name, initial))
+    cued = re.search(r"\b(?:from|by) ([A-Z][\w-]*)", utterance)
+    sender = cued.group(1) if cued and cued.group(1) in senders else \
+        next((n for n, _ in found if n in senders), None)
+    others = [(n, i) for n, i in found if n != sender]
+    dest = next((n for n, i in others if not i), None) or next((n for n, _ in others), None)
     if sender is None or dest is None:
         raise SkillError(f"cannot find sender and recipient in {utterance!r}")
     yield from forward_email(sender, dest)._fn(s, sender, dest)
