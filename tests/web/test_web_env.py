@@ -70,7 +70,8 @@ def test_context_manager_closes_on_exception():
     assert alive(pids) == []
 
 
-def test_ctrl_c_leaves_no_browser():
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_kill_leaves_no_browser(sig):
     script = textwrap.dedent("""
         import json, sys, time
         from workbench.web.env import WebEnv
@@ -86,13 +87,13 @@ def test_ctrl_c_leaves_no_browser():
     try:
         pids = json.loads(proc.stdout.readline())
         assert alive(pids)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
     time.sleep(0.3)
-    assert alive(pids) == [], "browser processes survived Ctrl-C"
+    assert alive(pids) == [], f"browser processes survived signal {sig}"
 
 
 def test_crashed_browser_is_restarted_and_the_episode_fails():

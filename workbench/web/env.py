@@ -17,8 +17,11 @@ Episode semantics (CompWoB brief, "MiniWoB++ package"):
   `reset` restarts the browser and retries once.
 - `close()` quits the driver and then kills any process it started that is still alive
   (chromedriver, chromium and its helpers). It runs on `with` exit (also on exceptions and Ctrl-C)
-  and for every open env at interpreter exit (`atexit`). chromedriver also gets SIGTERM if the
-  Python process dies (`PR_SET_PDEATHSIG`); a SIGKILLed Python can still leave chromium behind.
+  and for every open env at interpreter exit (`atexit`); SIGTERM is turned into `SystemExit` when
+  the process has no SIGTERM handler of its own, so `kill`/`timeout` clean up too. chromedriver
+  gets SIGTERM if the Python process dies (`PR_SET_PDEATHSIG`); a SIGKILLed Python can still leave
+  chromium behind. (Chromium's crashpad helpers are re-parented to init at start; they exit with
+  the browser.)
 
 Project pages: `register_page_dir(path)` makes a folder of HTML pages written on MiniWoB's core
 JS API loadable, with `../core/` and `../common/` resolving to miniwob's own assets; then
@@ -52,7 +55,8 @@ from workbench.web.actions import Action  # noqa: E402
 from workbench.web.observation import Observation, elements_from_dominfo  # noqa: E402
 
 CHROME_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-dev-shm-usage", "--no-first-run", "--mute-audio")
+               "--disable-dev-shm-usage", "--no-first-run", "--mute-audio",
+               "--disable-breakpad")
 
 
 def _miniwob_html() -> Path:
@@ -298,6 +302,20 @@ class StepResult:
 _OPEN: "weakref.WeakSet[WebEnv]" = weakref.WeakSet()
 
 
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds `with` blocks and runs atexit -> close_all()
+
+
+def _install_sigterm_handler() -> None:
+    """Make SIGTERM (e.g. `timeout`, `kill`) close browsers like Ctrl-C does, when nobody else
+    handles SIGTERM in this process."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
 @atexit.register
 def close_all() -> None:
     """Close every open WebEnv (runs at interpreter exit)."""
@@ -358,6 +376,7 @@ class WebEnv:
         self.episodes = 0
         self.crashes = 0
         _OPEN.add(self)
+        _install_sigterm_handler()
         self._start()
 
     # -- lifecycle ------------------------------------------------------------------------
