@@ -151,3 +151,19 @@ def test_bad_inputs_are_one_line_errors(tmp_path):
         WebEnv("nothing", html_dir=tmp_path)
     with pytest.raises(WorkbenchError, match="time_limit_s"):
         WebEnv("click-button", time_limit_s=0)
+
+
+def test_seeds_give_the_same_problems_as_raw_miniwob():
+    import gymnasium as gym
+    import miniwob
+
+    from workbench.web.env import WebEnv
+
+    gym.register_envs(miniwob)
+    raw = gym.make("miniwob/click-checkboxes-v1")
+    try:
+        want = [raw.reset(seed=s)[0]["utterance"] for s in (5, 6)]
+    finally:
+        raw.close()
+    with WebEnv("click-checkboxes", screenshots=False) as env:
+        assert [env.reset(seed=s).utterance for s in (5, 6)] == want

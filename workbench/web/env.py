@@ -3,9 +3,11 @@
 Built on PyPI `miniwob` 1.1.0: `WebEnv` drives a `miniwob.environment.MiniWoBEnvironment`
 whose `SeleniumInstance` is subclassed here to (1) launch Debian Chromium/chromedriver offline
 (`SE_OFFLINE=true`; `--headless --no-sandbox --disable-gpu --disable-background-networking`),
-(2) set the page's episode time limit (`core.EPISODE_MAX_TIME`) before every episode, in the same
-script call that sets the data mode, (3) read utterance, DOM and the `#wrap` HTML in one script
-call, and (4) know its process ids so `close()` can kill every process it started.
+(2) set the page's episode time limit (`core.EPISODE_MAX_TIME`) before every episode, (3) batch
+miniwob's page calls: a reset is one script call (stop, seed, data mode, time limit, start) plus
+one read; after each action one script call returns the episode status and, while running, the
+utterance, DOM and `#wrap` HTML (miniwob makes 7 calls per reset and 4 per step), and (4) know
+its process ids so `close()` can kill every process it started.
 
 Episode semantics (CompWoB brief, "MiniWoB++ package"):
 - `reward` is MiniWoB's raw reward (no time discount: timings on a loaded machine must not change
@@ -140,11 +142,25 @@ def _die_with_parent() -> None:  # runs in the chromedriver child before exec
         pass
 
 
-_OBS_SCRIPT = """
+# One round trip after each action: episode status, and (while running) utterance, DOM, HTML.
+_STEP_SCRIPT = """
+var m = {done: WOB_DONE_GLOBAL, env_reward: WOB_REWARD_GLOBAL,
+         raw_reward: WOB_RAW_REWARD_GLOBAL, reason: WOB_REWARD_REASON};
+if (WOB_DONE_GLOBAL) return [m];
 var u = core.getUtterance();
 var d = core.getDOMInfo();
 var w = document.getElementById('wrap');
-return [u, d, w ? w.outerHTML : document.body.outerHTML];
+return [m, u, d, w ? w.outerHTML : document.body.outerHTML];
+"""
+
+# One round trip to start an episode (miniwob's force_stop, set_seed, set_mode, begin_task).
+_RESET_SCRIPT = """
+core.endEpisode(0);
+if (arguments[0] !== null) Math.seedrandom(arguments[0]);
+core.setDataMode(arguments[1]);
+core.EPISODE_MAX_TIME = arguments[2];
+core.startEpisodeReal();
+return WOB_TASK_READY;
 """
 
 
@@ -197,8 +213,42 @@ def _make_instance_class():
             self.driver.execute_script(
                 f'core.setDataMode("{mode}"); core.EPISODE_MAX_TIME = {int(self.time_limit_ms)};')
 
-        def get_observation(self, use_cached_fields: bool = False):
-            utterance, dominfo, html = self.driver.execute_script(_OBS_SCRIPT)
+        # miniwob's reset and step, with the same page calls batched into fewer round trips
+        # (miniwob: 7 script calls per reset, 4 + action per step; here 2 and 1 + action).
+        def reset(self, obs, infos, seed):
+            self.num_episodes += 1
+            ready = self.driver.execute_script(
+                _RESET_SCRIPT, seed, self.mode,
+                int(self.time_limit_ms))
+            for _ in range(self.RESET_BLOCK_MAX_ATTEMPT):
+                if ready:
+                    break
+                time.sleep(self.RESET_BLOCK_SLEEP_TIME)
+                ready = self.driver.execute_script("return WOB_TASK_READY;")
+            else:
+                raise RuntimeError("the task page did not get ready")
+            self.start_time = time.time()
+            meta, o = self._read(use_cached_fields=False)
+            obs[self.index], infos[self.index] = o, meta
+
+        def step(self, action, action_space_config, obs, rewards, dones, infos):
+            from miniwob.selenium_actions import execute_action_on_chromedriver
+
+            if action is not None:  # WebEnv never steps a finished episode
+                execute_action_on_chromedriver(action, self.cached_fields, action_space_config,
+                                               self.driver)
+            meta, o = self._read(use_cached_fields=True)
+            meta["elapsed"] = max(0.0, time.time() - self.start_time)
+            i = self.index
+            obs[i], rewards[i], dones[i], infos[i] = o, self.reward_processor(meta), \
+                meta["done"], meta
+
+        def _read(self, use_cached_fields: bool):
+            out = self.driver.execute_script(_STEP_SCRIPT)
+            meta = out[0]
+            if meta["done"]:
+                return meta, self.get_empty_observation()
+            utterance, dominfo, html = out[1:]
             if isinstance(utterance, dict):
                 fields = list(utterance.get("fields", {}).items())
                 utterance = utterance["utterance"]
@@ -216,7 +266,7 @@ def _make_instance_class():
                     crop_width=self.task_width, crop_height=self.task_height))
             obs = {"utterance": utterance, "fields": list(fields), "dominfo": dominfo,
                    "html": html, "screenshot": shot}
-            return obs, {}
+            return meta, obs
 
         def get_empty_observation(self):
             return {"utterance": "", "fields": [], "dominfo": None, "html": "", "screenshot": None}
