@@ -90,3 +90,17 @@ def test_fixed_page_dom_html_and_reward():
         env.reset()
         r = env.step(Action.click(10))
         assert r.terminated and not r.success and r.reward == -1.0
+
+
+@needs_browser
+def test_switch_task_between_project_page_and_miniwob():
+    from workbench.web.env import WebEnv
+
+    with WebEnv("click-button", screenshots=False) as env:
+        pids = env.pids
+        env.switch_task("wb-fixed", html_dir=PAGES)
+        assert env.reset().utterance == 'Type "abc", tick the box and press Go.'
+        env.switch_task("click-button")
+        obs = env.reset()
+        assert obs.utterance.startswith("Click on the") and obs.field("target")
+        assert env.pids == pids  # same browser

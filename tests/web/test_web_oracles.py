@@ -20,12 +20,21 @@ def test_every_compwob_base_task_has_an_oracle():
     assert set(BASE_TASKS) <= set(PLANNERS)
 
 
+@pytest.fixture(scope="module")
+def env():
+    from workbench.web.env import WebEnv
+
+    with WebEnv(BASE_TASKS[0], screenshots=False) as e:  # one browser, switched between tasks
+        yield e
+
+
 @needs_browser
 @pytest.mark.parametrize("task", BASE_TASKS)
-def test_oracle_solves_its_base_task(task):
+def test_oracle_solves_its_base_task(task, env):
     from workbench.web.agent import evaluate
 
-    ev = evaluate(task, oracle(task), episodes=EPISODES, seed=11, screenshots=False)
+    ev = evaluate(task, oracle(task), episodes=EPISODES, seed=11, env=env)
+    assert env.task == task and len(ev.episodes) == EPISODES
     failures = [(e.utterance, e.steps, e.error, e.reason) for e in ev.episodes if not e.success]
     assert failures == []
 

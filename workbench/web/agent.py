@@ -130,8 +130,9 @@ def evaluate(task: str, agent, episodes: int = 20, seed: int = 0, max_steps: int
     """Play `episodes` episodes of `task` in one browser; episode seeds are drawn from
     (`task`, `seed`), so the same call replays the same problems.
 
-    Pass an open `env` to reuse its browser (then `task` must match it); otherwise a `WebEnv` is
-    opened with `env_kwargs` (e.g. `screenshots=False`, `html_dir=...`) and closed afterwards.
+    Pass an open `env` to reuse its browser (it is switched to `task`, with `html_dir` from
+    `env_kwargs` if given); otherwise a `WebEnv` is opened with `env_kwargs` (e.g.
+    `screenshots=False`, `html_dir=...`) and closed afterwards.
     """
     from workbench.web.env import WebEnv
 
@@ -139,8 +140,8 @@ def evaluate(task: str, agent, episodes: int = 20, seed: int = 0, max_steps: int
     if own:
         env_kwargs.setdefault("screenshots", recorder is not None)
         env = WebEnv(task, seed=seed, **env_kwargs)
-    elif env.task != task:
-        raise WorkbenchError(f"evaluate({task!r}) was given an env for {env.task!r}")
+    elif env.task != task or "html_dir" in env_kwargs:
+        env.switch_task(task, env_kwargs.get("html_dir"))
     seeds = random.Random(f"{task}/{seed}")
     try:
         eps = [run_episode(env, agent, max_steps=max_steps, recorder=recorder,

@@ -44,6 +44,7 @@ import shutil
 import signal
 import tempfile
 import time
+import urllib.parse
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,20 @@ def register_page_dir(path: str | Path) -> str:
     return f"file://{PAGES_ROOT / name}/"
 
 
+def _resolve_task(task: str, html_dir, field_extractor):
+    """(base_url, field extractor) for a miniwob task or a project page; WorkbenchError if absent."""
+    if html_dir is None:
+        if task.startswith("flight."):
+            raise WorkbenchError("flight.* tasks (served over HTTP, larger window) are not supported")
+        if not (_miniwob_html() / "miniwob" / f"{task}.html").exists():
+            raise WorkbenchError(f"unknown MiniWoB task {task!r} (see web.env.miniwob_tasks())")
+        return None, field_extractor
+    html_dir = Path(html_dir)
+    if not (html_dir / f"{task}.html").exists():
+        raise WorkbenchError(f"no page {task}.html in {html_dir}")
+    return register_page_dir(html_dir), field_extractor or (lambda utterance: [])
+
+
 # ---------------------------------------------------------------------------------------------
 # The Selenium instance
 
@@ -208,6 +223,21 @@ def _make_instance_class():
             self.inner_width, self.inner_height = self.driver.execute_script(
                 "return [window.innerWidth, window.innerHeight];")
             self.processes = _tree(service.process.pid)
+
+        def load(self, subdomain: str, base_url: str | None, field_extractor) -> None:
+            """Open another task page in the same browser."""
+            from miniwob.fields import get_field_extractor
+            from miniwob.selenium_instance import DEFAULT_BASE_URL
+            from selenium.webdriver.common.by import By
+            from selenium.webdriver.support import expected_conditions as EC
+            from selenium.webdriver.support.wait import WebDriverWait
+
+            self.url = urllib.parse.urljoin(base_url or DEFAULT_BASE_URL, f"{subdomain}.html")
+            self.field_extractor = field_extractor or get_field_extractor(subdomain)
+            self.cached_fields = []
+            self.driver.get(self.url)
+            WebDriverWait(self.driver, 10).until(
+                EC.element_to_be_clickable((By.ID, self.SYNC_SCREEN_ID)))
 
         def set_mode(self, mode: str):
             self.driver.execute_script(
@@ -409,16 +439,7 @@ class WebEnv:
         self.screenshots = screenshots
         self.none_wait_s = float(none_wait_s)
         self._seeds = random.Random(seed)
-        if html_dir is None:
-            if not (_miniwob_html() / "miniwob" / f"{task}.html").exists():
-                raise WorkbenchError(f"unknown MiniWoB task {task!r} (see web.env.miniwob_tasks())")
-            base_url, extractor = None, field_extractor
-        else:
-            html_dir = Path(html_dir)
-            if not (html_dir / f"{task}.html").exists():
-                raise WorkbenchError(f"no page {task}.html in {html_dir}")
-            base_url = register_page_dir(html_dir)
-            extractor = field_extractor or (lambda utterance: [])
+        base_url, extractor = _resolve_task(task, html_dir, field_extractor)
         self._kwargs = dict(subdomain=task, render_mode=None if headless else "human",
                             base_url=base_url, field_extractor=extractor, data_mode=data_mode)
         self._gym = None
@@ -452,6 +473,24 @@ class WebEnv:
         if self._gym is not None and getattr(self._gym, "instance", None):
             self._gym.instance.kill()
         self._gym = None
+
+    def switch_task(self, task: str, html_dir: Path | None = None, field_extractor=None) -> None:
+        """Load another task (miniwob task or project page) into this env's browser: about
+        0.1 s instead of a 1.5 s browser start. The seed sequence and time limit carry over."""
+        if self._gym is None:
+            raise WorkbenchError("this WebEnv is closed")
+        base_url, extractor = _resolve_task(task, html_dir, field_extractor)
+        self._kwargs.update(subdomain=task, base_url=base_url, field_extractor=extractor)
+        self._gym.instance_kwargs.update(subdomain=task, base_url=base_url,
+                                         field_extractor=extractor)
+        self.task = task
+        self._done = True
+        try:
+            self._gym.instance.load(task, base_url, extractor)
+        except Exception as e:
+            if not _is_browser_error(e):
+                raise
+            self._restart()
 
     def close(self) -> None:
         """Quit the browser and kill every process it started. Safe to call twice."""

@@ -613,3 +613,40 @@ def plan_email_inbox_forward_nl(u: str) -> list[Skill]:
 
 
 PLANNERS["email-inbox-forward-nl-turk"] = plan_email_inbox_forward_nl
+
+
+def success_table(tasks: list[str] | None = None, episodes: int = 20, seed: int = 0,
+                  env=None) -> dict:
+    """{task: agent.Evaluation} of each oracle on its base task, all in one browser (`env`, or
+    one opened and closed here)."""
+    from workbench.web.agent import evaluate
+    from workbench.web.env import WebEnv
+
+    tasks = tasks or sorted(PLANNERS)
+    own = env is None
+    env = env or WebEnv(tasks[0], seed=seed, screenshots=False)
+    try:
+        return {t: evaluate(t, oracle(t), episodes=episodes, seed=seed, env=env) for t in tasks}
+    finally:
+        if own:
+            env.close()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from workbench.web.env import WebEnv
+
+    p = argparse.ArgumentParser(description="Success of every scripted oracle on its base task.")
+    p.add_argument("--episodes", type=int, default=20)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("tasks", nargs="*")
+    a = p.parse_args()
+    print("| task | success | episodes | mean steps | s/episode |\n|---|---|---|---|---|")
+    tasks = a.tasks or sorted(PLANNERS)
+    with WebEnv(tasks[0], screenshots=False) as env:
+        for t in tasks:
+            ev = success_table([t], a.episodes, a.seed, env=env)[t]
+            sec = sum(e.time_s for e in ev.episodes) / len(ev.episodes)
+            print(f"| {t} | {ev.success_rate:.2f} | {len(ev.episodes)} | {ev.mean_steps:.1f} "
+                  f"| {sec:.2f} |", flush=True)
