@@ -167,3 +167,16 @@ def test_seeds_give_the_same_problems_as_raw_miniwob():
         raw.close()
     with WebEnv("click-checkboxes", screenshots=False) as env:
         assert [env.reset(seed=s).utterance for s in (5, 6)] == want
+
+
+def test_crash_before_reset_restarts_the_browser():
+    from workbench.web.env import WebEnv
+
+    with WebEnv("click-button", screenshots=False) as env:
+        env.reset()
+        old = env.pids
+        chromium_main(env).kill()
+        obs = env.reset()  # restarts and retries once
+        assert env.crashes == 1 and set(env.pids).isdisjoint(old)
+        r = env.step(Action.click(button_ref(obs, obs.field("target"))))
+        assert r.success

@@ -89,6 +89,12 @@ class Observation:
         """All text inside an element, joined by spaces (e.g. a link whose text is split)."""
         return " ".join(e.text for e in self.subtree(ref) if e.text).strip()
 
+    def restrict(self, ref: int) -> "Observation":
+        """A view of this observation holding only the subtree of element `ref` (for skills
+        scoped to one sub-task's container in a composed page). Screenshot and HTML are kept."""
+        return Observation(self.utterance, self.fields, self.subtree(ref), self.html,
+                           self.screenshot)
+
     def field(self, key: str, default: str | None = None) -> str | None:
         for k, v in self.fields:
             if k == key:

@@ -11,6 +11,7 @@ decorated with `@skill`; inside, `s.obs` is always the latest observation:
         yield Action.click(find_button(s.obs, "Login").ref)
 
     fill_login("ann", "pw")          # -> a fresh Skill object (single use)
+    fill_login("ann", "pw").within("login-box")   # only looks inside #login-box
 
 `SkillAgent(planner)` runs a plan: at the start of an episode it calls `planner(utterance)` for a
 list of skills and then runs them in order (an agent for `agent.run_episode`). The oracles in
@@ -43,10 +44,23 @@ class Skill:
         self._gen = None
         self.obs: Observation | None = None
         self.finished = False
+        self.scope: str | None = None
+
+    def within(self, container_id: str) -> "Skill":
+        """Scope this skill to the subtree of the element with this HTML id (e.g. one sub-task's
+        container on a composed page); returns the skill. Elements the page appends to `<body>`
+        (jQuery-UI dialogs, autocomplete menus) are then out of reach."""
+        self.scope = container_id
+        return self
 
     def next_action(self, obs: Observation) -> Action | None:
         if self.finished:
             return None
+        if self.scope is not None:
+            box = next((e for e in obs.dom if e.id == self.scope), None)
+            if box is None:
+                raise SkillError(f"no container #{self.scope} for skill {self!r}")
+            obs = obs.restrict(box.ref)
         self.obs = obs
         if self._gen is None:
             self._gen = self._fn(self, *self._args, **self._kwargs)
@@ -59,7 +73,7 @@ class Skill:
     def __repr__(self) -> str:
         args = ", ".join([repr(a) for a in self._args] +
                          [f"{k}={v!r}" for k, v in self._kwargs.items()])
-        return f"{self.name}({args})"
+        return f"{self.name}({args})" + (f".within({self.scope!r})" if self.scope else "")
 
 
 def skill(fn: Callable[..., Iterator[Action]]) -> Callable[..., Skill]:
