@@ -13,6 +13,9 @@ BASE_TASKS = ["click-button", "click-link", "click-option", "click-checkboxes",
               "enter-text", "enter-password", "enter-date", "login-user", "login-user-popup",
               "multi-layouts", "navigate-tree", "search-engine", "use-autocomplete",
               "email-inbox-forward-nl"]
+EXTRA_TASKS = ["click-checkboxes-large", "enter-text-dynamic", "click-test", "click-test-2",
+               "focus-text", "focus-text-2", "enter-text-2", "click-tab", "click-collapsible",
+               "click-collapsible-2", "click-tab-2"]
 EPISODES = 3
 
 
@@ -29,7 +32,7 @@ def env():
 
 
 @needs_browser
-@pytest.mark.parametrize("task", BASE_TASKS)
+@pytest.mark.parametrize("task", BASE_TASKS + EXTRA_TASKS)
 def test_oracle_solves_its_base_task(task, env):
     from workbench.web.agent import evaluate
 

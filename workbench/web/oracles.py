@@ -19,8 +19,8 @@ from typing import Callable
 
 from workbench import WorkbenchError
 from workbench.web.actions import Action
-from workbench.web.skills import (Skill, SkillAgent, SkillError, click_button, find, find_all,
-                                  find_button, norm, quoted, skill)
+from workbench.web.skills import (Skill, SkillAgent, SkillError, click_button, click_text, find,
+                                  find_all, find_button, norm, quoted, skill)
 
 PLANNERS: dict[str, Callable[[str], list[Skill]]] = {}
 
@@ -613,6 +613,124 @@ def plan_email_inbox_forward_nl(u: str) -> list[Skill]:
 
 
 PLANNERS["email-inbox-forward-nl-turk"] = plan_email_inbox_forward_nl
+
+
+# ---------------------------------------------------------------------------------------------
+# Further cheap MiniWoB tasks (WebGUM's subset), built from the same skills
+
+PLANNERS["click-checkboxes-large"] = plan_click_checkboxes
+PLANNERS["enter-text-dynamic"] = plan_enter_text
+
+
+@planner("click-test")
+def plan_click_test(u: str) -> list[Skill]:
+    # 'Click the button.'
+    return [click_ref_of(lambda obs: find(obs, tag="BUTTON"))]
+
+
+@skill
+def click_ref_of(s, locate: Callable):
+    """Click the element `locate(obs)` returns."""
+    yield Action.click(locate(s.obs).ref)
+
+
+@planner("click-test-2")
+def plan_click_test_2(u: str) -> list[Skill]:
+    # 'Click button ONE.'
+    m = re.search(r"button (\w+)", u)
+    if not m:
+        raise SkillError(f"cannot parse click-test-2 instruction {u!r}")
+    return [click_button(m.group(1))]
+
+
+@planner("focus-text")
+def plan_focus_text(u: str) -> list[Skill]:
+    # 'Focus into the textbox.'
+    return [click_ref_of(lambda obs: find(obs, tag="INPUT_text"))]
+
+
+@planner("focus-text-2")
+def plan_focus_text_2(u: str) -> list[Skill]:
+    # 'Focus into the 2nd input textbox.'
+    m = _ORDINAL.search(u)
+    if not m:
+        raise SkillError(f"no ordinal in {u!r}")
+    n = int(m.group(1))
+
+    def nth(obs):
+        boxes = find_all(obs, tag="INPUT_text")
+        if len(boxes) < n:
+            raise SkillError(f"only {len(boxes)} text boxes")
+        return boxes[n - 1]
+
+    return [click_ref_of(nth)]
+
+
+@planner("enter-text-2")
+def plan_enter_text_2(u: str) -> list[Skill]:
+    # 'Type "LEONIE" in all lower case letters in the text input and press Submit.'
+    text = _one_quoted(u, "text")
+    if "lower case" in u:
+        text = text.lower()
+    elif "upper case" in u:
+        text = text.upper()
+    return [enter_text(text), submit()]
+
+
+@planner("click-tab")
+def plan_click_tab(u: str) -> list[Skill]:
+    # 'Click on Tab #2.'
+    m = re.search(r"Tab #(\d+)", u)
+    if not m:
+        raise SkillError(f"cannot parse click-tab instruction {u!r}")
+    return [click_text(f"Tab #{m.group(1)}", tag="A")]
+
+
+@skill
+def expand_sections_until(s, locate: Callable, waits: int = 10):
+    """Open accordion sections (jQuery-UI headers) one by one until `locate(obs)` finds an
+    element (None otherwise), then click it (click-collapsible, click-collapsible-2)."""
+    opened = set()
+    while True:
+        target = locate(s.obs)
+        if target is not None:
+            yield Action.click(target.ref)
+            return
+        closed = [e for e in s.obs.dom if "ui-accordion-header-collapsed" in e.classes.split()
+                  and e.ref not in opened]
+        if not closed:
+            for _ in range(waits):  # an opening animation may still be running
+                yield Action.none()
+                if locate(s.obs) is not None:
+                    break
+            else:
+                raise SkillError("target not found in any section")
+            continue
+        opened.add(closed[0].ref)
+        yield Action.click(closed[0].ref)
+
+
+def _visible(e) -> bool:
+    return e.width > 1 and e.height > 1
+
+
+@planner("click-collapsible")
+def plan_click_collapsible(u: str) -> list[Skill]:
+    # 'Expand the section below and click submit.'
+    def submit_once_open(obs):
+        if not any(_visible(e) for e in find_all(obs, classes="ui-accordion-content-active")):
+            return None
+        return next(iter(find_all(obs, tag="BUTTON", text="Submit")), None)
+
+    return [expand_sections_until(submit_once_open)]
+
+
+@planner("click-collapsible-2")
+def plan_click_collapsible_2(u: str) -> list[Skill]:
+    # 'Expand the sections below, to find and click on the link "egestas".'
+    text = _one_quoted(u, "link text")
+    return [expand_sections_until(lambda obs: next(
+        (e for e in find_all(obs, text=text, classes="alink") if _visible(e)), None))]
 
 
 def success_table(tasks: list[str] | None = None, episodes: int = 20, seed: int = 0,
