@@ -1,5 +1,4 @@
-"""workbench.web: the shared MiniWoB++ layer (harness, observations, actions, agents, oracles,
-recorder) used by the CompWoB, WebAgent and WebGUM notebooks.
+"""workbench.web: the shared MiniWoB++ layer used by the CompWoB, WebAgent and WebGUM notebooks.
 
     from workbench.web.env import WebEnv
     from workbench.web.actions import Action
@@ -8,8 +7,32 @@ recorder) used by the CompWoB, WebAgent and WebGUM notebooks.
 
     print(evaluate("click-button", oracle("click-button"), episodes=20))
 
-Modules: `env` (WebEnv, register_page_dir), `observation` (Observation, Element, dom_text,
-task_html), `actions` (Action, parse_action), `agent` (Agent, run_episode, evaluate), `skills`
-(Skill, SkillAgent, element finders), `oracles` (PLANNERS, oracle), `recorder` (Recorder,
-load_dataset). Importing this package starts no browser.
+Modules
+- `env`: `WebEnv(task, seed, time_limit_s, html_dir, headless)` (one task in one headless
+  Chromium; `reset`, `step`, `switch_task`, `close`), `register_page_dir`, `miniwob_tasks`,
+  `chromium_missing`.
+- `observation`: `Observation(utterance, fields, dom, html, screenshot)`, `Element`, views
+  `dom_text(obs)` and `task_html(obs)`.
+- `actions`: `Action.click/type/press_key/none`, `str(action)` and `parse_action(text)`.
+- `agent`: the `Agent` protocol (`act(observation, history)`), `run_episode`, `evaluate`.
+- `skills`: `Skill`/`@skill`, `SkillAgent(planner)`, element finders (`find`, `find_button`, ...).
+- `oracles`: `PLANNERS[task](instruction) -> [Skill]`, `oracle(task)`, `success_table`;
+  `python -m workbench.web.oracles --episodes 25` prints each oracle's success on its task.
+- `recorder`: `Recorder(folder)` (JSONL + PNG demonstrations) and `load_dataset(folder)`.
+
+Project pages (CompWoB compositions and any page this project writes)
+- Write pages on MiniWoB's core JS API into one folder: load `../core/core.js` (plus
+  `../core/d3.v3.min.js`, `../common/ui_utils.js`, `../core/jquery-ui/...` as needed), define
+  `genProblem()`, start with `window.onload = function () { core.startEpisode(); }`, put the
+  instruction in `#query` and the task in `#area` inside `#wrap`, end episodes with
+  `core.endEpisode(reward, reward > 0)`. `core.getUtterance` may be overridden to return
+  `{utterance, fields}`.
+- Run one with `WebEnv("my-page", html_dir=folder)`; `register_page_dir(folder)` (called for you)
+  links the folder beside miniwob's `core/` and `common/` so those relative paths resolve.
+  Move one open browser between pages/tasks with `env.switch_task(name, html_dir=folder)`.
+- Compose oracles from base skills: split the instruction into clauses, call
+  `PLANNERS[base_task](clause)` for each and run the concatenated skills with `SkillAgent`;
+  `skill.within("container-id")` confines a skill to one sub-task's container.
+
+Importing this package starts no browser. Browser tests skip (with the reason) without Chromium.
 """

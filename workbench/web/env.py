@@ -239,17 +239,12 @@ def _make_instance_class():
             WebDriverWait(self.driver, 10).until(
                 EC.element_to_be_clickable((By.ID, self.SYNC_SCREEN_ID)))
 
-        def set_mode(self, mode: str):
-            self.driver.execute_script(
-                f'core.setDataMode("{mode}"); core.EPISODE_MAX_TIME = {int(self.time_limit_ms)};')
-
         # miniwob's reset and step, with the same page calls batched into fewer round trips
         # (miniwob: 7 script calls per reset, 4 + action per step; here 2 and 1 + action).
         def reset(self, obs, infos, seed):
             self.num_episodes += 1
-            ready = self.driver.execute_script(
-                _RESET_SCRIPT, seed, self.mode,
-                int(self.time_limit_ms))
+            ready = self.driver.execute_script(_RESET_SCRIPT, seed, self.mode,
+                                               int(self.time_limit_ms))
             for _ in range(self.RESET_BLOCK_MAX_ATTEMPT):
                 if ready:
                     break
