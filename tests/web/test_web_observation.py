@@ -3,7 +3,6 @@ run in Chromium (which also exercises `register_page_dir`)."""
 
 from pathlib import Path
 
-import pytest
 from conftest import needs_browser
 
 from workbench.web.actions import Action

@@ -16,6 +16,8 @@ Modules
 - `actions`: `Action.click/type/press_key/none`, `str(action)` and `parse_action(text)`.
 - `agent`: the `Agent` protocol (`act(observation, history)`), `run_episode`, `evaluate`.
 - `skills`: `Skill`/`@skill`, `SkillAgent(planner)`, element finders (`find`, `find_button`, ...).
+- `task_skills`: one skill per base-task widget (`fill_login`, `select_checkboxes`,
+  `open_tree_item`, `search_and_open`, `autocomplete`, `forward_email`, ...).
 - `oracles`: `PLANNERS[task](instruction) -> [Skill]`, `oracle(task)`, `success_table`;
   `python -m workbench.web.oracles --episodes 25` prints each oracle's success on its task.
 - `recorder`: `Recorder(folder)` (JSONL + PNG demonstrations) and `load_dataset(folder)`.
