@@ -63,7 +63,7 @@ class Observation:
     fields: list[tuple[str, str]]
     dom: list[Element]
     html: str
-    screenshot: np.ndarray | None = None
+    screenshot: np.ndarray | None = field(default=None, compare=False)
     _by_ref: dict = field(default=None, init=False, repr=False, compare=False)
 
     def element(self, ref: int) -> Element:
