@@ -98,6 +98,11 @@ def main() -> None:
     p.add_argument("--episodes", type=int, default=40)
     p.add_argument("--rounds", type=int, default=2)
     args = p.parse_args()
+    from workbench.web.env import chromium_missing
+
+    if chromium_missing():
+        print(f"web_harness: skipped, {chromium_missing()}")
+        return
     print(f"{'task':<14} {'shots':<6} {'raw ep/s':>9} {'harness ep/s':>13} {'raw/harness':>12}"
           f" {'success raw/harness':>20}")
     for task in ("click-button", "login-user"):
