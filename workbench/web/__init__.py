@@ -1,0 +1,40 @@
+"""workbench.web: the shared MiniWoB++ layer used by the CompWoB, WebAgent and WebGUM notebooks.
+
+    from workbench.web.env import WebEnv
+    from workbench.web.actions import Action
+    from workbench.web.oracles import oracle
+    from workbench.web.agent import evaluate
+
+    print(evaluate("click-button", oracle("click-button"), episodes=20))
+
+Modules
+- `env`: `WebEnv(task, seed, time_limit_s, html_dir, headless)` (one task in one headless
+  Chromium; `reset`, `step`, `switch_task`, `close`), `register_page_dir`, `miniwob_tasks`,
+  `chromium_missing`.
+- `observation`: `Observation(utterance, fields, dom, html, screenshot)`, `Element`, views
+  `dom_text(obs)` and `task_html(obs)`.
+- `actions`: `Action.click/type/press_key/none`, `str(action)` and `parse_action(text)`.
+- `agent`: the `Agent` protocol (`act(observation, history)`), `run_episode`, `evaluate`.
+- `skills`: `Skill`/`@skill`, `SkillAgent(planner)`, element finders (`find`, `find_button`, ...).
+- `task_skills`: one skill per base-task widget (`fill_login`, `select_checkboxes`,
+  `open_tree_item`, `search_and_open`, `autocomplete`, `forward_email`, ...).
+- `oracles`: `PLANNERS[task](instruction) -> [Skill]`, `oracle(task)`, `success_table`;
+  `python -m workbench.web.oracles --episodes 25` prints each oracle's success on its task.
+- `recorder`: `Recorder(folder)` (JSONL + PNG demonstrations) and `load_dataset(folder)`.
+
+Project pages (CompWoB compositions and any page this project writes)
+- Write pages on MiniWoB's core JS API into one folder: load `../core/core.js` (plus
+  `../core/d3.v3.min.js`, `../common/ui_utils.js`, `../core/jquery-ui/...` as needed), define
+  `genProblem()`, start with `window.onload = function () { core.startEpisode(); }`, put the
+  instruction in `#query` and the task in `#area` inside `#wrap`, end episodes with
+  `core.endEpisode(reward, reward > 0)`. `core.getUtterance` may be overridden to return
+  `{utterance, fields}`.
+- Run one with `WebEnv("my-page", html_dir=folder)`; `register_page_dir(folder)` (called for you)
+  links the folder beside miniwob's `core/` and `common/` so those relative paths resolve.
+  Move one open browser between pages/tasks with `env.switch_task(name, html_dir=folder)`.
+- Compose oracles from base skills: split the instruction into clauses, call
+  `PLANNERS[base_task](clause)` for each and run the concatenated skills with `SkillAgent`;
+  `skill.within("container-id")` confines a skill to one sub-task's container.
+
+Importing this package starts no browser. Browser tests skip (with the reason) without Chromium.
+"""

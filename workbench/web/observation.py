@@ -1,0 +1,174 @@
+"""Observations of a MiniWoB++ page and their text views.
+
+An `Observation` is what an agent sees after `WebEnv.reset` or `WebEnv.step`:
+
+- `utterance`: the task instruction shown in `#query` (MiniWoB's `core.getUtterance()`);
+- `fields`: (key, value) pairs miniwob's per-task extractor pulls from the utterance
+  (empty for project pages unless their `core.getUtterance()` returns fields);
+- `dom`: the visible elements of the page in document order, flattened from MiniWoB's
+  `core.getDOMInfo()` (same `ref` numbering as miniwob's `dom_elements`; text pseudo-elements
+  have tag "t" and negative refs);
+- `html`: `outerHTML` of `#wrap` (the task area), read right after `getDOMInfo`, so every element
+  carries `data-wob_ref` = its `ref` (WebGUM's HTML input maps 1:1 onto click/type actions);
+- `screenshot`: uint8 array (210, 160, 3) of the task area, or None when screenshots are off.
+
+After the episode ends, MiniWoB returns an empty observation: `dom == []`, `html == ""`.
+
+Views: `dom_text(obs)` (one compact line per element), `task_html(obs)` and `obs.screenshot`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Element:
+    """One visible DOM element (MiniWoB's DOMInfo, flattened).
+
+    `value` is the `<input>`/`<textarea>` value: a str, or a bool for checkboxes and radios, None
+    for other tags. `text` is the element's own text if all its children are text, else "".
+    `depth` is 0 for `<body>`. `parent` is the parent's ref (0 for the root).
+    """
+
+    ref: int
+    parent: int
+    tag: str
+    text: str
+    value: str | bool | None
+    id: str
+    classes: str
+    left: float
+    top: float
+    width: float
+    height: float
+    focused: bool
+    depth: int
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return (self.left + self.width / 2, self.top + self.height / 2)
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class Observation:
+    """What the agent sees (see the module docstring)."""
+
+    utterance: str
+    fields: list[tuple[str, str]]
+    dom: list[Element]
+    html: str
+    screenshot: np.ndarray | None = field(default=None, compare=False)
+    _by_ref: dict = field(default=None, init=False, repr=False, compare=False)
+
+    def element(self, ref: int) -> Element:
+        """The element with this ref (KeyError if absent)."""
+        if self._by_ref is None:
+            self._by_ref = {e.ref: e for e in self.dom}
+        return self._by_ref[ref]
+
+    def children(self, ref: int) -> list[Element]:
+        return [e for e in self.dom if e.parent == ref]
+
+    def subtree(self, ref: int) -> list[Element]:
+        """The element and all its descendants, in document order."""
+        keep = {ref}
+        out = []
+        for e in self.dom:  # document order: parents come before children
+            if e.ref == ref or e.parent in keep:
+                keep.add(e.ref)
+                out.append(e)
+        return out
+
+    def subtree_text(self, ref: int) -> str:
+        """All text inside an element, joined by spaces (e.g. a link whose text is split)."""
+        return " ".join(e.text for e in self.subtree(ref) if e.text).strip()
+
+    def restrict(self, ref: int) -> "Observation":
+        """A view of this observation holding only the subtree of element `ref` (for skills
+        scoped to one sub-task's container in a composed page). Screenshot and HTML are kept."""
+        return Observation(self.utterance, self.fields, self.subtree(ref), self.html,
+                           self.screenshot)
+
+    def field(self, key: str, default: str | None = None) -> str | None:
+        for k, v in self.fields:
+            if k == key:
+                return v
+        return default
+
+    @property
+    def done(self) -> bool:
+        """True for the empty observation MiniWoB returns once the episode has ended."""
+        return not self.dom
+
+
+def elements_from_dominfo(root: dict | None) -> list[Element]:
+    """Flatten MiniWoB's nested `core.getDOMInfo()` dict into Elements in document order."""
+    out: list[Element] = []
+    if not root:
+        return out
+    stack = [(root, 0, 0)]
+    while stack:
+        node, parent, depth = stack.pop()
+        value = node.get("value")
+        out.append(Element(
+            ref=int(node["ref"]), parent=parent, tag=node.get("tag", ""),
+            text=(node.get("text") or ""), value=value, id=node.get("id") or "",
+            classes=node.get("classes") if isinstance(node.get("classes"), str) else "",
+            left=float(node.get("left", 0.0)), top=float(node.get("top", 0.0)),
+            width=float(node.get("width", 0.0)), height=float(node.get("height", 0.0)),
+            focused=bool(node.get("focused", False)), depth=depth))
+        for child in reversed(node.get("children") or []):
+            stack.append((child, int(node["ref"]), depth + 1))
+    return out
+
+
+def _clip(s: str, n: int) -> str:
+    s = " ".join(str(s).split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def element_line(e: Element, max_text: int = 60) -> str:
+    """One compact line: `[ref] tag "text" value=... .classes #id`, indented by depth."""
+    parts = [f"[{e.ref}]", e.tag.lower()]
+    if e.text:
+        parts.append('"' + _clip(e.text, max_text) + '"')
+    if e.value is not None and e.value != "":
+        parts.append(f"value={e.value!r}" if isinstance(e.value, str) else f"value={e.value}")
+    if e.id:
+        parts.append("#" + e.id)
+    if e.classes:
+        parts.append("." + ".".join(e.classes.split()))
+    if e.focused:
+        parts.append("(focused)")
+    return " ".join(parts)
+
+
+_SKIP_TAGS = {"BODY", "DIV"}
+
+
+def dom_text(obs: Observation, indent: bool = True, keep_empty: bool = False,
+             max_text: int = 60) -> str:
+    """The DOM as compact text, one element a line (ref, tag, text, value, id, classes).
+
+    Containers without text, value or id (bare `div`s, `body`) are left out unless
+    `keep_empty`, which keeps prompts short; the refs of the remaining lines are the ones
+    `Action.click`/`Action.type` accept.
+    """
+    lines = []
+    for e in obs.dom:
+        if not keep_empty and e.tag in _SKIP_TAGS and not e.text and not e.id:
+            continue
+        pad = "  " * max(0, e.depth - 1) if indent else ""
+        lines.append(pad + element_line(e, max_text))
+    return "\n".join(lines)
+
+
+def task_html(obs: Observation) -> str:
+    """Raw HTML of the task area (`#wrap`), elements tagged with `data-wob_ref`."""
+    return obs.html

@@ -1,0 +1,217 @@
+"""Reusable skills: the building blocks of the scripted oracles (and of composed-task oracles).
+
+A `Skill` is a small multi-step behaviour driven by observations: `skill.next_action(obs)` returns
+the next `Action`, or None once the skill is finished. Skills are written as generator functions
+decorated with `@skill`; inside, `s.obs` is always the latest observation:
+
+    @skill
+    def fill_login(s, username, password):
+        yield Action.type(find_input(s.obs, "username").ref, username)
+        yield Action.type(find_input(s.obs, "password").ref, password)
+        yield Action.click(find_button(s.obs, "Login").ref)
+
+    fill_login("ann", "pw")          # -> a fresh Skill object (single use)
+    fill_login("ann", "pw").within("login-box")   # only looks inside #login-box
+
+`SkillAgent(planner)` runs a plan: at the start of an episode it calls `planner(utterance)` for a
+list of skills and then runs them in order (an agent for `agent.run_episode`). The oracles in
+`workbench.web.oracles` are planners of this kind; a composed task's oracle parses its instruction
+into sub-task fragments and concatenates the base planners' skill lists.
+
+Element finders (`find_*`) take an observation and raise `SkillError` when nothing matches, which
+fails the episode cleanly.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Callable, Iterator
+
+from workbench.web.actions import Action
+from workbench.web.observation import Element, Observation
+
+
+class SkillError(Exception):
+    """A skill could not find what it needs on the page."""
+
+
+class Skill:
+    """One use of a skill (see module docstring)."""
+
+    def __init__(self, name: str, fn: Callable[..., Iterator[Action]], args: tuple, kwargs: dict):
+        self.name, self._fn, self._args, self._kwargs = name, fn, args, kwargs
+        self._gen = None
+        self.obs: Observation | None = None
+        self.finished = False
+        self.scope: str | None = None
+
+    def within(self, container_id: str) -> "Skill":
+        """Scope this skill to the subtree of the element with this HTML id (e.g. one sub-task's
+        container on a composed page); returns the skill. Elements the page appends to `<body>`
+        (jQuery-UI dialogs, autocomplete menus) are then out of reach."""
+        self.scope = container_id
+        return self
+
+    def next_action(self, obs: Observation) -> Action | None:
+        if self.finished:
+            return None
+        if self.scope is not None:
+            box = next((e for e in obs.dom if e.id == self.scope), None)
+            if box is None:
+                raise SkillError(f"no container #{self.scope} for skill {self!r}")
+            obs = obs.restrict(box.ref)
+        self.obs = obs
+        if self._gen is None:
+            self._gen = self._fn(self, *self._args, **self._kwargs)
+        try:
+            return next(self._gen)
+        except StopIteration:
+            self.finished = True
+            return None
+
+    def __repr__(self) -> str:
+        args = ", ".join([repr(a) for a in self._args] +
+                         [f"{k}={v!r}" for k, v in self._kwargs.items()])
+        return f"{self.name}({args})" + (f".within({self.scope!r})" if self.scope else "")
+
+
+def skill(fn: Callable[..., Iterator[Action]]) -> Callable[..., Skill]:
+    """Decorator: a generator function `fn(s, *args)` becomes a factory of `Skill`s."""
+
+    @functools.wraps(fn)
+    def factory(*args, **kwargs) -> Skill:
+        return Skill(fn.__name__, fn, args, kwargs)
+
+    factory.is_skill = True
+    return factory
+
+
+class SkillAgent:
+    """Runs `planner(utterance) -> list[Skill]` (an Agent: `act(observation, history)`)."""
+
+    def __init__(self, planner: Callable[[str], list[Skill]], name: str | None = None):
+        self.planner = planner
+        self.name = name or getattr(planner, "__name__", "skills")
+        self.plan: list[Skill] = []
+
+    def reset(self, observation: Observation) -> None:
+        self.plan = list(self.planner(observation.utterance))
+
+    def act(self, observation: Observation, history) -> Action:
+        if not history and not self.plan:
+            self.reset(observation)
+        while self.plan:
+            action = self.plan[0].next_action(observation)
+            if action is not None:
+                return action
+            self.plan.pop(0)
+        return Action.none()
+
+
+# ---------------------------------------------------------------------------------------------
+# Element finders
+
+def norm(text: str | None) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _match(text: str, want: str, exact: bool, case: bool) -> bool:
+    a, b = norm(text), norm(want)
+    if not case:
+        a, b = a.lower(), b.lower()
+    return a == b if exact else b in a
+
+
+def find_all(obs: Observation, text: str | None = None, tag: str | None = None,
+             exact: bool = True, case: bool = True, id: str | None = None,
+             classes: str | None = None, deep: bool = False,
+             where: Callable[[Element], bool] | None = None) -> list[Element]:
+    """Elements matching every given criterion. `tag` is MiniWoB's (e.g. "BUTTON",
+    "INPUT_text"; "INPUT" matches any input); `classes` must all be present; `deep` matches the
+    text of the whole subtree instead of the element's own text."""
+    out = []
+    want_classes = classes.split() if classes else []
+    for e in obs.dom:
+        if tag is not None and not (e.tag == tag or (tag == "INPUT" and e.tag.startswith("INPUT_"))):
+            continue
+        if id is not None and e.id != id:
+            continue
+        if want_classes and not set(want_classes) <= set(e.classes.split()):
+            continue
+        if text is not None:
+            own = obs.subtree_text(e.ref) if deep else e.text
+            if not _match(own, text, exact, case):
+                continue
+        if where is not None and not where(e):
+            continue
+        out.append(e)
+    return out
+
+
+def find(obs: Observation, text: str | None = None, tag: str | None = None, **kw) -> Element:
+    """The first element matching (see `find_all`); SkillError if none."""
+    hits = find_all(obs, text=text, tag=tag, **kw)
+    if not hits:
+        crit = ", ".join(f"{k}={v!r}" for k, v in dict(text=text, tag=tag, **kw).items()
+                         if v is not None)
+        raise SkillError(f"no element with {crit}")
+    return hits[0]
+
+
+def find_button(obs: Observation, label: str) -> Element:
+    """A button (BUTTON or INPUT_button/submit) whose label is `label` (case-sensitive)."""
+    for tag in ("BUTTON", "INPUT_button", "INPUT_submit"):
+        hits = find_all(obs, text=label, tag=tag) if tag == "BUTTON" else \
+            find_all(obs, tag=tag, where=lambda e: norm(e.value) == norm(label))
+        if hits:
+            return hits[0]
+    hits = find_all(obs, text=label, tag="BUTTON", deep=True)
+    if hits:
+        return hits[0]
+    raise SkillError(f"no button labelled {label!r}")
+
+
+def find_input(obs: Observation, id_or_label: str) -> Element:
+    """A text-like input by id, else the input right after a label/text with that content."""
+    hits = find_all(obs, id=id_or_label, where=lambda e: e.tag.startswith(("INPUT", "TEXTAREA")))
+    if hits:
+        return hits[0]
+    inputs = [e for e in obs.dom if e.tag.startswith(("INPUT_text", "INPUT_password", "TEXTAREA"))]
+    for i, e in enumerate(obs.dom):
+        if e.text and _match(e.text, id_or_label, exact=False, case=False):
+            after = [x for x in inputs if obs.dom.index(x) > i]
+            if after:
+                return after[0]
+    raise SkillError(f"no input {id_or_label!r}")
+
+
+def quoted(utterance: str) -> list[str]:
+    """The strings in double quotes in an instruction, in order."""
+    return re.findall(r'"([^"]*)"', utterance)
+
+
+# ---------------------------------------------------------------------------------------------
+# Generic skills
+
+@skill
+def click_text(s, text: str, tag: str | None = None, exact: bool = True):
+    """Click the first element whose own text is `text` (optionally of this tag)."""
+    yield Action.click(find(s.obs, text=text, tag=tag, exact=exact).ref)
+
+
+@skill
+def click_button(s, label: str):
+    """Click the button labelled `label` (click-button)."""
+    yield Action.click(find_button(s.obs, label).ref)
+
+
+@skill
+def click_ref(s, ref: int):
+    yield Action.click(ref)
+
+
+@skill
+def type_into(s, id_or_label: str, text: str):
+    """Type `text` into the input with this id (or after this label)."""
+    yield Action.type(find_input(s.obs, id_or_label).ref, text)
