@@ -78,7 +78,7 @@ class Config:
 
 SCALES = {
     "smoke": dict(p=23, train_frac=0.5, d_model=64, d_mlp=256, ops=("add", "mul"), ablation_ops=(),
-                  steps=600, eval_every=50, n_checkpoints=8, judge_claims=False),
+                  steps=1500, eval_every=100, n_checkpoints=8, judge_claims=False),
     "cpu": {},
     "paper": dict(p=97, train_frac=0.3, steps=100_000, stop_after_grok=-1, eval_every=500, n_checkpoints=50,
                   ops=("add", "sub", "mul", "div", "x2y2", "x2xyy2", "x3xy", "x3xy2y", "apb2", "amb3")),

@@ -17,6 +17,8 @@ Storage: W_E is kept as (d_vocab, d_model), one row per token (the official code
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 import jax
@@ -26,6 +28,7 @@ F32 = jnp.float32
 N_CTX = 3
 
 
+@partial(jax.jit, static_argnums=(1, 2, 3, 4, 5))   # one compile instead of one per random draw
 def init_params(key, d_vocab: int, d_model: int, n_heads: int, d_mlp: int, pos_embed: bool) -> dict:
     """Parameters as float32 arrays. Shapes: W_E (V, d), W_pos (3, d), W_Q/W_K/W_V (H*dh, d),
     W_O (d, H*dh), W_in (m, d), W_out (d, m), W_U (d, V)."""
