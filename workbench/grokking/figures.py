@@ -142,21 +142,21 @@ def attention_figure(runs: dict, cfg: Config) -> go.Figure:
 
 
 def neuron_figure(runs: dict, cfg: Config) -> go.Figure:
-    """Left: neurons per dominant frequency of their W_L column, per run. Right: distribution of per-neuron
-    cos share (0.5 balanced, 1 cosine only)."""
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4],
-                        subplot_titles=["neurons per dominant frequency (W_L columns)", "per-neuron cos share"])
+    """Left: distribution of per-neuron cos share (0.5 balanced, 1 cosine only). Right: neurons per dominant
+    frequency of their W_L column, per run."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.35, 0.65], horizontal_spacing=0.12,
+                        subplot_titles=["per-neuron cos share", "neurons per dominant frequency (W_L columns)"])
     K = (cfg.p - 1) // 2
     counts = []
     for i, (label, run) in enumerate(runs.items()):
         neu = analysis.neuron_frequencies(run, cfg)
         counts.append(np.bincount(neu["freq"], minlength=K + 1)[1:])
         fig.add_trace(go.Box(y=neu["cos_share"], name=_title(run), marker_color=COLORS[i % len(COLORS)], showlegend=False),
-                      row=1, col=2)
+                      row=1, col=1)
     fig.add_trace(go.Heatmap(z=np.array(counts), x=np.arange(1, K + 1), y=[_title(r) for r in runs.values()],
-                             colorscale="Blues", colorbar=dict(title="neurons", x=0.55)), row=1, col=1)
-    fig.update_xaxes(title_text="dominant frequency k", row=1, col=1)
-    fig.update_yaxes(title_text="cos share (fraction of power)", row=1, col=2)
+                             colorscale="Blues", colorbar=dict(title="neurons")), row=1, col=2)
+    fig.update_yaxes(title_text="cos share (fraction of power)", row=1, col=1)
+    fig.update_xaxes(title_text="dominant frequency k", row=1, col=2)
     fig.update_layout(height=420, title="Neuron-frequency analysis of the MLP (final parameters)")
     return fig
 
