@@ -102,6 +102,8 @@ def summarize_runs(runs: dict, cfg: Config) -> dict[str, dict[str, float | int |
             "neuron_frac_mean": float(neu["frac"].mean()), "neuron_cos_share_mean": float(neu["cos_share"].mean()),
             "train_time_s": run.train_time_s, "sps": run.steps_done / max(run.train_time_s, 1e-9),
         }
+        # FFS without the constant component: a large mean embedding otherwise dominates the max normaliser
+        vals["ffs_E_noconst_final"] = fourier.ffs_from_norms(run.norms_E[-1], cfg.ffs_eta, cfg.ffs_norm, const=False)
         for m in ("ffs", "fcr", "gini", "cos_share"):
             for w in ("E", "L"):
                 vals[f"{m}_{w}_final"] = h.last(f"fourier/{m}_{w}")
@@ -134,7 +136,8 @@ def grok_table(runs: dict, cfg: Config):
         rows.append({"run": label, "formula": formula(run.op) + (" (+pos)" if run.pos_embed else ""),
                      "train99 step": m[f"{k}_steps_to_train99"], "grok step": m[f"{k}_steps_to_test95"],
                      "steps run": m[f"{k}_steps_done"], "test acc": round(m[f"{k}_test_acc"], 3),
-                     "FFS W_E": m[f"{k}_ffs_E_final"], "FFS W_L": m[f"{k}_ffs_L_final"],
+                     "FFS W_E": round(m[f"{k}_ffs_E_final"], 3), "FFS W_E no const": round(m[f"{k}_ffs_E_noconst_final"], 3),
+                     "FFS W_L": round(m[f"{k}_ffs_L_final"], 3),
                      "FCR W_E": round(m[f"{k}_fcr_E_final"], 3), "FCR W_L": round(m[f"{k}_fcr_L_final"], 3),
                      "Gini W_E": round(m[f"{k}_gini_E_final"], 3), "cos share W_E": round(m[f"{k}_cos_share_E_final"], 3),
                      "attn share a": round(m[f"{k}_attn_share_a"], 3), "steps/s": round(m[f"{k}_sps"], 1)})

@@ -37,7 +37,7 @@ def accuracy_figure(runs: dict, cfg: Config) -> go.Figure:
                                      showlegend=i == 0, line=dict(color=COLORS[j])), row=r, col=c)
         grok = analysis.steps_to(run, cfg)["steps_to_test95"]
         if grok is not None:
-            fig.add_vline(x=np.log10(max(grok, 1)), line_dash="dash", line_color="gray", row=r, col=c,
+            fig.add_vline(x=max(grok, 1), line_dash="dash", line_color="gray", row=r, col=c,
                           annotation_text=f"grok {grok}", annotation_font_size=10)
         fig.update_xaxes(type="log", title_text="step (log)", row=r, col=c)
         fig.update_yaxes(title_text="accuracy (fraction)", range=[0, 1.02], row=r, col=c)
@@ -109,7 +109,7 @@ def checkpoint_slider(runs: dict, cfg: Config, which: str = "E") -> go.Figure:
         fig.add_trace(trace, row=i // 2 + 1, col=1)
     fig.frames = [go.Frame(data=bars(s), name=str(s)) for s in steps]
     fig.update_layout(
-        height=180 * len(labels) + 160, barmode="group",
+        height=180 * len(labels) + 160, barmode="group", margin=dict(t=110),
         title=f"cos and sin Fourier norms of W_{which} at log-spaced checkpoints (drag the slider)",
         sliders=[dict(active=0, currentvalue=dict(prefix="step "), pad=dict(t=40),
                       steps=[dict(label=str(s), method="animate",
@@ -175,5 +175,6 @@ def final_spectra_figure(runs: dict, cfg: Config) -> go.Figure:
                                      showlegend=i == 0 and j == 0), row=i + 1, col=j + 1)
     fig.update_xaxes(title_text="frequency k", row=len(labels))
     fig.update_yaxes(title_text="norm")
-    fig.update_layout(barmode="group", height=170 * len(labels) + 120, title="cos and sin Fourier norms at the end of training")
+    fig.update_layout(barmode="group", height=170 * len(labels) + 150, margin=dict(t=110),
+                      title="cos and sin Fourier norms at the end of training")
     return fig
