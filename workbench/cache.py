@@ -53,6 +53,11 @@ def path_for(namespace: str, description: Any, suffix: str = ".pkl") -> Path:
     return cache_dir() / namespace / f"{key_of(description)}{suffix}"
 
 
+def is_cached(namespace: str, description: Any) -> bool:
+    """Whether `cached(namespace, description, ...)` would be a hit (e.g. to replay progress instead of training)."""
+    return path_for(namespace, description).exists()
+
+
 def cached(namespace: str, description: Any, compute: Callable[[], T], enabled: bool = True) -> T:
     """Return the pickled result for `description` under `namespace`, computing and storing it on a miss.
 

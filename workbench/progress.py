@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import time
 
-from tqdm.auto import tqdm
+from tqdm import std as tqdm_std
+from tqdm.auto import tqdm as tqdm_auto
 
 from workbench.history import History
 
@@ -41,7 +42,9 @@ class Dashboard:
         self.live = (not headless()) if live is None else live
         self.min_interval_s = min_interval_s
         self._last_draw = 0.0
-        self._bar = tqdm(total=total, desc=title, unit=x, leave=True, mininterval=1.0)
+        # headless, a text bar: tqdm.auto would store a widget view the report cannot show
+        bar = tqdm_auto if self.live else tqdm_std.tqdm
+        self._bar = bar(total=total, desc=title, unit=x, leave=True, mininterval=1.0)
         self._widget = None
         self._step = 0
 

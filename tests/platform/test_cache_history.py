@@ -13,7 +13,9 @@ def test_cached_computes_once_per_key(tmp_path, monkeypatch):
         calls.append(1)
         return {"w": [1, 2, 3]}
 
+    assert not cache.is_cached("t", {"a": 1, "b": 2})
     assert cache.cached("t", {"a": 1, "b": 2}, compute) == {"w": [1, 2, 3]}
+    assert cache.is_cached("t", {"a": 1, "b": 2})
     assert cache.cached("t", {"b": 2, "a": 1}, compute) == {"w": [1, 2, 3]}  # key ignores dict order
     assert len(calls) == 1
     cache.cached("t", {"a": 2, "b": 2}, compute)
