@@ -1,0 +1,49 @@
+"""CompWoB-mini: composed web tasks in real Chromium; scripted, cloned and prompted agents.
+
+Defaults are the `cpu` scale (≤ 15 min on 2 cores); see `SCALES` for smoke and paper.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Config:
+    seed: int = 0                          # seeds every episode (per task) and the BC initialisation
+    compositions: tuple[str, ...] = ()     # composed tasks to run (forward names); () = all 21
+    bases: tuple[str, ...] = ()            # base (1-way) tasks to run; () = all 11
+    episodes: int = 4                      # episodes per task for oracle/naive/bc (CompWoB: 50-100); 4 keeps cpu ≤ 15 min
+    time_limit_s: float = 60.0             # page timer per episode: generous, a slow LLM step must not time out
+    max_steps_per_subtask: int = 4         # step budget = this × sub-tasks + 4 (the longest base skill needs 4)
+    agents: tuple[str, ...] = ("oracle", "naive", "bc", "llm")   # which agents to run
+    # behaviour cloning (transferred agent): oracle demos on BASE tasks only
+    bc_demo_episodes: int = 12             # oracle episodes per base task for demonstrations (~3 steps each)
+    bc_epochs: int = 300                   # full-batch Adam steps; the loss is flat by ~200
+    bc_lr: float = 0.01                    # tiny model, full batch: a large step is stable
+    bc_dim: int = 16                       # embedding size of the bag-of-words ranker
+    # prompted agent
+    llm: str = "smollm2"                   # workbench.llm spec; "replay:<file>" for recorded replies
+    llm_record: str = ""                   # also append replies to this replay file ("" = no)
+    llm_episodes: int = 1                  # LLM episodes per task (each step is one scoring call, ~2-5 s)
+    llm_bases: tuple[str, ...] = ("click-button", "click-link", "click-option", "click-dialog", "enter-text")
+    llm_compositions: tuple[str, ...] = ("click-button_click-link", "click-link_click-button",
+                                         "click-dialog_click-button", "click-option_click-button")
+    judge_claims: bool = True              # smoke runs too few episodes for claims to mean anything
+
+
+SCALES = {
+    "smoke": {"bases": ("click-button", "click-link"), "compositions": ("click-button_click-link",),
+              "episodes": 1, "bc_demo_episodes": 2, "bc_epochs": 40,
+              "llm": "replay:data/compwob/smoke_replies.jsonl", "llm_episodes": 1,
+              "llm_bases": ("click-link",), "llm_compositions": ("click-button_click-link",),
+              "judge_claims": False},
+    "cpu": {},
+    "paper": {"episodes": 100, "bc_demo_episodes": 200, "llm_episodes": 100, "llm_bases": (),
+              "llm_compositions": ()},
+}
+
+COST = {
+    "smoke": "≈ 60 s: 4 pages × 1 episode, BC on 4 demos, LLM from a replay file",
+    "cpu": "≈ 12-15 min on 2 cores: 53 pages × 4 episodes × 3 agents, LLM (SmolLM2-135M) on 13 pages",
+    "paper": "hours: 53 pages × 100 episodes × 4 agents; LLM on every page (use a GPU or a served model)",
+}
