@@ -85,3 +85,22 @@ def candidates(obs: Observation, instruction: str | None = None) -> list[Candida
         if tag not in ("input_text", "input_password"):
             out.append(Candidate(f"{where}: click {what}", Action.click(e.ref), e.ref, "click"))
     return out
+
+
+_STOP = {"click", "the", "and", "then", "after", "a", "an", "in", "into", "with", "type", "span", "input", "ing"}
+
+
+def shortlist(cands: list[Candidate], instruction: str, k: int) -> list[Candidate]:
+    """The `k` candidates sharing most with the instruction (a quoted string counts 3, another word 1);
+    ties keep page order. Cuts the prompted agent's options (and its cost: one scoring pass per option)."""
+    import re
+    if k <= 0 or len(cands) <= k:
+        return cands
+    quoted = set(quoted_strings(instruction))
+    words = set(re.findall(r"[a-z0-9]+", instruction.lower())) - _STOP
+
+    def score(c: Candidate) -> int:
+        texts = set(re.findall(r'"([^"]*)"', c.text))
+        return 3 * len(texts & quoted) + len(set(re.findall(r"[a-z0-9]+", c.text.lower())) & words)
+    ranked = sorted(range(len(cands)), key=lambda i: (-score(cands[i]), i))[:k]
+    return [cands[i] for i in sorted(ranked)]

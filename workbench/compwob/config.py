@@ -24,6 +24,8 @@ class Config:
     # prompted agent
     llm: str = "smollm2"                   # workbench.llm spec; "replay:<file>" for recorded replies
     llm_record: str = ""                   # also append replies to this replay file ("" = no)
+    llm_shortlist: int = 6                 # options per LLM step (most instruction overlap): each costs a prompt pass
+    llm_steps_per_subtask: int = 2         # LLM step budget = this × sub-tasks + 2 (each step costs seconds)
     llm_episodes: int = 1                  # LLM episodes per task (each step is one scoring call, ~2-5 s)
     llm_bases: tuple[str, ...] = ("click-button", "click-link", "click-option", "click-dialog", "enter-text")
     llm_compositions: tuple[str, ...] = ("click-button_click-link", "click-link_click-button",

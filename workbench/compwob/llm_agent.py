@@ -3,29 +3,29 @@
 Mirrors the prompted agents of CompWoB (RCI, AdaPlanner, Synapse; §4): few-shot exemplars come from
 BASE tasks only, so every composed task is zero-shot for it. Two paths, by the backend's `capable`:
 - small embedded model (SmolLM2-135M, not capable): `llm.choose` over the candidate actions rendered
-  as short descriptions (`candidates.py`), i.e. decide by likelihood, never by parsing free text;
+  as short descriptions (`candidates.py`), i.e. decide by likelihood, never by parsing free text. The
+  options are cut to the `k` (default 6) sharing most words with the instruction: each option
+  costs one pass over the prompt, and on 2 CPU cores a pass is ~0.1-0.5 s;
 - capable backend (an OpenAI-compatible server, a large local model): the prompt lists the DOM
   (`workbench.web.observation.dom_text`) and the model writes one action in its string form
   (`click(ref=5)`, `type(ref=5, text="x")`), read back with `workbench.web.actions.parse_action`;
   an unreadable reply becomes `none()` (a wasted step).
-Departures: no self-critique loop (RCI) or code plans (AdaPlanner); one call per step.
+Departures: no self-critique loop (RCI) or code plans (AdaPlanner); one call per step; an action
+already taken in the episode is never offered again (a cheap stand-in for self-critique: the 135M
+model otherwise re-clicks the same radio button until the step budget runs out).
 """
 from __future__ import annotations
 
 from workbench.web.actions import Action, parse_action
 from workbench.web.observation import dom_text
 
-from workbench.compwob.candidates import candidates
+from workbench.compwob.candidates import candidates, shortlist
 
 # Base-task exemplars (written for this project; one clause each, never a composition).
 EXEMPLARS_CHOOSE = """Example task: Click the link "amet".
 Actions: click-link: click span "amet" .alink
-Example task: Log in as "anna" with password "xk2".
-Actions: login-user: type "anna" into input_text .username | login-user: type "xk2" into input_password .password | login-user: click button "Login" .submit
 Example task: Select "qq" and submit.
-Actions: click-option: click input_radio "qq" (unchecked) | click-option: click button "Submit" .submit
-Example task: Press "OK" in the dialog.
-Actions: click-dialog: click button "OK" .dialog-btn"""
+Actions: click-option: click input_radio "qq" (unchecked) | click-option: click button "Submit" .submit"""
 
 EXEMPLARS_TEXT = """Example task: Click the link "amet".
 Page: [4] div #box-click-link .task-box / [6] span "amet" .alink / [7] span "dolor" .alink
@@ -40,9 +40,9 @@ class LLMAgent:
 
     name = "llm"
 
-    def __init__(self, llm, max_candidates: int = 64):
+    def __init__(self, llm, k: int = 6):
         self.llm = llm
-        self.max_candidates = max_candidates
+        self.k = k
         self.done: list[str] = []
 
     def reset(self, obs) -> None:
@@ -67,7 +67,8 @@ class LLMAgent:
                 action = Action.none()
             self.done.append(str(action))
             return action
-        cands = candidates(obs)[: self.max_candidates]
+        taken = {t.action for t in history}
+        cands = shortlist([c for c in candidates(obs) if c.action not in taken], obs.utterance, self.k)
         if not cands:
             return Action.none()
         choice = self.llm.choose(self.prompt(obs), [" " + c.text for c in cands])

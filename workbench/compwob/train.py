@@ -3,7 +3,7 @@
 `train(cfg, progress)` (i) records oracle demonstrations on the BASE pages only, (ii) clones them
 into the transferred agent (`bc.py`), (iii) plays oracle, naive, bc and llm agents on the base and
 composed pages (forward and reverse twins) in real Chromium through `workbench.web.env.WebEnv`,
-one browser at a time, and returns a `Run` whose `rows` hold one dict per episode (task, agent,
+one browser moved from page to page (`browser.goto`), and returns a `Run` whose `rows` hold one dict per episode (task, agent,
 direction, #sub-tasks, success, steps and the page's complexity: instruction words, element count,
 DOM depth, HTML size). Expensive parts are cached (`workbench.cache`): demos and LLM replies.
 """
@@ -21,6 +21,7 @@ from workbench.web.compose import PAGES_DIR, Task, base_tasks, composed_tasks, p
 
 from workbench.compwob import bc
 from workbench.compwob.agents_scripted import naive, oracle
+from workbench.compwob.browser import goto
 
 AGENTS = ("oracle", "naive", "bc", "llm")
 
@@ -91,18 +92,21 @@ def _max_steps(cfg, task: Task) -> int:
 def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
     """Oracle demonstrations on the base pages (seeds disjoint from evaluation), cached."""
     from workbench.web.agent import run_episode
-    from workbench.web.env import WebEnv
 
     bases, _ = select_tasks(cfg)
 
     def compute():
-        demos = []
-        for task in bases:
-            rec = _Recorder(oracle())
-            with WebEnv(task.name, html_dir=PAGES_DIR, screenshots=False, time_limit_s=cfg.time_limit_s) as env:
+        demos, env = [], None
+        try:
+            for task in bases:
+                rec = _Recorder(oracle())
+                env = goto(env, task.name, PAGES_DIR, screenshots=False, time_limit_s=cfg.time_limit_s)
                 for s in _seeds(cfg, "demo/" + task.name, cfg.bc_demo_episodes):
                     run_episode(env, rec, max_steps=_max_steps(cfg, task), seed=s)
-            demos.extend(rec.demos)
+                demos.extend(rec.demos)
+        finally:
+            if env is not None:
+                env.close()
         return demos
 
     key = {"bases": [t.name for t in bases], "episodes": cfg.bc_demo_episodes, "seed": cfg.seed,
@@ -118,16 +122,17 @@ def _pages_fingerprint() -> str:
 
 def make_llm(cfg):
     from workbench.llm import get_llm
-    spec = cfg.llm
-    if spec.startswith("replay:") and not Path(spec[7:]).is_absolute():
+    spec, record = cfg.llm, cfg.llm_record
+    if spec.startswith("replay:") and not Path(spec[7:]).is_absolute():   # repo-relative replay files
         spec = "replay:" + str(registry.REPO_ROOT / spec[7:])
-    return get_llm(spec, record=cfg.llm_record or None)
+    if record and not Path(record).is_absolute():
+        record = str(registry.REPO_ROOT / record)
+    return get_llm(spec, record=record or None)
 
 
 def train(cfg, progress=lambda step, metrics: None) -> Run:
     """Demos -> BC -> evaluation of every agent on every selected page (see module docstring)."""
     from workbench.web.agent import run_episode
-    from workbench.web.env import WebEnv
 
     unknown = [a for a in cfg.agents if a not in AGENTS]
     if unknown:
@@ -155,34 +160,40 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
     if "llm" in cfg.agents:
         from workbench.compwob.llm_agent import LLMAgent
         t0 = time.perf_counter()
-        agents["llm"] = LLMAgent(make_llm(cfg))
+        agents["llm"] = LLMAgent(make_llm(cfg), k=cfg.llm_shortlist)
         run.timings["llm_load_s"] = time.perf_counter() - t0
         lb = set(cfg.llm_bases) if cfg.llm_bases else {t.name for t in bases}
         lc = set(cfg.llm_compositions) if cfg.llm_compositions else {t.composition for t in composed}
         llm_pages = {t.name for t in bases if t.name in lb} | {t.name for t in composed if t.composition in lc}
 
     t_eval = time.perf_counter()
-    for k, task in enumerate(pages, start=1):
-        with WebEnv(task.name, html_dir=PAGES_DIR, screenshots=False, time_limit_s=cfg.time_limit_s) as env:
+    env = None
+    try:
+        for k, task in enumerate(pages, start=1):
+            env = goto(env, task.name, PAGES_DIR, screenshots=False, time_limit_s=cfg.time_limit_s)
             for name, agent in agents.items():
                 if name == "llm" and task.name not in llm_pages:
                     continue
                 n_eps = cfg.llm_episodes if name == "llm" else cfg.episodes
                 watch = _Watch(agent)
                 for s in _seeds(cfg, task.name, n_eps):
-                    ep = run_episode(env, watch, max_steps=_max_steps(cfg, task), seed=s)
+                    steps = cfg.llm_steps_per_subtask * task.n + 2 if name == "llm" else _max_steps(cfg, task)
+                    ep = run_episode(env, watch, max_steps=steps, seed=s)
                     run.rows.append({
                         "task": task.name, "composition": task.composition, "n": task.n,
                         "direction": "base" if task.n == 1 else task.direction, "transition": task.transition,
                         "agent": name, "seed": s, "success": bool(ep.success), "reward": ep.reward,
                         "steps": ep.n_steps, "reason": ep.reason, "error": ep.error, "time_s": ep.time_s,
                         **watch.stats})
-        metrics = {}
-        for name in agents:
-            rows = [r for r in run.rows if r["agent"] == name]
-            if rows:
-                metrics[f"eval/{name}"] = sum(r["success"] for r in rows) / len(rows)
-        progress(k, metrics)
+            metrics = {}
+            for name in agents:
+                rows = [r for r in run.rows if r["agent"] == name]
+                if rows:
+                    metrics[f"eval/{name}"] = sum(r["success"] for r in rows) / len(rows)
+            progress(k, metrics)
+    finally:
+        if env is not None:
+            env.close()
     run.timings["eval_s"] = time.perf_counter() - t_eval
     return run
 
