@@ -141,6 +141,17 @@ def train(demos: list[Demo], epochs: int = 200, lr: float = 1e-2, dim: int = 16,
     if not demos:
         from workbench import WorkbenchError
         raise WorkbenchError("behaviour cloning needs at least one demonstration step")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)      # a ~40k-parameter model: threads only add overhead on a shared machine
+    try:
+        return _train(demos, epochs, lr, dim, seed, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(demos, epochs, lr, dim, seed, progress):
+    import torch
+
     model = make_model(dim=dim, seed=seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     inst, desc, hand, mask, labels = _batch(demos)
