@@ -99,6 +99,11 @@ def measured(df: pd.DataFrame) -> dict:
     out["corr_success_n"] = _spearman(cx.n, cx.success) if len(cx) > 1 else float("nan")
     ie = independent_errors(df)
     out["compositional_penalty"] = float((ie.observed - ie.predicted).mean()) if len(ie) else float("nan")
+    for a in AGENT_ORDER:     # per agent: mean(observed - product of base rates) over its composed pages
+        d = ie[ie.agent == a]
+        out[f"{a}_penalty"] = float((d.observed - d.predicted).mean()) if len(d) else float("nan")
+        t = df[df.agent == a].time_s if "time_s" in df else []
+        out[f"{a}_s_per_episode"] = float(t.mean()) if len(t) else float("nan")
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
 
 

@@ -12,7 +12,7 @@ class Config:
     seed: int = 0                          # seeds every episode (per task) and the BC initialisation
     compositions: tuple[str, ...] = ()     # composed tasks to run (forward names); () = all 21
     bases: tuple[str, ...] = ()            # base (1-way) tasks to run; () = all 11
-    episodes: int = 4                      # episodes per task for oracle/naive/bc (CompWoB: 50-100); 4 keeps cpu ≤ 15 min
+    episodes: int = 5                      # episodes per page for oracle/naive/bc (paper: 100); 5 keeps cpu ≤ 15 min
     time_limit_s: float = 60.0             # page timer per episode: generous, a slow LLM step must not time out
     max_steps_per_subtask: int = 4         # step budget = this × sub-tasks + 4 (the longest base skill needs 4)
     agents: tuple[str, ...] = ("oracle", "naive", "bc", "llm")   # which agents to run
@@ -27,9 +27,12 @@ class Config:
     llm_shortlist: int = 6                 # options per LLM step (most instruction overlap): each costs a prompt pass
     llm_steps_per_subtask: int = 2         # LLM step budget = this × sub-tasks + 2 (each step costs seconds)
     llm_episodes: int = 1                  # LLM episodes per task (each step is one scoring call, ~2-5 s)
-    llm_bases: tuple[str, ...] = ("click-button", "click-link", "click-option", "click-dialog", "enter-text")
-    llm_compositions: tuple[str, ...] = ("click-button_click-link", "click-link_click-button",
-                                         "click-dialog_click-button", "click-option_click-button")
+    llm_bases: tuple[str, ...] = ()        # base pages for the LLM; () = all 11
+    llm_compositions: tuple[str, ...] = (  # the twelve 2-way compositions (3- to 5-way cost too many LLM steps)
+        "click-button_click-link", "click-link_click-button", "click-option_click-button",
+        "click-checkboxes_enter-text", "enter-text_click-link", "click-dialog_click-button",
+        "login-user_navigate-tree", "login-user_navigate-tree-transition", "enter-password_click-option",
+        "click-widget_click-checkboxes", "enter-date_click-dialog", "click-link_enter-password")
     judge_claims: bool = True              # smoke runs too few episodes for claims to mean anything
 
 
