@@ -23,6 +23,7 @@ import numpy as np
 from workbench.compwob.candidates import Candidate, candidates
 from workbench.compwob.instructions import quoted_strings
 
+FEATURES_VERSION = 1  # bump when featurize() changes: cached demos hold features
 N_BUCKETS = 2048
 N_HAND = 10
 MAX_WORDS = 48
@@ -42,17 +43,20 @@ def _bag(text: str) -> list[int]:
 
 
 def _hand(c: Candidate, instruction: str, quoted: list[str], acted: dict[int, int], step: int) -> list[float]:
-    m = re.search(r'"([^"]*)"', c.text.split(": ", 1)[1].split(" into ")[-1]) if c.kind == "click" else None
-    elem_text = m.group(1) if m else ""
-    f_text_quoted = float(bool(elem_text) and elem_text in quoted)
+    """Handcrafted features of one candidate (see the module docstring), N_HAND of them."""
+    element = c.text.split(": ", 1)[1]
+    if c.kind == "type":
+        element = element.split(" into ", 1)[1]
+    m = re.search(r'"([^"]*)"', element) if c.kind == "click" else None
+    text_quoted = float(m is not None and m.group(1) in quoted)
     pos = quoted.index(c.typed) if c.typed in quoted else -1
-    prev_match = 0.0
+    names_field = 0.0
     if c.typed:
         k = instruction.find(f'"{c.typed}"')
         before = _words(instruction[:k])[-1:] if k > 0 else []
-        prev_match = float(bool(before) and before[0] in _words(c.text.split(" into ")[-1]))
-    return [f_text_quoted, float(pos == 0), float(pos == 1), float(pos >= 2), prev_match,
-            min(acted.get(c.ref, 0), 3) / 3.0, float("(checked)" in c.text), float("(value" in c.text),
+        names_field = float(bool(before) and before[0] in _words(element))
+    return [text_quoted, float(pos == 0), float(pos == 1), float(pos >= 2), names_field,
+            min(acted.get(c.ref, 0), 3) / 3.0, float("(checked)" in element), float("(value" in element),
             float(c.kind == "type"), min(step, 10) / 10.0]
 
 

@@ -37,6 +37,8 @@ class Config:
 
 
 SCALES = {
+    # smoke replays recorded LLM replies; after changing the LLM prompt re-record them with
+    # workbench run compwob --scale smoke -p llm=smollm2 -p llm_record=data/compwob/smoke_replies.jsonl
     "smoke": {"bases": ("click-button", "click-link"), "compositions": ("click-button_click-link",),
               "episodes": 1, "bc_demo_episodes": 2, "bc_epochs": 40,
               "llm": "replay:data/compwob/smoke_replies.jsonl", "llm_episodes": 1,
@@ -49,6 +51,6 @@ SCALES = {
 
 COST = {
     "smoke": "≈ 60 s: 4 pages × 1 episode, BC on 4 demos, LLM from a replay file",
-    "cpu": "≈ 12-15 min on 2 cores: 53 pages × 4 episodes × 3 agents, LLM (SmolLM2-135M) on 13 pages",
+    "cpu": "≈ 10 min on 2 loaded cores: 53 pages × 5 episodes × 3 agents, LLM (SmolLM2-135M) on 35 pages",
     "paper": "hours: 53 pages × 100 episodes × 4 agents; LLM on every page (use a GPU or a served model)",
 }

@@ -9,7 +9,6 @@ DOM depth, HTML size). Expensive parts are cached (`workbench.cache`): demos and
 """
 from __future__ import annotations
 
-import dataclasses
 import random
 import time
 from dataclasses import dataclass, field
@@ -110,7 +109,7 @@ def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
         return demos
 
     key = {"bases": [t.name for t in bases], "episodes": cfg.bc_demo_episodes, "seed": cfg.seed,
-           "pages": _pages_fingerprint(), "features": bc.N_HAND}
+           "pages": _pages_fingerprint(), "features": bc.FEATURES_VERSION}
     return cached("compwob/demos", key, compute)
 
 
@@ -196,7 +195,3 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
             env.close()
     run.timings["eval_s"] = time.perf_counter() - t_eval
     return run
-
-
-def config_dict(cfg) -> dict:
-    return dataclasses.asdict(cfg)
