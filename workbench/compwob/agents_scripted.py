@@ -4,7 +4,7 @@ All three parse the instruction into clauses (`instructions.parse`) and run the 
 (`skills.next_action`) clause by clause; they differ only in the order of the clauses:
 - oracle: execution order (an "after"-aware parser) -> validates every composed page;
 - naive: textual order (reads "B, after A-ing" as "B, then A"): isolates the reversed-wording effect
-  (the paper's failure mode "clauses executed in textual order despite 'after'", §6);
+  (a failure mode the paper reports: clauses executed in textual order despite "after");
 - wrong-order: execution order reversed (final sub-task first); every page must fail it.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Metrics and figures over the episode rows of a `train.Run` (CompWoB §6, Fig. 5, Table 1).
+"""Metrics and figures over the episode rows of a `train.Run` (CompWoB: success tables, Fig. 5).
 
 - `frame(rows)`: one row per episode as a DataFrame.
 - `success_table(df)`: agent × {base, forward, reverse, composed} success.

@@ -1,6 +1,6 @@
 """The "transferred" agent: a small ranker behaviour-cloned on oracle demonstrations of BASE tasks only.
 
-CompWoB's transferred agents (WebGUM, HTML-T5, §4) are fine-tuned on MiniWoB demonstrations and run
+CompWoB's transferred agents (WebGUM, HTML-T5) are fine-tuned on MiniWoB demonstrations and run
 zero-shot on compositions. Ours is the CPU-sized analogue: at each step it scores every candidate
 action (`candidates.candidates`) against the instruction and picks the best; it is trained with a
 softmax cross-entropy over the candidates of each demonstrated step (the oracle's action is the

@@ -1,6 +1,6 @@
 """Read composed instructions: split into clauses, map each clause to a base sub-task and its arguments.
 
-The grammar is the one `workbench.web.compose` writes (after CompWoB, arXiv 2311.18751 §3):
+The grammar is the one `workbench.web.compose` writes (after CompWoB, arXiv 2311.18751):
   forward   "A, B, and then C."          execution order A, B, C
   reverse   "C, after A-ing, and B-ing." execution order A, B, C (the final sub-task is named first)
 `split(instruction, respect_after=True)` returns the clauses in execution order; with

@@ -1,6 +1,6 @@
 """The prompted agent: a language model choosing the next action, with base-task exemplars only.
 
-Mirrors the prompted agents of CompWoB (RCI, AdaPlanner, Synapse; §4): few-shot exemplars come from
+Mirrors the prompted agents of CompWoB (RCI, AdaPlanner, Synapse): few-shot exemplars come from
 BASE tasks only, so every composed task is zero-shot for it. Two paths, by the backend's `capable`:
 - small embedded model (SmolLM2-135M, not capable): `llm.choose` over the candidate actions rendered
   as short descriptions (`candidates.py`), i.e. decide by likelihood, never by parsing free text. The

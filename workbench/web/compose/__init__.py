@@ -1,6 +1,6 @@
 """Composition engine: several base web tasks on one MiniWoB-format page, in a fixed order.
 
-After CompWoB (Furuta et al., arXiv 2311.18751, §3): sub-tasks share one `#area`; earlier sub-tasks
+After CompWoB (Furuta et al., arXiv 2311.18751): sub-tasks share one `#area`; earlier sub-tasks
 only set state, the final sub-task's click gives +1 iff every earlier one was done right and in order,
 and a wrong final click gives -1. Forward instructions read "A, B, and then C."; the reverse twin
 (identical JavaScript) reads "C, after A-ing, and B-ing.". The pages are generated from JavaScript

@@ -1,7 +1,7 @@
 """The composed tasks: which base sub-tasks, in which execution order, on one page.
 
 A task name is its base sub-tasks in execution order joined by "_" (CompWoB's convention, arXiv
-2311.18751 §3), e.g. "click-button_click-link"; "-transition" marks a page whose content is swapped
+2311.18751), e.g. "click-button_click-link"; "-transition" marks a page whose content is swapped
 after each sub-task (one box visible at a time, like moving from a login form to the next page);
 "-reverse" marks the twin whose instruction lists the final sub-task first ("B, after A-ing"). The
 twin's JavaScript is identical; only the instruction's wording differs.
