@@ -153,3 +153,7 @@ def test_analysis_tables_and_independent_errors_by_hand():
     assert m["compositional_penalty"] == pytest.approx(((0.25 - 0.375) + (0 - 0.375)) / 2)
     f = analysis.fit([1, 2, 3], [3, 5, 7])
     assert f["slope"] == pytest.approx(2) and f["r2"] == pytest.approx(1) and f["rho"] == pytest.approx(1)
+
+
+def test_success_by_number_of_subtasks():
+    assert analysis.by_n(_rows()) == {"oracle": {1: 1.0}, "bc": {1: 0.625, 2: 0.125}}

@@ -47,6 +47,12 @@ def success_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).T
 
 
+def by_n(df: pd.DataFrame) -> dict:
+    """{agent: {n: success}} over all pages with n sub-tasks (n = 1: base pages)."""
+    return {a: {int(n): float(v) for n, v in df[df.agent == a].groupby("n").success.mean().items()}
+            for a in _agents(df)}
+
+
 def independent_errors(df: pd.DataFrame) -> pd.DataFrame:
     """Observed vs predicted (product of base-page success) per (agent, composed page)."""
     base = df[df.direction == "base"].groupby(["agent", "task"]).success.mean()
