@@ -76,3 +76,18 @@ def test_transition_page_shows_one_box_at_a_time():
         assert [e.id for e in obs.dom if e.id.startswith("box-")] == ["box-navigate-tree"]
         stats = page_stats(obs)
         assert stats["n_elements"] == len(obs.dom) and stats["dom_depth"] >= 3
+
+
+def test_a_wrong_earlier_subtask_fails_at_the_final_click():
+    """Earlier sub-tasks only set state: a wrong button, then the right link, still ends with -1."""
+    from workbench.web.actions import Action
+    from workbench.compwob import skills
+    from workbench.compwob.instructions import parse
+    with env_mod.WebEnv("click-button_click-link", html_dir=PAGES_DIR, screenshots=False) as env:
+        obs = env.reset(seed=5)
+        button, link = parse(obs.utterance)
+        wrong = next(e for e in skills.box(obs, "click-button") if e.tag == "BUTTON" and e.text != button.args[0])
+        r = env.step(Action.click(wrong.ref))
+        assert not r.terminated                          # the episode goes on: only a flag was set
+        r = env.step(skills.next_action(link, r.obs, {}))
+        assert r.terminated and r.reward == -1.0
