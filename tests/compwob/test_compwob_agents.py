@@ -157,3 +157,12 @@ def test_analysis_tables_and_independent_errors_by_hand():
 
 def test_success_by_number_of_subtasks():
     assert analysis.by_n(_rows()) == {"oracle": {1: 1.0}, "bc": {1: 0.625, 2: 0.125}}
+
+
+def test_failure_modes_shares():
+    df = _rows()
+    df["reason"] = None
+    df.loc[(df.direction == "reverse"), "reason"] = "final sub-task before an earlier one"
+    fm = analysis.failure_modes(df)
+    # bc fails 3 forward episodes (no final action) and 4 reverse ones (out of order)
+    assert fm["bc"] == pytest.approx({"final sub-task before an earlier one": 4 / 7, "no final action": 3 / 7})

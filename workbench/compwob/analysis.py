@@ -7,6 +7,7 @@
   observed - predicted is the compositional penalty.
 - `complexity(df)`: per page, mean non-oracle success with #sub-tasks, instruction words, element
   count and DOM depth; `fit(x, y)` gives slope, R² and Spearman rho.
+- `failure_modes(df)`: why composed episodes fail, per agent.
 - `measured(df)`: the names the claims read (see claims.py).
 Figures are plotly, styled with `workbench.plots.style`.
 """
@@ -51,6 +52,20 @@ def by_n(df: pd.DataFrame) -> dict:
     """{agent: {n: success}} over all pages with n sub-tasks (n = 1: base pages)."""
     return {a: {int(n): float(v) for n, v in df[df.agent == a].groupby("n").success.mean().items()}
             for a in _agents(df)}
+
+
+def failure_modes(df: pd.DataFrame) -> dict:
+    """{agent: {why: share}} over failed composed episodes. `why` is the page's reason for -1
+    ("final sub-task before an earlier one": an earlier sub-task was skipped, undone or done out of
+    order; "final sub-task wrong": wrong element in the final sub-task) or "no final action" (the
+    step budget ran out or the page timer fired)."""
+    d = df[(df.direction != "base") & ~df.success]
+    out = {}
+    for a in _agents(d):
+        why = d[d.agent == a].reason.map(
+            lambda r: r if r in ("final sub-task before an earlier one", "final sub-task wrong") else "no final action")
+        out[a] = {k: float(v) for k, v in why.value_counts(normalize=True).items()}
+    return out
 
 
 def independent_errors(df: pd.DataFrame) -> pd.DataFrame:
