@@ -78,3 +78,13 @@ def test_pages_are_generated_and_twins_differ_only_in_wording():
     rev = (PAGES_DIR / "click-button_click-link-reverse.html").read_text()
     diff = [(a, b) for a, b in zip(fwd.splitlines(), rev.splitlines()) if a != b]
     assert len(diff) == 2 and "TASK_DIRECTION" in diff[1][0]   # the <title> and the direction flag only
+
+
+def test_config_scales_resolve_and_reject_unknown_names():
+    from workbench import scales
+    assert scales.resolve("compwob", "smoke").episodes == 1
+    assert scales.resolve("compwob", "cpu").judge_claims
+    with pytest.raises(WorkbenchError, match="unknown click-button_fly"):
+        scales.resolve("compwob", "cpu", {"compositions": ("click-button_fly",)})
+    with pytest.raises(WorkbenchError, match="agents"):
+        scales.resolve("compwob", "cpu", {"agents": ("oracle", "gpt9")})

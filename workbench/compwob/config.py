@@ -35,6 +35,16 @@ class Config:
         "click-widget_click-checkboxes", "enter-date_click-dialog", "click-link_enter-password")
     judge_claims: bool = True              # smoke runs too few episodes for claims to mean anything
 
+    def __post_init__(self):
+        from workbench.web.compose.catalog import BASES, COMPOSITIONS   # plain data, no browser
+        for key, known in (("compositions", COMPOSITIONS), ("llm_compositions", COMPOSITIONS),
+                           ("bases", BASES), ("llm_bases", BASES), ("agents", ("oracle", "naive", "bc", "llm"))):
+            bad = [v for v in getattr(self, key) if v not in known]
+            if bad:
+                raise ValueError(f"{key}: unknown {', '.join(bad)}; known: {', '.join(known)}")
+        if self.episodes < 1 or self.llm_episodes < 1 or self.bc_demo_episodes < 1:
+            raise ValueError("episodes, llm_episodes and bc_demo_episodes must be at least 1")
+
 
 SCALES = {
     # smoke replays recorded LLM replies; after changing the LLM prompt re-record them with
