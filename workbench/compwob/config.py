@@ -60,7 +60,8 @@ SCALES = {
 }
 
 COST = {
-    "smoke": "≈ 60 s: 4 pages × 1 episode, BC on 4 demos, LLM from a replay file",
-    "cpu": "≈ 10 min on 2 loaded cores: 53 pages × 5 episodes × 3 agents, LLM (SmolLM2-135M) on 35 pages",
+    "smoke": "30-45 s (measured, shared 2-core machine): 4 pages × 1 episode, BC on 4 demos, LLM replayed",
+    "cpu": "7 min cold, 2 min with cached demos/LLM replies (measured at load ≈ 13 on 2 cores): "
+           "53 pages × 5 episodes × 3 agents, SmolLM2-135M on 35 pages",
     "paper": "hours: 53 pages × 100 episodes × 4 agents; LLM on every page (use a GPU or a served model)",
 }
