@@ -1,0 +1,67 @@
+"""CompWoB-mini: composed web tasks in real Chromium; scripted, cloned and prompted agents.
+
+Defaults are the `cpu` scale (≤ 15 min on 2 cores); see `SCALES` for smoke and paper.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Config:
+    seed: int = 0                          # seeds every episode (per task) and the BC initialisation
+    compositions: tuple[str, ...] = ()     # composed tasks to run (forward names); () = all 21
+    bases: tuple[str, ...] = ()            # base (1-way) tasks to run; () = all 11
+    episodes: int = 5                      # episodes per page for oracle/naive/bc (paper: 100); 5 keeps cpu ≤ 15 min
+    time_limit_s: float = 60.0             # page timer per episode: generous, a slow LLM step must not time out
+    max_steps_per_subtask: int = 4         # step budget = this × sub-tasks + 4 (the longest base skill needs 4)
+    agents: tuple[str, ...] = ("oracle", "naive", "bc", "llm")   # which agents to run
+    # behaviour cloning (transferred agent): oracle demos on BASE tasks only
+    bc_demo_episodes: int = 12             # oracle episodes per base task for demonstrations (~3 steps each)
+    bc_epochs: int = 300                   # full-batch Adam steps; the loss is flat by ~200
+    bc_lr: float = 0.01                    # tiny model, full batch: a large step is stable
+    bc_dim: int = 16                       # embedding size of the bag-of-words ranker
+    # prompted agent
+    llm: str = "smollm2"                   # workbench.llm spec; "replay:<file>" for recorded replies
+    llm_record: str = ""                   # also append replies to this replay file ("" = no)
+    llm_shortlist: int = 6                 # options per LLM step (most instruction overlap): each costs a prompt pass
+    llm_steps_per_subtask: int = 2         # LLM step budget = this × sub-tasks + 2 (each step costs seconds)
+    llm_episodes: int = 1                  # LLM episodes per task (each step is one scoring call, ~2-5 s)
+    llm_bases: tuple[str, ...] = ()        # base pages for the LLM; () = all 11
+    llm_compositions: tuple[str, ...] = (  # the twelve 2-way compositions (3- to 5-way cost too many LLM steps)
+        "click-button_click-link", "click-link_click-button", "click-option_click-button",
+        "click-checkboxes_enter-text", "enter-text_click-link", "click-dialog_click-button",
+        "login-user_navigate-tree", "login-user_navigate-tree-transition", "enter-password_click-option",
+        "click-widget_click-checkboxes", "enter-date_click-dialog", "click-link_enter-password")
+    judge_claims: bool = True              # smoke runs too few episodes for claims to mean anything
+
+    def __post_init__(self):
+        from workbench.web.compose.catalog import BASES, COMPOSITIONS   # plain data, no browser
+        for key, known in (("compositions", COMPOSITIONS), ("llm_compositions", COMPOSITIONS),
+                           ("bases", BASES), ("llm_bases", BASES), ("agents", ("oracle", "naive", "bc", "llm"))):
+            bad = [v for v in getattr(self, key) if v not in known]
+            if bad:
+                raise ValueError(f"{key}: unknown {', '.join(bad)}; known: {', '.join(known)}")
+        if self.episodes < 1 or self.llm_episodes < 1 or self.bc_demo_episodes < 1:
+            raise ValueError("episodes, llm_episodes and bc_demo_episodes must be at least 1")
+
+
+SCALES = {
+    # smoke replays recorded LLM replies; after changing the LLM prompt re-record them with
+    # workbench run compwob --scale smoke -p llm=smollm2 -p llm_record=data/compwob/smoke_replies.jsonl
+    "smoke": {"bases": ("click-button", "click-link"), "compositions": ("click-button_click-link",),
+              "episodes": 1, "bc_demo_episodes": 2, "bc_epochs": 40,
+              "llm": "replay:data/compwob/smoke_replies.jsonl", "llm_episodes": 1,
+              "llm_bases": ("click-link",), "llm_compositions": ("click-button_click-link",),
+              "judge_claims": False},
+    "cpu": {},
+    "paper": {"episodes": 100, "bc_demo_episodes": 200, "llm_episodes": 100, "llm_bases": (),
+              "llm_compositions": ()},
+}
+
+COST = {
+    "smoke": "30-45 s (measured, shared 2-core machine): 4 pages × 1 episode, BC on 4 demos, LLM replayed",
+    "cpu": "7 min cold, 2 min with cached demos/LLM replies (measured at load ≈ 13 on 2 cores): "
+           "53 pages × 5 episodes × 3 agents, SmolLM2-135M on 35 pages",
+    "paper": "hours: 53 pages × 100 episodes × 4 agents; LLM on every page (use a GPU or a served model)",
+}
