@@ -137,6 +137,15 @@ def train(cfg, methods=None, settings=None, progress: Progress = no_progress) ->
 
     `progress(step, metrics)` gets seed-averaged `<method>/reward`, `<method>/win`, `<method>/kl`
     at the headline setting (cfg.bandit_beta, cfg.bandit_temperature), at step 0 and each evaluation."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(cfg.torch_threads)  # tiny tensors: extra threads only add overhead
+    try:
+        return _train(cfg, methods, settings, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(cfg, methods, settings, progress: Progress) -> Sweep:
     t0 = time.time()
     methods = list(methods or cfg.bandit_methods)
     parsed = [parse_method(m) for m in methods]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Config:
     seed: int = 0
+    torch_threads: int = 1               # measured: on the shared 2-core box 2 threads made LM generation 7x slower
     # --- loss surfaces / gradient-weight figures -------------------------------------------------
     surface_beta: float = 1.0            # β of the static surface figures; the widget lets you change it
     ropo_alpha: float = 0.2              # ROPO α: the paper's value is unverified; one third-party impl uses 0.2
@@ -33,7 +34,7 @@ class Config:
     llm_max_new_tokens: int = 24         # one short sentence; the brief's 48 doubles every cost
     llm_temperature: float = 0.9         # sampling temperature of the pairs (brief)
     llm_beta: float = 0.1                # DPO β for the LM (brief)
-    llm_lr: float = 1e-4                 # higher than the brief's 5e-6..1e-5: only the top layers train, few steps
+    llm_lr: float = 1e-4                 # above the brief's 5e-6..1e-5: only the top 2 blocks train, for few steps
     llm_batch_pairs: int = 8             # pairs per step (brief)
     llm_epochs: int = 2                  # passes over the pairs
     llm_train_layers: int = 2            # top transformer blocks trained (0 = full model); measured choice

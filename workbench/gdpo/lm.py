@@ -261,13 +261,23 @@ def sample_pairs(cfg, llm, prompts: list[T.Prompt]) -> list[dict]:
 def run(cfg, progress: Progress = no_progress, llm=None) -> LMResult:
     """The whole Experiment 2. Sampled pairs and judge calls are cached by workbench.llm; trained-policy
     outputs are cached by `workbench.cache` under gdpo/lm (keyed by every llm_* setting)."""
-    from workbench.cache import cached
-
     from workbench.llm import get_llm
 
-    t0 = time.time()
-    llm = llm or get_llm(cfg.llm_spec)
-    timings = {"load_s": time.time() - t0}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(cfg.torch_threads)
+    try:
+        t0 = time.time()
+        llm = llm or get_llm(cfg.llm_spec)
+        return _run(cfg, progress, llm, time.time() - t0)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(cfg, progress: Progress, llm, load_s: float) -> LMResult:
+    from workbench.cache import cached
+
+    t0 = time.time() - load_s
+    timings = {"load_s": load_s}
     train_prompts = T.make_prompts(cfg.llm_train_prompts, seed=cfg.seed)
     eval_prompts = T.make_prompts(cfg.llm_eval_prompts, seed=cfg.seed, offset=cfg.llm_train_prompts)
     t = time.time()
