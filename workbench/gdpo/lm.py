@@ -187,7 +187,7 @@ def train_policy(policy, data: PairData, loss_type: str, beta: float, lr: float,
                                     data.p_hat[torch.tensor(pairs_idx)], beta, alpha, gamma)
         return loss, {"train/loss": float(loss.detach()), "train/margin": m["rewards/margins"],
                       "train/accuracy": m["rewards/accuracies"],
-                      "train/chosen_logratio": float((logp[0::2] - ref[0::2]).mean())}
+                      "train/chosen_logratio": float((logp[0::2] - ref[0::2]).mean().detach())}
 
     with torch.no_grad():
         _, metrics = batch_loss(np.arange(min(n_pairs, batch_pairs)))
