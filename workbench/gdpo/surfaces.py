@@ -99,7 +99,13 @@ def contour_explorer(beta: float = 1.0, h_max: float = 10.0, alpha: float = L.RO
 
 
 def picker(beta: float = 1.0, alpha: float = L.ROPO_ALPHA, gamma: float = L.ROPO_GAMMA):
-    """ipywidgets: pick a loss and β, see its 3-D surfaces (Lab only; reports use contour_explorer)."""
+    """ipywidgets: pick a loss and β, see its 3-D surfaces (Lab only; reports use contour_explorer).
+
+    Headless (papermill, CI) it returns None: a widget cannot appear in a static report, and nothing is
+    left waiting on a front-end that is not there."""
+    from workbench.progress import headless
+    if headless():
+        return None
     import ipywidgets as W
     from IPython.display import display
 
