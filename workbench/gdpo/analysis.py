@@ -191,9 +191,10 @@ def lm_win_figure(res) -> go.Figure:
     m = res.metrics
     losses = list(res.policies)
     fig = go.Figure(go.Bar(x=[l.upper() for l in losses], y=[m[f"{l}_win_rate"] for l in losses],
+                           error_y=dict(type="data", array=[m.get(f"{l}_win_rate_se", 0) for l in losses]),
                            text=[f"{m[f'{l}_win_rate']:.2f}" for l in losses], marker_color=COLORS[:len(losses)]))
     fig.add_hline(y=0.5, line_dash="dot", line_color="gray", annotation_text="tie with reference")
-    return style(fig, f"Win rate vs the reference on {len(res.eval_prompts)} held-out prompts (checker)",
+    return style(fig, f"Win rate vs the reference on {len(res.eval_prompts)} held-out prompts (checker; bars ±1 s.e.)",
                  "loss", "win rate (fraction, ties ½)", yaxis_range=[0, 1])
 
 

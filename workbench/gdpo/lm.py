@@ -340,11 +340,13 @@ def summarize(res: LMResult) -> dict[str, float]:
          "judge_position_bias": float(np.mean([0.5 * (x["p_a_forward"] + x["p_a_swapped"]) - 0.5 for x in p])),
          "judge_mean_confidence": float(np.mean([x["p_judge"] for x in p])),
          "pairs_reward_rate": float(np.mean([x["r1"] for x in p] + [x["r2"] for x in p]))}
-    ref_r = [T.reward(y, e["word"]) for y, e in zip(res.reference, res.eval_prompts)]
+    ref_r = np.array([T.reward(y, e["word"]) for y, e in zip(res.reference, res.eval_prompts)])
     m["reference_reward_rate"] = float(np.mean(ref_r))
     for loss_type, outs in res.policies.items():
         r = [T.reward(y, e["word"]) for y, e in zip(outs, res.eval_prompts)]
         m[f"{loss_type}_reward_rate"] = float(np.mean(r))
         m[f"{loss_type}_win_rate"] = T.win_rate(r, ref_r)
+        outcome = (np.asarray(r) > ref_r) + 0.5 * (np.asarray(r) == ref_r)   # per-prompt score in {0, ½, 1}
+        m[f"{loss_type}_win_rate_se"] = float(outcome.std(ddof=1) / np.sqrt(len(r))) if len(r) > 1 else float("nan")
         m[f"{loss_type}_changed_frac"] = float(np.mean([a != b for a, b in zip(outs, res.reference)]))
     return m
