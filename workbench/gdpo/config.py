@@ -1,0 +1,76 @@
+"""GDPO (arXiv 2409.06691) at CPU scale: the bandit (Experiment 1) and SmolLM2 with an AI judge
+(Experiment 2). Defaults are the `cpu` scale. No heavy imports here (read by `workbench list`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Config:
+    seed: int = 0
+    torch_threads: int = 1               # measured: on the shared 2-core box 2 threads made LM generation 7x slower
+    # --- loss surfaces / gradient-weight figures -------------------------------------------------
+    surface_beta: float = 1.0            # β of the static surface figures; the widget lets you change it
+    ropo_alpha: float = 0.2              # ROPO α: the paper's value is unverified; one third-party impl uses 0.2
+    ropo_gamma: float = 0.1              # ROPO γ: likewise 0.1
+    # --- Experiment 1: the 1-D bandit of the paper's Fig. 1-right ----------------------------------
+    bandit_actions: int = 100            # K = 100 actions, as in Fig. 1
+    bandit_pairs: int = 1000             # N pairs drawn from μ; enough that every action appears
+    bandit_steps: int = 2000             # full-batch Adam steps; the brief's runs had converged by 2000
+    bandit_lr: float = 0.05              # Adam lr on the tabular logits (brief)
+    bandit_eval_every: int = 50          # 41 evaluation points per run: smooth curves, negligible cost
+    bandit_beta: float = 1.0             # β of the headline comparison (brief's preliminary table)
+    bandit_temperature: float = 1.0      # label temperature T in p̂ = σ(Δr/T); T = 1 makes most labels modest
+    bandit_label_noise: float = 0.0      # std of judge noise added to Δr/T before σ (0 = exact Bradley–Terry)
+    bandit_betas: tuple[float, ...] = (0.1, 0.5, 1.0)          # the β sweep of the brief
+    bandit_temperatures: tuple[float, ...] = (0.25, 0.5, 1.0)  # the T sweep: shapes the p̂ histogram
+    bandit_seeds: int = 3                # seeds per setting (new pairs and sampled-rater labels per seed)
+    bandit_methods: tuple[str, ...] = ("dpo", "dpo-sampled", "cdpo", "gdpo", "ipo", "cipo", "gipo",
+                                       "ropo", "gropo")  # `loss` or `loss-sampled` (one sampled rater)
+    # --- Experiment 2: SmolLM2-135M-Instruct, an include-the-word task, likelihood judge ----------
+    llm_spec: str = "smollm2"            # workbench.llm spec of policy, reference and judge
+    llm_train_prompts: int = 32          # pairs for fine-tuning: a few dozen keeps the cpu budget
+    llm_eval_prompts: int = 24           # held-out prompts for the win rate against the reference
+    llm_max_new_tokens: int = 24         # one short sentence; the brief's 48 doubles every cost
+    llm_temperature: float = 0.9         # sampling temperature of the pairs (brief)
+    llm_beta: float = 0.1                # DPO β for the LM (brief)
+    llm_lr: float = 1e-4                 # above the brief's 5e-6..1e-5: only the top 2 blocks train, for few steps
+    llm_batch_pairs: int = 8             # pairs per step (brief)
+    llm_epochs: int = 2                  # passes over the pairs
+    llm_train_layers: int = 2            # top transformer blocks trained (0 = full model); measured choice
+    llm_label_source: str = "judge"      # "judge" (AI feedback p̂) or "truth" (p̂ = σ(Δr/T) from the checker)
+    llm_truth_temperature: float = 0.5   # T for truth labels
+    llm_losses: tuple[str, ...] = ("dpo", "gdpo")
+    # --- claims ------------------------------------------------------------------------------------
+    judge_claims: bool = True            # smoke runs skip the claims (too small to mean anything)
+
+    def __post_init__(self):
+        if self.bandit_actions < 2 or self.bandit_pairs < 1:
+            raise ValueError("bandit_actions must be >= 2 and bandit_pairs >= 1")
+        if self.bandit_eval_every < 1 or self.bandit_steps < 1:
+            raise ValueError("bandit_steps and bandit_eval_every must be >= 1")
+        if self.llm_label_source not in ("judge", "truth"):
+            raise ValueError(f"llm_label_source must be 'judge' or 'truth', not {self.llm_label_source!r}")
+        if self.bandit_beta not in self.bandit_betas or self.bandit_temperature not in self.bandit_temperatures:
+            raise ValueError("bandit_beta must be one of bandit_betas and bandit_temperature one of "
+                             "bandit_temperatures (the headline run is a cell of the sweep)")
+
+
+SCALES = {
+    "smoke": dict(bandit_pairs=200, bandit_steps=200, bandit_eval_every=50, bandit_betas=(1.0,),
+                  bandit_temperatures=(1.0,), bandit_seeds=1,
+                  bandit_methods=("dpo", "dpo-sampled", "cdpo", "gdpo"),
+                  llm_train_prompts=4, llm_eval_prompts=2, llm_max_new_tokens=8, llm_batch_pairs=4,
+                  llm_epochs=1, judge_claims=False),
+    "cpu": {},
+    "paper": dict(bandit_seeds=10, llm_train_prompts=400, llm_eval_prompts=200, llm_max_new_tokens=48,
+                  llm_lr=5e-6, llm_epochs=1, llm_train_layers=0),
+}
+
+COST = {  # measured 2026-11-25 on the shared 2-core box at load average 8-18 (idle would be faster)
+    "smoke": "21 s with warm caches; ~95 s cold under load (37 s CPU, model load 45 s of it); 4 losses x 200 "
+             "bandit steps, LLM 4 pairs, 2 held-out prompts",
+    "cpu": "~12 min wall under load on a cold cache (LLM sampling+judging 7 min of it), 61 s cached; "
+           "bandit 9 losses x 27 settings x 2000 steps (90 s), LLM 32 pairs, 24 held-out prompts",
+    "paper": "not run: 10 bandit seeds, 400 LLM pairs, 48 tokens, full fine-tune (lr 5e-6); hours on CPU, meant for a GPU",
+}
