@@ -24,6 +24,7 @@ lab: setup
 	$(VENV)/bin/workbench lab
 
 bench: setup
+	$(PY) -m pip install -q trl==1.16.0
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
 
 clean:
