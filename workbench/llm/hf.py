@@ -183,6 +183,23 @@ def load_model(spec: str = "smollm2"):
     return model, tokenizer
 
 
+def load_tokenizer(spec: str = "smollm2"):
+    """Just the tokenizer (with its chat template) of a spec; cheap once the model has been converted."""
+    from transformers import AutoTokenizer
+
+    try:
+        with _quiet_transformers():
+            converted = converted_dir(spec)
+            if converted:
+                return AutoTokenizer.from_pretrained(str(converted))
+            where, kw = _source(spec)
+            return AutoTokenizer.from_pretrained(where, **kw)
+    except LLMError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise LLMError(f"cannot load the tokenizer of {spec!r}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from e
+
+
 def shared_model(spec: str):
     """The process-wide inference instance (eval mode, no grad) of `spec`, loaded on first use."""
     with _LOCK:
@@ -315,18 +332,29 @@ class HFLLM(LLM):
             result.append((float(lp.sum()), len(targets)))
         return result
 
-    def token_logprobs(self, text: str, chat: bool = True) -> tuple[list[str], list[int], list[float | None]]:
-        """Each token of `text` with its character offset and log-prob given the tokens before it (None
-        for the first). Used by the OpenAI-compatible server for `echo` + `logprobs`."""
+    def token_logprobs(self, text: str, top: int = 0, special: bool = False):
+        """Each token of `text` with its character offset, its log-prob given the tokens before it (None
+        for the first) and the `top` most likely tokens there ({token: logprob}). `special`: let the
+        tokenizer add its special tokens (BOS). Used by workbench.llm.serve for `echo` + `logprobs`."""
         import torch
 
-        enc = self.tokenizer(text, add_special_tokens=not chat, return_offsets_mapping=True)
+        enc = self.tokenizer(text, add_special_tokens=special, return_offsets_mapping=True)
         ids = enc["input_ids"]
+        if not ids:
+            return [], [], [], []
         offsets = [int(a) for a, _ in enc["offset_mapping"]]
         tokens = [self.tokenizer.decode([i]) for i in ids]
-        if not ids:
-            return [], [], []
         with _LOCK, torch_threads(), torch.inference_mode():
-            logits = self.model(input_ids=torch.tensor([ids])).logits[0, :-1]
-            lp = torch.log_softmax(logits.float(), dim=-1).gather(1, torch.tensor(ids[1:])[:, None])[:, 0]
-        return tokens, offsets, [None] + [float(x) for x in lp]
+            logp = torch.log_softmax(self.model(input_ids=torch.tensor([ids])).logits[0, :-1].float(), dim=-1)
+            chosen = logp.gather(1, torch.tensor(ids[1:])[:, None])[:, 0]
+            tops: list[dict[str, float] | None] = [None]
+            if top > 0:
+                values, indices = logp.topk(top, dim=-1)
+                for v_row, i_row in zip(values.tolist(), indices.tolist()):
+                    tops.append({self.tokenizer.decode([i]): v for v, i in zip(v_row, i_row)})
+            else:
+                tops += [None] * (len(ids) - 1)
+        return tokens, offsets, [None] + [float(x) for x in chosen], tops
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
