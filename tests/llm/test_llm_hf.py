@@ -82,6 +82,19 @@ def test_score_equals_a_hand_computation_from_the_logits(llm):
     assert scores[1].n_tokens == 7 and scores[0].logprob_sum > scores[2].logprob_sum
 
 
+def test_scoring_many_continuations_in_chunks_equals_one_at_a_time(llm):
+    from workbench.llm.hf import SCORE_BATCH
+
+    conts = [" red", " green and blue", " a colour", " yellow", " purple!", " 42", " no", " the sky", " orange juice",
+             " black"]
+    assert len(conts) > SCORE_BATCH  # crosses a chunk boundary
+    together = llm.score("My favourite colour is", conts, chat=False)
+    for cont, score in zip(conts, together):
+        alone = llm.score("My favourite colour is", [cont], chat=False)[0]
+        assert score.n_tokens == alone.n_tokens
+        assert score.logprob_sum == pytest.approx(alone.logprob_sum, abs=1e-3)
+
+
 def test_score_handles_a_token_that_merges_across_the_boundary(llm):
     # "...is " + "Paris": the prompt alone ends in a lone space token, but prompt+continuation merges the
     # space into " Paris"; the continuation's tokens are those after the common prefix, i.e. " Paris".

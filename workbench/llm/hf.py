@@ -6,8 +6,9 @@ shared by every `get_llm` instance of the same spec; `load_model` gives a fresh 
 
 Scoring (`_score`) follows the usual likelihood recipe (as in lm-evaluation-harness): tokenize the
 prompt and prompt+continuation; the continuation's tokens are those after the longest common prefix
-of the two (so a token that merges across the boundary is counted as a continuation token), and all
-continuations of one prompt go through the model in a single right-padded forward pass.
+of the two (so a token that merges across the boundary is counted as a continuation token). The
+prompt runs through the model once; all continuations then go in one right-padded forward pass over
+the prompt's KV cache (in chunks of SCORE_BATCH), so scoring k options costs one prompt, not k.
 
 Threads: torch's intra-op thread count is set to `threads()` (`$WORKBENCH_LLM_THREADS`, default
 DEFAULT_THREADS, chosen by benchmarks/llm_throughput.py) around each model call and restored after,
@@ -30,6 +31,7 @@ SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # the model is so small that thread synchronisation costs more than the second core gives back.
 DEFAULT_THREADS = 1
 GEN_BATCH = 8  # prompts per padded greedy-generation batch
+SCORE_BATCH = 8  # continuations per padded scoring batch (each holds a copy of the prompt's KV cache)
 
 _MODELS: dict[str, tuple[Any, Any]] = {}
 _LOCK = threading.RLock()  # one model call at a time per process (the server is threaded)
@@ -213,24 +215,6 @@ def shared_model(spec: str):
         return _MODELS[spec]
 
 
-class _StopOnStrings:
-    """A per-row stopping criterion: a row is done once its new text contains one of the stop strings."""
-
-    def __init__(self, tokenizer, stop: list[str], n_prompt: int):
-        self.tokenizer, self.stop, self.n_prompt = tokenizer, stop, n_prompt
-        self.window = max(len(s) for s in stop) + 4  # tokens: every token holds at least one char
-
-    def __call__(self, input_ids, scores, **kwargs):
-        import torch
-
-        done = []
-        for row in input_ids:
-            tail = row[max(self.n_prompt, len(row) - self.window):]
-            text = self.tokenizer.decode(tail, skip_special_tokens=True)
-            done.append(any(s in text for s in self.stop))
-        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
-
-
 class HFLLM(LLM):
     """A causal LM run in this process with transformers (`smollm2` or `hf:<path>`)."""
 
@@ -271,36 +255,76 @@ class HFLLM(LLM):
                     out += self._generate_ids(ids[i:i + GEN_BATCH], settings)
         return out
 
+    def _eos_ids(self) -> set[int]:
+        ids = {self.tokenizer.eos_token_id}
+        extra = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)
+        ids |= set(extra) if isinstance(extra, (list, tuple)) else {extra}
+        return {i for i in ids if i is not None}
+
     def _generate_ids(self, rows: list[list[int]], settings: dict[str, Any]) -> list[str]:
+        """Greedy or sampled decoding of a left-padded batch with a KV cache.
+
+        A plain loop over the model's forward (about 1.3x faster than `model.generate` for this small
+        model on CPU, where per-step overhead matters). Sampling draws from softmax(logits / T) with a
+        private torch.Generator seeded by `seed`: no top-k/top-p, and the global RNG is untouched."""
         import torch
-        from transformers import GenerationConfig, StoppingCriteriaList
+        from transformers import DynamicCache
 
         pad = self.tokenizer.pad_token_id
+        eos = self._eos_ids()
+        stop, temperature = settings["stop"], settings["temperature"]
+        window = max((len(x) for x in stop), default=0) + 4  # tokens to decode when checking stop strings
         width = max(len(r) for r in rows)
         input_ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows])  # left padding
         mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows])
-        sampled = settings["temperature"] > 0
-        config = GenerationConfig(
-            max_new_tokens=settings["max_new_tokens"], do_sample=sampled,
-            temperature=settings["temperature"] if sampled else None, top_k=0 if sampled else None,
-            top_p=1.0 if sampled else None, pad_token_id=pad, eos_token_id=self.tokenizer.eos_token_id,
-            bos_token_id=self.tokenizer.bos_token_id)
-        stopping = StoppingCriteriaList([_StopOnStrings(self.tokenizer, settings["stop"], width)]) if settings["stop"] else None
-        with torch.inference_mode(), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(settings["seed"])
-            out = self.model.generate(input_ids=input_ids, attention_mask=mask, generation_config=config,
-                                      stopping_criteria=stopping)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        generator = torch.Generator().manual_seed(settings["seed"]) if temperature > 0 else None
+        new: list[list[int]] = [[] for _ in rows]
+        done = [False] * len(rows)
+        with torch.inference_mode():
+            cache = DynamicCache(config=self.model.config)
+            logits = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                                cache=cache, use_cache=True, logits_to_keep=1).logits[:, -1]
+            for step in range(settings["max_new_tokens"]):
+                if generator is None:
+                    nxt = logits.argmax(-1)
+                else:
+                    probs = torch.softmax(logits.float() / temperature, dim=-1)
+                    nxt = torch.multinomial(probs, 1, generator=generator)[:, 0]
+                for b, token in enumerate(nxt.tolist()):
+                    if done[b]:
+                        nxt[b] = pad
+                        continue
+                    if token in eos:
+                        done[b] = True
+                        continue
+                    new[b].append(token)
+                    if stop and any(x in self.tokenizer.decode(new[b][-window:], skip_special_tokens=True) for x in stop):
+                        done[b] = True
+                if all(done) or step == settings["max_new_tokens"] - 1:
+                    break
+                mask = torch.cat([mask, torch.ones(len(rows), 1, dtype=mask.dtype)], dim=1)
+                positions = positions[:, -1:] + 1
+                logits = self.model(input_ids=nxt[:, None], attention_mask=mask, position_ids=positions,
+                                    cache=cache, use_cache=True).logits[:, -1]
         replies = []
-        for row in out[:, width:]:
-            text = self.tokenizer.decode(row, skip_special_tokens=True)
-            for s in settings["stop"]:
-                text = text.split(s, 1)[0]
+        for tokens in new:
+            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+            for x in stop:
+                text = text.split(x, 1)[0]
             replies.append(text)
         return replies
 
     # -- scoring ----------------------------------------------------------------------------------
     def _score(self, prompt: str, continuations: list[str], system: str | None, chat: bool) -> list[tuple[float, int]]:
+        """Sum of log-probs and count of each continuation's tokens (see the module docstring).
+
+        The prompt's tokens shared by all continuations go through the model once; their KV cache is
+        then repeated for a right-padded batch of the continuations' tails (SCORE_BATCH at a time)."""
+        import copy
+
         import torch
+        from transformers import DynamicCache
 
         text = self.render(prompt, system, chat)
         p = self.encode(text, chat)
@@ -316,20 +340,30 @@ class HFLLM(LLM):
                 raise LLMError(f"continuation {c!r} adds no token to the prompt")
             rows.append(f)
             starts.append(k)
-        first = min(starts) - 1  # first position whose logits predict a continuation token
-        width = max(len(r) for r in rows)
+        s = min(starts)  # tokens [0, s) are the same in every row; [0, s-1) are run once as a prefix
         pad = self.tokenizer.pad_token_id
-        input_ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])  # right padding
-        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+        result: list[tuple[float, int]] = []
         with _LOCK, torch_threads(), torch.inference_mode():
-            logits = self.model(input_ids=input_ids, attention_mask=mask, logits_to_keep=width - first).logits
-            logp = torch.log_softmax(logits.float(), dim=-1)  # [B, width - first, vocab]
-        result = []
-        for b, (r, k) in enumerate(zip(rows, starts)):
-            targets = torch.tensor(r[k:])
-            pos = torch.arange(k - 1, len(r) - 1) - first
-            lp = logp[b, pos, targets]
-            result.append((float(lp.sum()), len(targets)))
+            prefix = DynamicCache(config=self.model.config)
+            if s > 1:
+                self.model(input_ids=torch.tensor([p[: s - 1]]), cache=prefix, use_cache=True, logits_to_keep=1)
+            for lo in range(0, len(rows), SCORE_BATCH):
+                chunk, chunk_starts = rows[lo:lo + SCORE_BATCH], starts[lo:lo + SCORE_BATCH]
+                tails = [r[s - 1:] for r in chunk]  # from the last shared token: its logits predict token s
+                width = max(len(t) for t in tails)
+                ids = torch.tensor([t + [pad] * (width - len(t)) for t in tails])  # right padding
+                mask = torch.tensor([[1] * (s - 1 + len(t)) + [0] * (width - len(t)) for t in tails])
+                positions = torch.arange(s - 1, s - 1 + width).expand(len(chunk), -1)
+                cache = copy.deepcopy(prefix)
+                if s > 1:
+                    cache.batch_repeat_interleave(len(chunk))
+                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                                    cache=cache, use_cache=True).logits  # [B, width, vocab]
+                for b, (r, k) in enumerate(zip(chunk, chunk_starts)):
+                    # logits at tail position j (absolute s-1+j) predict token s+j; ours are k..len(r)-1
+                    logp = torch.log_softmax(logits[b, k - s: len(r) - s].float(), dim=-1)
+                    lp = logp.gather(1, torch.tensor(r[k:])[:, None])
+                    result.append((float(lp.sum()), len(r) - k))
         return result
 
     def token_logprobs(self, text: str, top: int = 0, special: bool = False):
