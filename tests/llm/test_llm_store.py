@@ -144,6 +144,8 @@ def test_bad_specs_and_arguments(tmp_path):
         get_llm("gpt-17")
     with pytest.raises(LLMError, match="bad endpoint spec"):
         get_llm("openai:localhost:8000")
+    with pytest.raises(LLMError, match="unknown option.*timeot"):
+        get_llm("openai:http://127.0.0.1:9/v1#m", timeot=3)
     path = write_replay(tmp_path / "r.jsonl", [entry("smollm2", "generate", {"prompt": "x", **GEN}, "y")])
     llm = get_llm(f"replay:{path}")
     with pytest.raises(LLMError, match="max_new_tokens"):

@@ -23,6 +23,7 @@ Torch threads for in-process models: `$WORKBENCH_LLM_THREADS` (default 1, measur
 """
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 
@@ -35,20 +36,28 @@ _INSTANCES: dict[str, LLM] = {}
 _LOCK = threading.Lock()
 
 
-def _make(spec: str, options: dict) -> LLM:
+def _backend_class(spec: str) -> type[LLM]:
     if spec == "smollm2" or spec.startswith("hf:"):
         from workbench.llm.hf import HFLLM
-        return HFLLM(spec, **options)
+        return HFLLM
     if spec.startswith("openai:"):
         from workbench.llm.endpoint import OpenAILLM
-        return OpenAILLM(spec, **options)
+        return OpenAILLM
     if spec.startswith("replay:"):
         from workbench.llm.replay import ReplayLLM
-        return ReplayLLM(spec, **options)
-    if spec == "llamacpp" or spec.startswith("llamacpp:"):
-        from workbench.llm.llamacpp import LlamaCppLLM
-        return LlamaCppLLM(spec, **options)
+        return ReplayLLM
     raise LLMError(f"unknown LLM spec {spec!r}: use smollm2, hf:<path>, openai:<base_url>#<model> or replay:<file>")
+
+
+def _make(spec: str, options: dict) -> LLM:
+    cls = _backend_class(spec)
+    params = inspect.signature(cls.__init__).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        unknown = sorted(set(options) - set(params))
+        if unknown:
+            valid = sorted(k for k, p in params.items() if p.kind is p.KEYWORD_ONLY)
+            raise LLMError(f"unknown option(s) {', '.join(unknown)} for {spec!r} (valid: {', '.join(valid)})")
+    return cls(spec, **options)
 
 
 def get_llm(spec: str = DEFAULT_SPEC, *, cache: bool = True, record=None, **options) -> LLM:
