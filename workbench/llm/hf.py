@@ -27,8 +27,10 @@ from typing import Any
 from workbench.llm.base import LLM, LLMError
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-# One thread beat two on the shared 2-core machine for both prefill and generation (see README/bench):
-# the model is so small that thread synchronisation costs more than the second core gives back.
+# One thread, measured (benchmarks/llm_throughput.py on the shared 2-core machine, load average 6-9):
+# 1 thread 170 prefill tok/s, 9.5 generated tok/s; 2 threads 13 and 0.5. With a core taken by other
+# work, the two OpenMP threads wait on each other every op; the 135M model gains little from a second
+# core even when idle. Set $WORKBENCH_LLM_THREADS=2 on an otherwise idle machine if you measure better.
 DEFAULT_THREADS = 1
 GEN_BATCH = 8  # prompts per padded greedy-generation batch
 SCORE_BATCH = 8  # continuations per padded scoring batch (each holds a copy of the prompt's KV cache)

@@ -1,13 +1,15 @@
 """Append-only JSONL reply files: the on-disk reply cache, `record=` files and replay files.
 
 One line per reply: {"key", "backend", "capable", "op", "request", "reply"}. Appending is a single
-`os.write` on an O_APPEND descriptor followed by fsync, so a line is either wholly there or (if the
-machine dies mid-write) a truncated last line, which readers skip; a later append starts on a fresh
-line. Ctrl-C cannot split a line: Python handles the signal only after the write returns. Several
-processes may append to the same file; a reader that misses re-reads what others appended since.
+`os.write` on an O_APPEND descriptor, under an exclusive flock, followed by fsync: a line is either
+wholly there or (if the machine dies mid-write) a truncated last line, which readers skip; a later
+append starts on a fresh line. Ctrl-C cannot split a line: Python handles the signal only after the
+write returns. Several processes may append to the same file; a reader that misses re-reads what
+others appended since.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -74,6 +76,9 @@ class ReplyStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
+            # writers take turns, so the check for a torn last line below never sees another's write
+            # in progress (readers need no lock: they index complete lines only)
+            fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
             if size:  # a crash may have left a line without its newline: start a fresh line
                 with open(self.path, "rb") as f:
