@@ -54,6 +54,9 @@ def test_sampling_is_reproducible_per_seed_and_leaves_global_rng_alone(llm):
     assert torch.rand(1) == before  # the caller's random stream is untouched
     assert one == llm.generate("Tell me a story.", max_new_tokens=20, temperature=1.0, seed=1)
     assert one != llm.generate("Tell me a story.", max_new_tokens=20, temperature=1.0, seed=2)
+    # in a batch, each prompt draws from its own generator: the same sample as alone
+    batch = llm.generate_batch(["Tell me a story.", "Name an animal."], max_new_tokens=20, temperature=1.0, seed=1)
+    assert batch == [one, llm.generate("Name an animal.", max_new_tokens=20, temperature=1.0, seed=1)]
 
 
 def hand_logprobs(llm, text, continuation):
