@@ -34,7 +34,7 @@ def test_greedy_generation_is_deterministic_and_sensible(llm):
 
 
 def test_batched_generation_matches_one_at_a_time(llm):
-    prompts = ["What is 2+2?", "Name a fruit.", "Write one word that rhymes with cat."]
+    prompts = ["What is 2+2?", "Write one word that rhymes with cat.", "Name a fruit."]  # batched by length
     batch = llm.generate_batch(prompts, max_new_tokens=10)
     assert batch == [llm.generate(p, max_new_tokens=10) for p in prompts]  # left padding done right
 

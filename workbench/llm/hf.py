@@ -247,10 +247,13 @@ class HFLLM(LLM):
     def _generate(self, prompts: list[str], settings: dict[str, Any]) -> list[str]:
         texts = [self.render(p, settings["system"], settings["chat"]) for p in prompts]
         ids = [self.encode(t, settings["chat"]) for t in texts]
-        out: list[str] = []
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # batch similar lengths: less padding
+        out: list[str] = [""] * len(ids)
         with _LOCK, torch_threads():
-            for i in range(0, len(ids), GEN_BATCH):
-                out += self._generate_ids(ids[i:i + GEN_BATCH], settings)
+            for lo in range(0, len(order), GEN_BATCH):
+                chunk = order[lo:lo + GEN_BATCH]
+                for i, text in zip(chunk, self._generate_ids([ids[i] for i in chunk], settings)):
+                    out[i] = text
         return out
 
     def _eos_ids(self) -> set[int]:
