@@ -11,6 +11,7 @@ Specs (`get_llm(spec)`):
     openai:<base_url>#<model>       an OpenAI-compatible server (vLLM, llama.cpp server, Ollama, or
                                     `python -m workbench.llm.serve`); key from $OPENAI_API_KEY
     replay:<file>[#<backend>]       recorded replies only; a miss raises LLMError
+    llamacpp[:<file.gguf>]          the GGUF run by llama.cpp (optional: needs llama-cpp-python)
 
 Options: `cache=True` (the on-disk reply cache under `workbench.cache.cache_dir()/llm`; a hit costs
 no model call), `record=<file>` (also append every reply to a replay file), and backend options
@@ -46,7 +47,11 @@ def _backend_class(spec: str) -> type[LLM]:
     if spec.startswith("replay:"):
         from workbench.llm.replay import ReplayLLM
         return ReplayLLM
-    raise LLMError(f"unknown LLM spec {spec!r}: use smollm2, hf:<path>, openai:<base_url>#<model> or replay:<file>")
+    if spec == "llamacpp" or spec.startswith("llamacpp:"):
+        from workbench.llm.llamacpp import LlamaCppLLM
+        return LlamaCppLLM
+    raise LLMError(f"unknown LLM spec {spec!r}: use smollm2, hf:<path>, openai:<base_url>#<model>, replay:<file> "
+                   "or llamacpp[:<file.gguf>]")
 
 
 def _make(spec: str, options: dict) -> LLM:
