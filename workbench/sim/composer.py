@@ -87,8 +87,8 @@ def _ant(name: str, params: dict, pos: list) -> tuple[str, str, list]:
 def _point_mass(name: str, params: dict, pos: list) -> tuple[str, str, list]:
     """A ball that slides in x and y (no gravity effect, no contacts): the 2-D agent of MI-max/DMin.
 
-    Terminal speed is gear/damping (default 2 units/s); `radius` only sets the drawing size."""
-    gear, damping = float(params.get("gear", 2.0)), float(params.get("damping", 1.0))
+    Under spring, full thrust gives about 2 * gear units/s (default 1.2); `radius` only sets the drawing size."""
+    gear, damping = float(params.get("gear", 0.6)), float(params.get("damping", 1.0))
     r = float(params.get("radius", 0.25))
     body = f"""
     <body name="{name}/root" pos="{_f(pos)}">

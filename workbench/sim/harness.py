@@ -40,19 +40,22 @@ class LatentWrapper(wrappers.Wrapper):
     def observation_size(self) -> int:
         return self.env.observation_size + self.dim
 
+    def _draw(self, keys):  # per-env keys [n, 2] -> (new keys, z [n, dim])
+        pairs = jax.vmap(jax.random.split)(keys)
+        return pairs[:, 0], jax.vmap(lambda k: self.sample(k, 1)[0])(pairs[:, 1])
+
     def reset(self, rng):
         s = self.env.reset(rng)
-        k, kz = jax.random.split(rng[0])
-        z = self.sample(kz, rng.shape[0])
-        s.info["z"], s.info["z_key"] = z, k
+        keys, z = self._draw(jax.vmap(lambda k: jax.random.fold_in(k, 7))(rng))
+        s.info["z"], s.info["z_key"] = z, keys
         return s.replace(obs=jnp.concatenate([s.obs, z], -1))
 
     def step(self, state, action):
         z = state.info["z"]
-        s = self.env.step(state, action)
-        k, kz = jax.random.split(state.info["z_key"])
-        z = jnp.where(s.done[:, None] > 0, self.sample(kz, z.shape[0]), z)
-        s.info["z"], s.info["z_key"] = z, k
+        s = self.env.step(state.replace(obs=state.obs[..., :-self.dim]), action)
+        keys, z_new = self._draw(state.info["z_key"])
+        z = jnp.where(s.done[:, None] > 0, z_new, z)
+        s.info["z"], s.info["z_key"] = z, keys
         return s.replace(obs=jnp.concatenate([s.obs, z], -1))
 
 
