@@ -81,7 +81,7 @@ def _with_reward(data, r):
 
 class DMinExtra(Extra):
     def __init__(self, feature_idx=(0, 1), feature_scale: float = 4.0, hidden=(32, 32), lr: float = 1e-3,
-                 disc_steps: int = 4, disc_batch: int = 256, reward_clip: float = 10.0):
+                 disc_steps: int = 4, disc_batch: int = 256, reward_clip: float = 30.0):
         self.idx, self.fs, self.hidden, self.lr = tuple(feature_idx), feature_scale, tuple(hidden), lr
         self.disc_steps, self.disc_batch, self.clip = disc_steps, disc_batch, reward_clip
         self.opt = optax.adam(lr)

@@ -9,3 +9,8 @@ Modules import jax/brax lazily where they can: `composer` (descriptions, MJCF) i
 `ppo`, `harness` and `viewer` import jax. Used by Braxlines, GDT, MxT-Bench and RT-X notebooks;
 this package never imports a paper subpackage.
 """
+import os
+
+# Before jax's first import: XLA logs two CPU-feature lines per executable loaded from the persistent
+# compilation cache (see env.enable_compile_cache); level 3 keeps notebook output clean.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

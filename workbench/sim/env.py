@@ -6,9 +6,10 @@ and termination ranges (Braxlines Sec. 2 "Composer"). Each reward term is also r
 """
 from __future__ import annotations
 
+import os
 import warnings
 
-import jax
+import jax  # noqa: E402
 import jax.numpy as jnp
 import numpy as np
 from brax.envs.base import PipelineEnv, State
@@ -18,6 +19,17 @@ from workbench import WorkbenchError
 from workbench.sim import composer
 
 warnings.filterwarnings("ignore", message="Brax System, piplines")
+
+
+def enable_compile_cache() -> None:
+    """Persist XLA executables under the workbench cache: a second process skips most jit time."""
+    from workbench.cache import cache_dir
+    if not jax.config.jax_compilation_cache_dir:
+        jax.config.update("jax_compilation_cache_dir", str(cache_dir() / "jax"))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+
+
+enable_compile_cache()
 
 
 def _xy(v):
@@ -62,6 +74,12 @@ class ComposedEnv(PipelineEnv):
             self._act[name] = (act_start, act_start + n_act)
             act_start += n_act
         self._free = {n for n, c in desc["components"].items() if c["type"] in ("ant", "ball")}
+
+    @property
+    def observation_size(self) -> int:  # brax's default runs reset eagerly (seconds); eval_shape is free
+        if not hasattr(self, "_obs_size"):
+            self._obs_size = int(jax.eval_shape(self.reset, jax.random.PRNGKey(0)).obs.shape[-1])
+        return self._obs_size
 
     # ---- pieces of state ---------------------------------------------------------------------
     def root_pos(self, ps, name: str) -> jnp.ndarray:
