@@ -149,6 +149,17 @@ def run_all(cfg, progress=no_progress) -> dict:
     return out
 
 
+def total_steps(cfg) -> int:
+    """Env steps over every run of `cfg` (the Dashboard's x axis is cumulative over runs)."""
+    return len(cfg.mi_algos) * cfg.mi_timesteps + len(cfg.dmin_rewards) * cfg.dmin_timesteps
+
+
+def dashboard_panels(cfg) -> dict:
+    return {"MI-max reward (nats)": [f"{a}/reward" for a in cfg.mi_algos],
+            "DMin energy distance": [f"dmin_{r}/energy" for r in cfg.dmin_rewards],
+            "discriminator loss": [f"{a}/disc_loss" for a in cfg.mi_algos] + [f"dmin_{r}/disc_loss" for r in cfg.dmin_rewards]}
+
+
 def measured(cfg, out) -> dict:
     """The names the claims read (missing runs simply leave names out)."""
     m = {"log_k": math.log(cfg.num_skills), "diayn_mi_random": out["random"]["mi"],
