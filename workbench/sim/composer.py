@@ -84,11 +84,14 @@ def _ant(name: str, params: dict, pos: list) -> tuple[str, str, list]:
     return body, "\n    ".join(acts), qpos, names
 
 
-def _point_mass(name: str, params: dict, pos: list) -> tuple[str, str, list]:
-    """A ball that slides in x and y (no gravity effect, no contacts): the 2-D agent of MI-max/DMin.
+def _point_mass(name: str, params: dict, pos: list) -> tuple:
+    """A ball that slides in x and y (no contacts): the 2-D agent of MI-max/DMin.
 
-    Under spring, full thrust gives about 2 * gear units/s (default 1.2); `radius` only sets the drawing size."""
-    gear, damping = float(params.get("gear", 0.6)), float(params.get("damping", 1.0))
+    The spring backend ignores joint damping, so a raw motor makes a frictionless double integrator
+    (random actions random-walk its velocity). The env instead treats the action as a velocity command:
+    force = clip(kp * (action * vmax - v), +-gear) (see ComposedEnv.step), so |v| <= vmax = 1.2 m/s by
+    default and it answers within ~1/kp s. `radius` only sets the drawing size."""
+    gear, damping = float(params.get("gear", 10.0)), float(params.get("damping", 0.0))
     r = float(params.get("radius", 0.25))
     body = f"""
     <body name="{name}/root" pos="{_f(pos)}">

@@ -155,8 +155,19 @@ class ComposedEnv(PipelineEnv):
         zeros = {k: jnp.zeros(()) for k in self._rewards(ps, jnp.zeros(self.action_size))}
         return State(ps, self._obs(ps), jnp.zeros(()), self._done(ps), zeros)
 
+    def _controls(self, ps, action):
+        """Velocity-commanded point masses: action in [-1, 1] -> motor signal tracking action * vmax."""
+        for name, comp in self.desc["components"].items():
+            if comp["type"] == "point_mass":
+                p = comp.get("params", {})
+                vmax, kp, gear = float(p.get("vmax", 1.2)), float(p.get("kp", 10.0)), float(p.get("gear", 10.0))
+                lo, hi = self._act[name]
+                cmd = jnp.clip(kp * (action[lo:hi] * vmax - ps.qd[self._qd[name]]) / gear, -1.0, 1.0)
+                action = action.at[lo:hi].set(cmd)
+        return action
+
     def step(self, state: State, action: jax.Array) -> State:
-        ps = self.pipeline_step(state.pipeline_state, action)
+        ps = self.pipeline_step(state.pipeline_state, self._controls(state.pipeline_state, action))
         rewards = self._rewards(ps, action)
         reward = sum(rewards.values()) if rewards else jnp.zeros(())
         return state.replace(pipeline_state=ps, obs=self._obs(ps), reward=reward, done=self._done(ps),

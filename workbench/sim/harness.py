@@ -151,10 +151,11 @@ def train(env, cfg: PPOConfig, seed: int = 0, progress=no_progress, extra: Extra
         metrics.update({"time/sps": sps, "time/jit_s": jit_s, "time/train_s": train_s})
         if evaluate:
             metrics.update(evaluate(int(ts.env_steps), snapshot()))
-        report(int(ts.env_steps), metrics)
-        if use_cache and e < n_epochs - 1:
+        history.log(int(ts.env_steps), metrics)
+        if use_cache and e < n_epochs - 1:  # checkpoint before the callback, which may interrupt
             cache.atomic_write_bytes(ckpt_path, pickle.dumps(
                 {"ts": jax.device_get(ts), "rng": np.asarray(rng), "history": history, "epoch": e + 1}))
+        progress(int(ts.env_steps), metrics)
     run = snapshot()
     run.timing["sps"] = run.env_steps / train_s if train_s else float("nan")
     if use_cache:
