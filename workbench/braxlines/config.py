@@ -14,7 +14,7 @@ class Config:
     mi_algos: tuple[str, ...] = ("diayn", "diayn_full", "cdiayn", "gcrl", "fixed_gcrl")  # the paper's VGCRL variants
     num_skills: int = 8                  # Braxlines' DIAYN default K = 8
     mi_timesteps: int = 400_000          # enough for 8 separated point-mass skills (measured)
-    gcrl_sigma: float = 0.5              # std of q(z|s) for the Gaussian variants, in position units
+    gcrl_sigma: float = 1.0              # std of q(z|s) (m): 0.5 made log q flat-clipped 3 m from a goal
     # DMin (Sec. 4)
     dmin_rewards: tuple[str, ...] = ("gail", "gail2", "airl", "fairl", "mle")
     dmin_timesteps: int = 400_000        # same budget as MI-max
@@ -25,8 +25,9 @@ class Config:
     batch_size: int = 128
     num_minibatches: int = 4
     unroll_length: int = 10
-    learning_rate: float = 1e-3          # 3e-4 learned too slowly at this budget
-    entropy_cost: float = 1e-2
+    num_updates_per_batch: int = 8       # more SGD per batch: the budget is env steps, not compute
+    learning_rate: float = 3e-3          # 3e-4 / 1e-3 had not learned goal reaching by 300k steps
+    entropy_cost: float = 1e-3
     discounting: float = 0.95            # 50-step episodes
     num_evals: int = 5                   # progress points (= jitted epochs) per run
     disc_steps: int = 4                  # discriminator Adam steps per PPO training step
@@ -48,6 +49,7 @@ SCALES = {
     "cpu": {},
     "paper": {"env": "ant_run", "feature_idx": (13, 14), "episode_length": 1000, "num_envs": 2048,
               "batch_size": 1024, "num_minibatches": 32, "unroll_length": 5, "learning_rate": 3e-4,
+              "num_updates_per_batch": 4, "entropy_cost": 1e-2,
               "discounting": 0.97, "mi_timesteps": 180_000_000, "dmin_timesteps": 180_000_000,
               "num_evals": 20, "mi_box": 12.0, "viewer_steps": 200},
 }

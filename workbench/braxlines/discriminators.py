@@ -179,7 +179,7 @@ class MIExtra(Extra):
     def relabel(self, st, data):
         s, z = self._sz(data)
         r = self.log_q(st["params"], s, z) - self.log_p(z)
-        return _with_reward(data, jnp.maximum(r, -20.0))
+        return _with_reward(data, jnp.maximum(r, -50.0))
 
     def update(self, st, data, rng):
         if self.algo in ("gcrl", "fixed_gcrl"):

@@ -24,7 +24,8 @@ from workbench.sim import composer, harness
 def ppo_config(cfg, timesteps: int) -> harness.PPOConfig:
     return harness.PPOConfig(num_timesteps=timesteps, num_envs=cfg.num_envs, episode_length=cfg.episode_length,
                              unroll_length=cfg.unroll_length, batch_size=cfg.batch_size,
-                             num_minibatches=cfg.num_minibatches, learning_rate=cfg.learning_rate,
+                             num_minibatches=cfg.num_minibatches, num_updates_per_batch=cfg.num_updates_per_batch,
+                             learning_rate=cfg.learning_rate,
                              entropy_cost=cfg.entropy_cost, discounting=cfg.discounting, num_evals=cfg.num_evals)
 
 

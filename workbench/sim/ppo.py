@@ -43,9 +43,9 @@ class PPOConfig:
     unroll_length: int = 10
     batch_size: int = 64               # per minibatch, in unrolls
     num_minibatches: int = 8           # batch_size * num_minibatches must divide by num_envs
-    num_updates_per_batch: int = 4
-    learning_rate: float = 3e-4
-    entropy_cost: float = 1e-2
+    num_updates_per_batch: int = 8
+    learning_rate: float = 3e-3      # point-mass goal reaching: 3e-4 had not moved by 300k steps
+    entropy_cost: float = 1e-3
     discounting: float = 0.97
     gae_lambda: float = 0.95
     clipping_epsilon: float = 0.3
