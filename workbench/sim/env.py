@@ -6,14 +6,17 @@ and termination ranges (Braxlines Sec. 2 "Composer"). Each reward term is also r
 """
 from __future__ import annotations
 
-import os
+import contextlib
+import io
 import warnings
 
-import jax  # noqa: E402
+import jax
 import jax.numpy as jnp
 import numpy as np
-from brax.envs.base import PipelineEnv, State
-from brax.io import mjcf
+
+with contextlib.redirect_stdout(io.StringIO()):  # mujoco.mjx prints "Failed to import warp" (GPU-only extra)
+    from brax.envs.base import PipelineEnv, State
+    from brax.io import mjcf
 
 from workbench import WorkbenchError
 from workbench.sim import composer

@@ -18,6 +18,7 @@ import pickle
 import time
 from typing import Any, Callable
 
+import workbench.sim.env  # noqa: F401  (first: quiet brax import, XLA compile cache)
 import jax
 import jax.numpy as jnp
 import numpy as np

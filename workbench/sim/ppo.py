@@ -23,6 +23,7 @@ import functools
 from typing import Any, Callable, NamedTuple
 
 import flax.struct
+import workbench.sim.env  # noqa: F401  (first: quiet brax import, XLA compile cache)
 import jax
 import jax.numpy as jnp
 import optax
