@@ -75,10 +75,23 @@ def _infer_cdiayn(extra, run, goals):
     return np.asarray(extra.predict(run.extra["params"], jax.numpy.asarray(goals, jax.numpy.float32)))
 
 
+def random_rollout(cfg, env) -> dict:
+    """Uniform-action episodes, in the one shape every random rollout here uses (one compilation)."""
+    return harness.rollout(env, None, cfg.episode_length, cfg.num_skills * cfg.eval_episodes, seed=2)
+
+
+def scene_rollout(cfg, env) -> tuple:
+    """(scene, random-action rollout) for the viewer: the training env itself when `viewer_env` is it."""
+    if cfg.viewer_env == cfg.env:
+        return env, random_rollout(cfg, env)
+    scene = composer.build(cfg.viewer_env)
+    return scene, harness.rollout(scene, None, cfg.viewer_steps, 1)
+
+
 def random_baselines(cfg, env) -> dict:
     """Uniform-action rollouts scored with the same metrics (MI labels are arbitrary groups)."""
     labels = np.repeat(np.arange(cfg.num_skills), cfg.eval_episodes)
-    traj = harness.rollout(env, None, cfg.episode_length, len(labels), seed=2)
+    traj = random_rollout(cfg, env)
     s, ep = _second_half(traj["obs"], cfg.feature_idx)
     mi = M.binned_mi(s, labels[ep], cfg.mi_bins, cfg.mi_box)
     n = cfg.eval_episodes
