@@ -56,6 +56,7 @@ def execute(notebook: Path, out_dir: Path, parameters: dict[str, Any], name: str
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / f"{name}.ipynb"
     os.environ["WORKBENCH_HEADLESS"] = "1"  # inherited by the kernel: tqdm instead of live widgets
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # XLA prints two lines per cached program otherwise
     t0 = time.time()
     try:
         pm.execute_notebook(str(notebook), str(executed), parameters=_papermill_value(parameters),
