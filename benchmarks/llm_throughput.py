@@ -152,8 +152,8 @@ def main() -> None:
         print("llama.cpp: llama-cpp-python is not installed; transformers numbers only")
     header = f"{'threads':>7} {'prefill tok/s':>14} {'gen tok/s':>10} {'generate() tok/s':>17} {'ours/generate()':>16}"
     if have_llamacpp:
-        header += f" {'llama.cpp prefill':>18} {'llama.cpp gen':>14} {'transformers/llama.cpp gen':>27}"
-    print(header)
+        header += f" {'llama.cpp prefill':>18} {'llama.cpp gen':>14} {'ratio prefill':>14} {'ratio gen':>10}"
+    print(header + ("  (ratio: transformers / llama.cpp, same thread count)" if have_llamacpp else ""))
     before = torch.get_num_threads()
     for n in args.threads:
         torch.set_num_threads(n)
@@ -161,7 +161,7 @@ def main() -> None:
         line = f"{n:>7} {r['prefill']:>14.0f} {r['gen']:>10.1f} {r['gen_reference']:>17.1f} {r['gen'] / r['gen_reference']:>16.2f}"
         if have_llamacpp:
             c = bench_llamacpp(smollm2_gguf(), texts, n, args.new_tokens, args.repeats)
-            line += f" {c['prefill']:>18.0f} {c['gen']:>14.1f} {r['gen'] / c['gen']:>27.2f}"
+            line += f" {c['prefill']:>18.0f} {c['gen']:>14.1f} {r['prefill'] / c['prefill']:>14.2f} {r['gen'] / c['gen']:>10.2f}"
         print(line, flush=True)
     torch.set_num_threads(before)
     rss, peak = rss_mb()

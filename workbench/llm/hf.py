@@ -27,10 +27,11 @@ from typing import Any
 from workbench.llm.base import LLM, LLMError
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-# One thread, measured (benchmarks/llm_throughput.py on the shared 2-core machine, load average 6-9):
-# 1 thread 170 prefill tok/s, 9.5 generated tok/s; 2 threads 13 and 0.5. With a core taken by other
-# work, the two OpenMP threads wait on each other every op; the 135M model gains little from a second
-# core even when idle. Set $WORKBENCH_LLM_THREADS=2 on an otherwise idle machine if you measure better.
+# One thread, measured with benchmarks/llm_throughput.py on the 2-core machine: busy (load average
+# 6-9, other jobs running) 1 thread gave 170 prefill / 9.5 generated tok/s and 2 threads 13 / 0.5 (the
+# two OpenMP threads wait on each other whenever a core is taken away); idle (load 0.6) 2 threads gave
+# 633 / 31 against 392 / 19. One thread is the safe default on a shared machine and keeps replies
+# independent of the load; set $WORKBENCH_LLM_THREADS=2 on a machine of your own.
 DEFAULT_THREADS = 1
 GEN_BATCH = 8  # prompts per padded generation batch
 SCORE_BATCH = 8  # continuations per padded scoring batch (each holds a copy of the prompt's KV cache)
