@@ -1,0 +1,71 @@
+import dataclasses
+import re
+
+import pytest
+from readagent_fakes import FakeLLM
+
+from workbench.readagent import baselines
+from workbench.readagent.config import Config, SCALES
+from workbench.readagent.data import generate_benchmark
+from workbench.readagent.evaluate import train
+from workbench.readagent.paginate import page_of_paragraph, paginate_uniform
+
+
+def oracle_pick(prompt, options):
+    """A likelihood 'model' that always breaks at the first label, opens the page whose text holds the
+    question's subject, and answers right when the answer is in its context."""
+    q = re.search(r"Question: (.*)\n", prompt)
+    if options[0].startswith("Break point"):
+        return [2.0] + [1.0] * (len(options) - 1)
+    subject = q.group(1).split(" did ")[1].split()[0]
+    if options[0].startswith("["):
+        pages = re.split(r"<Page \d+>", prompt)[1:]
+        return [1.0 + 9.0 * (subject in p) for p in pages]
+    if options[0] == "STOP":
+        return [1.0 if o == "STOP" else 0.5 for o in options]
+    opts = re.findall(r"\(([A-D])\) (.*)", prompt)
+    context = prompt.split("Question:")[0]
+    return [5.0 if f"{subject}" in context and text in context.split(subject, 1)[1][:200] else 1.0
+            for _, text in opts]
+
+
+def names_gist(prompt):
+    """A 'gist' listing the names on the page: enough to find the page, never the answer."""
+    return " ".join(sorted(set(re.findall(r"\b[A-Z][a-z]+\b", prompt.split("Passage:")[1]))))
+
+
+def test_tiny_run_records_every_method(monkeypatch):
+    cfg = dataclasses.replace(Config(), n_docs=2, doc_words=1500, questions_per_doc=3,
+                              methods=("readagent_p", "readagent_s", "gists", "bm25", "full", "uniform_p"))
+    llm = FakeLLM(capable=False, pick=oracle_pick, reply=names_gist)
+    run = train(cfg, llm=llm, cache=False)
+    s = run.summary()
+    assert set(s.index) == set(cfg.methods)
+    assert s.loc["readagent_p", "evidence_hit"] == 1.0              # the oracle opens the evidence page
+    assert s.loc["readagent_p", "accuracy"] == 1.0
+    assert s.loc["gists", "accuracy"] < 1.0                          # name-list gists hold no answer
+    assert s.loc["full", "cr_pct"] == 0.0
+    assert s.loc["gists", "cr_pct"] > s.loc["readagent_p", "cr_pct"] > 0
+    assert s.loc["readagent_s", "lookups"] == 0.0                    # the oracle stops at once
+    m = run.measured()
+    assert m["questions"] == 6 and m["pages_per_doc"] >= 2
+    assert len(run.history) == 3                                     # step 0 + one row per document
+
+
+def test_bm25_and_neural_rank_the_evidence_page_first():
+    doc = generate_benchmark(0, 1)[0]
+    pages = paginate_uniform(doc.paragraphs, 440)
+    for q in doc.questions:
+        ev = page_of_paragraph(pages, q.evidence[0])
+        assert baselines.bm25_rank(pages, q.question)[0] == ev
+    q = doc.questions[0]
+    assert page_of_paragraph(pages, q.evidence[0]) in baselines.neural_rank(pages, q.question)[:3]
+
+
+def test_config_scales_are_valid():
+    for scale, over in SCALES.items():
+        dataclasses.replace(Config(), **over)
+    with pytest.raises(ValueError, match="min_words"):
+        Config(min_words=700)
+    with pytest.raises(ValueError, match="unknown method"):
+        Config(methods=("nope",))

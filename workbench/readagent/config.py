@@ -1,0 +1,70 @@
+"""ReadAgent settings. Defaults are the `cpu` scale: the project's generated benchmark read by the
+embedded SmolLM2-135M model, sized so the first (uncached) run fits 15 minutes on 2 cores.
+
+No heavy imports here: `workbench list` and parameter validation read this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+METHODS = ("readagent_p", "readagent_s", "gists", "bm25", "neural", "full", "uniform_p")
+
+
+@dataclass(frozen=True)
+class Config:
+    # --- model ---
+    llm: str = "smollm2"            # workbench.llm spec; "openai:http://host:8000/v1#model" for a capable model
+    seed: int = 0                   # benchmark generation and any sampling
+    # --- data ---
+    dataset: str = "generated"      # "generated" | "quality:<path.jsonl>" | "qmsum:<path.jsonl>"
+    n_docs: int = 3                 # documents read; gisting with a 135M model (~10 tok/s) is the cost
+    doc_words: int = 3000           # words per generated document (the project's benchmark uses 3,000)
+    questions_per_doc: int = 4      # questions asked per document (the benchmark stores 6)
+    # --- pagination (paper Table 8, QuALITY) ---
+    max_words: int = 600            # page at most this many words (paper: QuALITY/QMSum 600)
+    min_words: int = 280            # labels offered only once a page has this many (paper: 280)
+    take_rest_words: int = 350      # a final chunk shorter than this is one page, no LLM call (paper's demo)
+    uniform_words: int = 440        # uniform-pagination ablation: page length, midpoint of min/max
+    # --- gisting ---
+    gist_max_tokens: int = 48       # gist length cap; paper gists ~ 1/6 of the page, 135M decodes ~10 tok/s
+    # --- look-up (paper: QuALITY P 1-5, S <= 6) ---
+    lookup_k: int = 2               # ReadAgent-P reads at most k pages; pages are ~7 per document here
+    lookup_keep_ratio: float = 0.5  # likelihood path: keep a page whose prob >= ratio * the top page's
+    seq_max: int = 3                # ReadAgent-S reads at most this many pages, one at a time
+    retrieve_k: int = 2             # BM25 / neural top-k pages (same budget as ReadAgent-P)
+    full_max_words: int = 5000      # full-text baseline only when the document fits (8K-token context)
+    # --- what runs ---
+    methods: tuple[str, ...] = METHODS  # any subset of METHODS
+    answer_max_tokens: int = 24     # free-text answers (capable backends, QMSum)
+    judge_claims: bool = True       # smoke runs too little to judge
+    max_doc_words: int = 0          # truncate loaded documents to this many words (0: no limit)
+
+    def __post_init__(self):
+        if self.min_words >= self.max_words:
+            raise ValueError(f"min_words ({self.min_words}) must be below max_words ({self.max_words})")
+        unknown = [m for m in self.methods if m not in METHODS]
+        if unknown:
+            raise ValueError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
+        if self.lookup_k < 1 or self.seq_max < 1 or self.retrieve_k < 1:
+            raise ValueError("lookup_k, seq_max and retrieve_k must be >= 1")
+        if not (self.dataset == "generated" or self.dataset.startswith(("quality:", "qmsum:"))):
+            raise ValueError(f"dataset {self.dataset!r}: use 'generated', 'quality:<path>' or 'qmsum:<path>'")
+
+
+SCALES = {
+    # plumbing: one short document, two questions, the real embedded model
+    "smoke": dict(n_docs=1, doc_words=700, questions_per_doc=2, max_words=300, min_words=140,
+                  take_rest_words=120, uniform_words=220, gist_max_tokens=16, lookup_k=1, seq_max=1,
+                  retrieve_k=1, methods=("readagent_p", "readagent_s", "gists", "bm25"),
+                  judge_claims=False),
+    "cpu": {},
+    # the paper's QuALITY settings (Table 1/8): needs a capable backend, e.g. -p llm=openai:...
+    "paper": dict(n_docs=10, questions_per_doc=6, gist_max_tokens=256, lookup_k=5, seq_max=6,
+                  retrieve_k=4, full_max_words=6000, answer_max_tokens=64),
+}
+
+COST = {
+    "smoke": "~1 min on 2 cores (one 700-word document, embedded 135M model)",
+    "cpu": "~15 min first run on 2 cores, ~1 min with the reply cache (3 documents x 3,000 words)",
+    "paper": "10 documents x 3,000 words with a capable backend (e.g. a vLLM server): minutes on a GPU",
+}
