@@ -7,6 +7,8 @@ with every method on the same pages, and summarise accuracy, CR, look-ups and ev
 
 Per-document memories and per-(document, method) readings go through `workbench.cache`, keyed by the
 backend, the document's text and every setting that shapes them, so a re-run reuses them.
+Phase costs are kept as this process's CPU seconds (`Run.seconds`): on a shared machine wall time
+measures the neighbours; with one torch thread, CPU seconds approximate wall time on idle cores.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ class Run:
     memories: dict[str, DocMemory]
     records: list[dict]                                 # one per (document, question, method)
     history: History = field(default_factory=History)
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)   # CPU seconds of this process per phase
 
     def methods(self) -> list[str]:
         return list(dict.fromkeys(r["method"] for r in self.records))
@@ -78,22 +80,44 @@ class Run:
         return out
 
 
+def make_llm(spec: str):
+    """`workbench.llm.get_llm(spec)`; a relative replay file is read from the repository root (notebooks
+    run with their own folder as the working directory)."""
+    from pathlib import Path
+
+    from workbench.llm import get_llm
+    from workbench.registry import REPO_ROOT
+
+    if spec.startswith("replay:"):
+        path, sep, backend = spec[len("replay:"):].partition("#")
+        if not Path(path).is_absolute():
+            spec = f"replay:{REPO_ROOT / path}{sep}{backend}"
+    return get_llm(spec)
+
+
+def evidence_check(llm, doc: Document) -> list[bool]:
+    """Can the model answer each question of `doc` from its evidence paragraph alone? (the notebook's
+    sanity check: no look-up can help a model that cannot read the right paragraph)."""
+    return [agent.answer(llm, "\n".join(doc.paragraphs[e] for e in q.evidence), q)[0] == q.answer
+            for q in doc.questions if q.options and q.evidence]
+
+
 def read_document(llm, doc: Document, cfg, style: str, uniform: bool) -> DocMemory:
     """Pagination (paper §3.1) and gisting (§3.2) of one document; the uniform ablation when asked."""
     seconds = {}
-    t0 = time.time()
+    t0 = time.process_time()
     trace = PaginationTrace()
     pages = paginate(doc.paragraphs, llm, cfg.max_words, cfg.min_words, cfg.take_rest_words, style, trace)
-    seconds["paginate"] = time.time() - t0
-    t0 = time.time()
+    seconds["paginate"] = time.process_time() - t0
+    t0 = time.process_time()
     memory = Memory(pages, agent.gist_pages(llm, pages, cfg.gist_max_tokens, style))
-    seconds["gist"] = time.time() - t0
+    seconds["gist"] = time.process_time() - t0
     umem = None
     if uniform:
-        t0 = time.time()
+        t0 = time.process_time()
         upages = paginate_uniform(doc.paragraphs, cfg.uniform_words)
         umem = Memory(upages, agent.gist_pages(llm, upages, cfg.gist_max_tokens, style))
-        seconds["gist_uniform"] = time.time() - t0
+        seconds["gist_uniform"] = time.process_time() - t0
     return DocMemory(memory, trace, umem, seconds)
 
 
@@ -134,8 +158,7 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
     """Read `cfg.n_docs` documents and answer their questions with every method in `cfg.methods`.
     progress(step, metrics) is called at step 0 and after each document (step = questions answered)."""
     if llm is None:
-        from workbench.llm import get_llm
-        llm = get_llm(cfg.llm)
+        llm = make_llm(cfg.llm)
     style = "qmsum" if cfg.dataset.startswith("qmsum:") else "quality"
     docs = load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc, cfg.max_doc_words)
     run = Run(docs, {}, [])
@@ -155,18 +178,18 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
         for k, v in dm.seconds.items():
             run.seconds[k] = run.seconds.get(k, 0.0) + v
         for method in cfg.methods:
-            t0 = time.time()
+            t0 = time.process_time()
             rdesc = dict(desc, method=method, questions=[asdict(q) for q in doc.questions], **read_keys)
             readings = cached("readagent/readings", rdesc,
                               lambda: [read_question(llm, method, doc, dm, q, cfg, style) for q in doc.questions],
                               enabled=cache)
             memory = dm.uniform if method == "uniform_p" else dm.memory
             run.records += [_record(doc, q, r, memory) for q, r in zip(doc.questions, readings) if r is not None]
-            run.seconds[method] = run.seconds.get(method, 0.0) + time.time() - t0
+            run.seconds[method] = run.seconds.get(method, 0.0) + time.process_time() - t0
         step += len(doc.questions)
         metrics = {f"eval/acc_{m}": row["accuracy"] for m, row in run.summary().iterrows()}
         metrics["time/s"] = time.time() - t_start
         run.history.log(step, metrics)
         progress(step, metrics)
-    run.seconds["total"] = time.time() - t_start
+    run.seconds["wall_total"] = time.time() - t_start
     return run
