@@ -69,3 +69,31 @@ def test_config_scales_are_valid():
         Config(min_words=700)
     with pytest.raises(ValueError, match="unknown method"):
         Config(methods=("nope",))
+
+
+def test_qmsum_free_text_run_with_a_capable_backend(tmp_path):
+    import json
+    turns = [{"speaker": f"S{i % 3}", "content": " ".join(f"word{i}x{j}" for j in range(60))} for i in range(30)]
+    turns[17]["content"] += " The budget was fixed at twelve euros."
+    rec = {"topic_list": [{"topic": "Budget"}], "general_query_list": [],
+           "specific_query_list": [{"query": "What was the budget fixed at?", "answer": "twelve euros",
+                                    "relevant_text_span": [["17", "17"]]}],
+           "meeting_transcripts": turns}
+    path = tmp_path / "val.jsonl"
+    path.write_text(json.dumps(rec) + "\n")
+
+    def reply(prompt):
+        if "Label: <N>" in prompt:                       # the QMSum pagination style
+            return "A topic ends.\nLabel: " + re.findall(r"<(\d+)>", prompt)[0]
+        if "shorten" in prompt:                          # gists keep the topic, never the figure
+            return "people talk about the budget." if "budget was fixed" in prompt else "people talk."
+        if "square brackets" in prompt:
+            pages = re.split(r"<Page (\d+)>", prompt)
+            return "Read [" + ", ".join(pages[i] for i in range(1, len(pages), 2) if "budget" in pages[i + 1]) + "]"
+        return "twelve euros" if "budget was fixed" in prompt else "no idea"
+    cfg = dataclasses.replace(Config(), dataset=f"qmsum:{path}", n_docs=1, methods=("readagent_p", "gists", "bm25"))
+    run = train(cfg, llm=FakeLLM(capable=True, reply=reply), cache=False)
+    s = run.summary()
+    assert s.loc["readagent_p", "rouge1"] == 1.0 and s.loc["gists", "rouge1"] == 0.0
+    assert s.loc["readagent_p", "evidence_hit"] == 1.0
+    assert run.measured()["rougeL_readagent_p"] == 1.0

@@ -69,8 +69,9 @@ class Run:
         """Flat metrics `<metric>_<method>` for claims and results.json."""
         out = {}
         for m, row in self.summary().iterrows():
-            for col in ("accuracy", "cr_pct", "lookups", "evidence_hit", "chance_hit"):
-                out[f"{col}_{m}"] = float(row[col])
+            for col in ("accuracy", "cr_pct", "lookups", "evidence_hit", "chance_hit", "rouge1", "rouge2", "rougeL"):
+                if col in row:
+                    out[f"{col}_{m}"] = float(row[col])
         out["gist_cr_pct"] = mean(100 * (1 - dm.memory.gist_words / max(1, sum(p.words for p in dm.memory.pages)))
                                   for dm in self.memories.values())
         out["pages_per_doc"] = mean(len(dm.memory.pages) for dm in self.memories.values())
