@@ -54,6 +54,8 @@ def test_memory_replaces_gists_in_place():
 def test_clean_gist():
     assert clean_gist("Shortened passage: Mara hid a key.", "x") == "Mara hid a key."
     assert clean_gist("  ", "First sentence. Second.") == "First sentence."
+    assert clean_gist("The passage is:\n\nMara hid\na key.", "x") == "Mara hid a key."
+    assert clean_gist("Mara said: go.\nThen left.", "x") == "Mara said: go. Then left."
 
 
 def test_parallel_both_paths():

@@ -36,9 +36,13 @@ def gist_prompt(page_text: str, style: str = "quality") -> str:
 
 
 def clean_gist(reply: str, page_text: str) -> str:
-    """Strip a lead-in the model may add ("Shortened passage:"); an empty reply falls back to the
+    """Strip a lead-in line the model may add ("The passage is:", "Shortened passage:"); an empty reply falls back to the
     page's first sentence so the memory never has an empty page (departure: the paper has no case)."""
-    text = re.sub(r"^\s*(here is |the )?(shortened|shorter|short)[^:\n]{0,30}:\s*", "", reply.strip(), flags=re.I)
+    text = reply.strip()
+    first, _, rest = text.partition("\n")
+    if first.rstrip().endswith(":") and len(first.split()) <= 6:     # "The passage is:", "Shortened text:"
+        text = rest
+    text = re.sub(r"^\s*(here is |the )?(shortened|shorter|short)[^:\n]{0,30}:\s*", "", text, flags=re.I)
     text = " ".join(text.split())
     if not text:
         first = page_text.split(". ")[0]

@@ -17,9 +17,9 @@ class Config:
     seed: int = 0                   # benchmark generation and any sampling
     # --- data ---
     dataset: str = "generated"      # "generated" | "quality:<path.jsonl>" | "qmsum:<path.jsonl>"
-    n_docs: int = 3                 # documents read; gisting with a 135M model (~10 tok/s) is the cost
-    doc_words: int = 3000           # words per generated document (the project's benchmark uses 3,000)
-    questions_per_doc: int = 4      # questions asked per document (the benchmark stores 6)
+    n_docs: int = 2                 # documents read; every likelihood choice re-reads its whole prompt per option
+    doc_words: int = 1500           # words per generated document; the benchmark (paper scale) uses 3,000
+    questions_per_doc: int = 3      # ~95 CPU s per question for the 7 methods with the 135M model
     # --- pagination (paper Table 8, QuALITY) ---
     max_words: int = 600            # page at most this many words (paper: QuALITY/QMSum 600)
     min_words: int = 280            # labels offered only once a page has this many (paper: 280)
@@ -30,7 +30,7 @@ class Config:
     # --- look-up (paper: QuALITY P 1-5, S <= 6) ---
     lookup_k: int = 2               # ReadAgent-P reads at most k pages; pages are ~7 per document here
     lookup_keep_ratio: float = 0.5  # likelihood path: keep a page whose prob >= ratio * the top page's
-    seq_max: int = 3                # ReadAgent-S reads at most this many pages, one at a time
+    seq_max: int = 2                # ReadAgent-S reads at most this many pages (paper <= 6); S is the costliest
     retrieve_k: int = 2             # BM25 / neural top-k pages (same budget as ReadAgent-P)
     full_max_words: int = 5000      # full-text baseline only when the document fits (8K-token context)
     # --- what runs ---
@@ -52,9 +52,10 @@ class Config:
 
 
 SCALES = {
-    # plumbing: one short document, two questions, the real embedded model
-    "smoke": dict(n_docs=1, doc_words=700, questions_per_doc=2, max_words=300, min_words=140,
-                  take_rest_words=120, uniform_words=220, gist_max_tokens=16, lookup_k=1, seq_max=1,
+    # plumbing: one short document, two questions, replies recorded from the embedded model (no model
+    # load; `-p llm=smollm2` runs the real one); re-record after a prompt change (see tests)
+    "smoke": dict(llm="replay:data/readagent/smoke_replies.jsonl", n_docs=1, doc_words=700, questions_per_doc=2,
+                  max_words=300, min_words=140, take_rest_words=120, uniform_words=220, gist_max_tokens=16, lookup_k=1, seq_max=1,
                   retrieve_k=1, methods=("readagent_p", "readagent_s", "gists", "bm25"),
                   judge_claims=False),
     "cpu": {},
