@@ -97,3 +97,19 @@ def test_qmsum_free_text_run_with_a_capable_backend(tmp_path):
     assert s.loc["readagent_p", "rouge1"] == 1.0 and s.loc["gists", "rouge1"] == 0.0
     assert s.loc["readagent_p", "evidence_hit"] == 1.0
     assert run.measured()["rougeL_readagent_p"] == 1.0
+
+
+def test_smoke_replay_file_covers_the_smoke_scale():
+    """The smoke scale answers from recorded replies: a prompt change makes this fail (a replay miss);
+    re-record with `get_llm("smollm2", record="data/readagent/smoke_replies.jsonl")` on the smoke config."""
+    from workbench import scales
+    from workbench.readagent import data
+    from workbench.readagent.evaluate import evidence_check, make_llm
+
+    cfg = scales.resolve("readagent", "smoke")
+    llm = make_llm(cfg.llm)
+    assert llm.capable is False
+    docs = data.load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc)
+    assert len(evidence_check(llm, docs[0])) == len(docs[0].questions)
+    run = train(cfg, llm=llm, cache=False)
+    assert set(run.summary().index) == set(cfg.methods)
