@@ -60,7 +60,7 @@ SCALES = {
                   judge_claims=False),
     "cpu": {},
     # the paper's QuALITY settings (Table 1/8): needs a capable backend, e.g. -p llm=openai:...
-    "paper": dict(n_docs=10, questions_per_doc=6, gist_max_tokens=256, lookup_k=5, seq_max=6,
+    "paper": dict(n_docs=10, doc_words=3000, questions_per_doc=6, gist_max_tokens=256, lookup_k=5, seq_max=6,
                   retrieve_k=4, full_max_words=6000, answer_max_tokens=64),
 }
 
