@@ -90,13 +90,17 @@ def test_qmsum_free_text_run_with_a_capable_backend(tmp_path):
         if "square brackets" in prompt:
             pages = re.split(r"<Page (\d+)>", prompt)
             return "Read [" + ", ".join(pages[i] for i in range(1, len(pages), 2) if "budget" in pages[i + 1]) + "]"
+        if "Reference answer" in prompt:                 # the LLM rater
+            return "YES" if "Proposed answer: twelve euros" in prompt else "NO"
         return "twelve euros" if "budget was fixed" in prompt else "no idea"
-    cfg = dataclasses.replace(Config(), dataset=f"qmsum:{path}", n_docs=1, methods=("readagent_p", "gists", "bm25"))
+    cfg = dataclasses.replace(Config(), dataset=f"qmsum:{path}", n_docs=1, methods=("readagent_p", "gists", "bm25"),
+                              rate_answers=True)
     run = train(cfg, llm=FakeLLM(capable=True, reply=reply), cache=False)
     s = run.summary()
     assert s.loc["readagent_p", "rouge1"] == 1.0 and s.loc["gists", "rouge1"] == 0.0
     assert s.loc["readagent_p", "evidence_hit"] == 1.0
     assert run.measured()["rougeL_readagent_p"] == 1.0
+    assert s.loc["readagent_p", "lr1"] == 1.0 and s.loc["gists", "lr1"] == 0.0
 
 
 def test_smoke_replay_file_covers_the_smoke_scale():

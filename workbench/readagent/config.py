@@ -36,6 +36,7 @@ class Config:
     # --- what runs ---
     methods: tuple[str, ...] = METHODS  # any subset of METHODS
     answer_max_tokens: int = 24     # free-text answers (capable backends, QMSum)
+    rate_answers: bool = False      # free-form answers: LLM raters LR-1 (strict) / LR-2 (permissive), paper §4.1
     judge_claims: bool = True       # smoke runs too little to judge
     max_doc_words: int = 0          # truncate loaded documents to this many words (0: no limit)
 

@@ -21,7 +21,8 @@ from workbench.history import History, no_progress
 from workbench.readagent import agent, baselines
 from workbench.readagent.agent import Memory, Reading
 from workbench.readagent.data import Document, load_documents
-from workbench.readagent.metrics import accuracy, chance_hit, compression_rate, evidence_hit, mean_or_nan, rouge
+from workbench.readagent.metrics import (accuracy, chance_hit, compression_rate, evidence_hit, mean_or_nan, rate_answer,
+                                         rouge)
 from workbench.readagent.paginate import PaginationTrace, page_of_paragraph, paginate, paginate_uniform
 
 PROMPT_VERSION = 1  # bump when a prompt changes: cached memories/readings then miss
@@ -62,6 +63,8 @@ class Run:
             free = [r for r in rs if r["references"]]
             if free:
                 row |= rouge([str(r["prediction"] or "") for r in free], [r["references"] for r in free])
+                if "lr1" in free[0]:
+                    row |= {"lr1": mean(r["lr1"] for r in free), "lr2": mean(r["lr2"] for r in free)}
             rows.append(row)
         return pd.DataFrame(rows).set_index("method")
 
@@ -69,7 +72,8 @@ class Run:
         """Flat metrics `<metric>_<method>` for claims and results.json."""
         out = {}
         for m, row in self.summary().iterrows():
-            for col in ("accuracy", "cr_pct", "lookups", "evidence_hit", "chance_hit", "rouge1", "rouge2", "rougeL"):
+            for col in ("accuracy", "cr_pct", "lookups", "evidence_hit", "chance_hit", "rouge1", "rouge2", "rougeL",
+                        "lr1", "lr2"):
                 if col in row:
                     out[f"{col}_{m}"] = float(row[col])
         out["gist_cr_pct"] = mean(100 * (1 - dm.memory.gist_words / max(1, sum(p.words for p in dm.memory.pages)))
@@ -185,7 +189,13 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
                               lambda: [read_question(llm, method, doc, dm, q, cfg, style) for q in doc.questions],
                               enabled=cache)
             memory = dm.uniform if method == "uniform_p" else dm.memory
-            run.records += [_record(doc, q, r, memory) for q, r in zip(doc.questions, readings) if r is not None]
+            records = [_record(doc, q, r, memory) for q, r in zip(doc.questions, readings) if r is not None]
+            if cfg.rate_answers:
+                for q, rec in zip([q for q, r in zip(doc.questions, readings) if r is not None], records):
+                    if q.references:  # LR-1 strict YES / LR-2 Yes or partially, best over references
+                        rec["lr1"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=True)
+                        rec["lr2"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=False)
+            run.records += records
             run.seconds[method] = run.seconds.get(method, 0.0) + time.process_time() - t0
         step += len(doc.questions)
         metrics = {f"eval/acc_{m}": row["accuracy"] for m, row in run.summary().iterrows()}
