@@ -177,7 +177,7 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
     t_start = time.time()
     step = 0
     for doc in docs:
-        desc = dict(llm=llm.name, doc=key_of(doc.to_dict()), style=style, uniform=uniform, v=PROMPT_VERSION, **mem_keys)
+        desc = dict(llm=llm.name, doc=key_of(doc.paragraphs), style=style, uniform=uniform, v=PROMPT_VERSION, **mem_keys)
         dm = cached("readagent/memory", desc, lambda: read_document(llm, doc, cfg, style, uniform), enabled=cache)
         run.memories[doc.doc_id] = dm
         for k, v in dm.seconds.items():
