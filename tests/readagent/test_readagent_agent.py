@@ -101,3 +101,14 @@ def test_unparseable_answer_counts_as_no_prediction():
     free = Question("f", "What happened?", None, None, ["a thing"])
     pred, _ = agent.answer(FakeLLM(capable=False, reply=lambda p: " a thing "), "ctx", free)
     assert pred == "a thing"
+
+
+def test_calibration_divides_out_the_letter_prior():
+    # with the text, (C) is most likely (0.5 vs 0.2/0.1/0.2); with "N/A", (C) is far more likely still
+    # (0.7 vs 0.1/0.1/0.1): p / p0 = 2, 1, 0.71, 2 -> calibrated argmax is (A) (first of the tie 2 = 2)
+    def pick(prompt, options):
+        return [0.1, 0.1, 0.7, 0.1] if "\n\nN/A\n\n" in prompt else [0.2, 0.1, 0.5, 0.2]
+    llm = FakeLLM(capable=False, pick=pick)
+    assert agent.answer(llm, "some text", Q)[0] == 2
+    assert agent.answer(llm, "some text", Q, calibrate=True)[0] == 0
+    assert sum("N/A" in p for _, p in llm.calls) == 1

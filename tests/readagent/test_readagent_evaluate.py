@@ -114,6 +114,6 @@ def test_smoke_replay_file_covers_the_smoke_scale():
     llm = make_llm(cfg.llm)
     assert llm.capable is False
     docs = data.load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc)
-    assert len(evidence_check(llm, docs[0])) == len(docs[0].questions)
+    assert len(evidence_check(llm, docs[0], cfg.calibrate_answers)) == len(docs[0].questions)
     run = train(cfg, llm=llm, cache=False)
     assert set(run.summary().index) == set(cfg.methods)

@@ -17,6 +17,7 @@ Two decision paths:
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -192,8 +193,13 @@ def parse_answer(reply: str, n_options: int) -> int | None:
     return valid.index(m.group(1).upper()) if m else None
 
 
-def answer(llm, context: str, q: Question, style: str = "quality", max_new_tokens: int = 24) -> tuple[int | str | None, str]:
-    """(prediction, raw reply): an option index (or None) for multiple choice, a string otherwise."""
+def answer(llm, context: str, q: Question, style: str = "quality", max_new_tokens: int = 24,
+           calibrate: bool = False) -> tuple[int | str | None, str]:
+    """(prediction, raw reply): an option index (or None) for multiple choice, a string otherwise.
+
+    `calibrate` (likelihood path only; departure from the paper, which parses free text): divide each
+    option's probability by its probability when the text is replaced by "N/A" (contextual calibration,
+    Zhao et al. 2021), so a small model's prior for one letter does not decide every answer."""
     prompt = answer_prompt(context, q, style)
     if not q.options:
         reply = llm.generate(prompt, max_new_tokens=max_new_tokens).strip()
@@ -203,7 +209,12 @@ def answer(llm, context: str, q: Question, style: str = "quality", max_new_token
         return parse_answer(reply, len(q.options)), reply
     options = [f"Answer: ({LETTERS[i]})" for i in range(len(q.options))]
     choice = llm.choose(prompt, options)
-    return choice.index, choice.option
+    if not calibrate:
+        return choice.index, choice.option
+    prior = llm.choose(answer_prompt("N/A", q, style), options)
+    scores = [math.log(max(p, 1e-12)) - math.log(max(p0, 1e-12)) for p, p0 in zip(choice.probs, prior.probs)]
+    best = max(range(len(options)), key=lambda i: scores[i])
+    return best, options[best]
 
 
 @dataclass
@@ -217,14 +228,14 @@ class Reading:
 
 
 def read_parallel(llm, memory: Memory, q: Question, k: int, keep_ratio: float, style: str = "quality",
-                  method: str = "readagent_p", max_new_tokens: int = 24) -> Reading:
+                  method: str = "readagent_p", max_new_tokens: int = 24, calibrate: bool = False) -> Reading:
     pages, reply = lookup_parallel(llm, memory, q, k, keep_ratio)
-    pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens)
+    pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate)
     return Reading(method, pages, [memory.gist_words, memory.context_words(pages)], pred, [reply, ans])
 
 
 def read_sequential(llm, memory: Memory, q: Question, budget: int, style: str = "quality",
-                    max_new_tokens: int = 24) -> Reading:
+                    max_new_tokens: int = 24, calibrate: bool = False) -> Reading:
     pages, replies, words = lookup_sequential(llm, memory, q, budget)
-    pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens)
+    pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate)
     return Reading("readagent_s", pages, words + [memory.context_words(pages)], pred, replies + [ans])

@@ -52,19 +52,21 @@ def pages_context(pages: list[Page], chosen: list[int]) -> str:
 
 
 def read_retrieved(llm, pages: list[Page], q: Question, k: int, method: str, style: str = "quality",
-                   max_new_tokens: int = 24) -> Reading:
+                   max_new_tokens: int = 24, calibrate: bool = False) -> Reading:
     rank = bm25_rank(pages, q.question) if method == "bm25" else neural_rank(pages, q.question)
     chosen = sorted(rank[:k])
-    pred, reply = answer(llm, pages_context(pages, chosen), q, style, max_new_tokens)
+    pred, reply = answer(llm, pages_context(pages, chosen), q, style, max_new_tokens, calibrate)
     return Reading(method, chosen, [sum(pages[i].words for i in chosen)], pred, [reply])
 
 
-def read_gists(llm, memory: Memory, q: Question, style: str = "quality", max_new_tokens: int = 24) -> Reading:
-    pred, reply = answer(llm, memory.context(), q, style, max_new_tokens)
+def read_gists(llm, memory: Memory, q: Question, style: str = "quality", max_new_tokens: int = 24,
+               calibrate: bool = False) -> Reading:
+    pred, reply = answer(llm, memory.context(), q, style, max_new_tokens, calibrate)
     return Reading("gists", [], [memory.gist_words], pred, [reply])
 
 
-def read_full(llm, paragraphs: list[str], q: Question, style: str = "quality", max_new_tokens: int = 24) -> Reading:
+def read_full(llm, paragraphs: list[str], q: Question, style: str = "quality", max_new_tokens: int = 24,
+              calibrate: bool = False) -> Reading:
     text = "\n".join(paragraphs)
-    pred, reply = answer(llm, text, q, style, max_new_tokens)
+    pred, reply = answer(llm, text, q, style, max_new_tokens, calibrate)
     return Reading("full", [], [count_words(text)], pred, [reply])

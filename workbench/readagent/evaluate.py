@@ -100,10 +100,10 @@ def make_llm(spec: str):
     return get_llm(spec)
 
 
-def evidence_check(llm, doc: Document) -> list[bool]:
+def evidence_check(llm, doc: Document, calibrate: bool = False) -> list[bool]:
     """Can the model answer each question of `doc` from its evidence paragraph alone? (the notebook's
     sanity check: no look-up can help a model that cannot read the right paragraph)."""
-    return [agent.answer(llm, "\n".join(doc.paragraphs[e] for e in q.evidence), q)[0] == q.answer
+    return [agent.answer(llm, "\n".join(doc.paragraphs[e] for e in q.evidence), q, calibrate=calibrate)[0] == q.answer
             for q in doc.questions if q.options and q.evidence]
 
 
@@ -128,20 +128,20 @@ def read_document(llm, doc: Document, cfg, style: str, uniform: bool) -> DocMemo
 
 def read_question(llm, method: str, doc: Document, dm: DocMemory, q, cfg, style: str) -> Reading | None:
     """One method's reading of one question; None when the method does not apply (full text too long)."""
-    n = cfg.answer_max_tokens
+    n, cal = cfg.answer_max_tokens, cfg.calibrate_answers
     mem = dm.memory
     if method == "readagent_p":
-        return agent.read_parallel(llm, mem, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, max_new_tokens=n)
+        return agent.read_parallel(llm, mem, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "readagent_p", n, cal)
     if method == "uniform_p":
-        return agent.read_parallel(llm, dm.uniform, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "uniform_p", n)
+        return agent.read_parallel(llm, dm.uniform, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "uniform_p", n, cal)
     if method == "readagent_s":
-        return agent.read_sequential(llm, mem, q, cfg.seq_max, style, n)
+        return agent.read_sequential(llm, mem, q, cfg.seq_max, style, n, cal)
     if method == "gists":
-        return baselines.read_gists(llm, mem, q, style, n)
+        return baselines.read_gists(llm, mem, q, style, n, cal)
     if method in ("bm25", "neural"):
-        return baselines.read_retrieved(llm, mem.pages, q, cfg.retrieve_k, method, style, n)
+        return baselines.read_retrieved(llm, mem.pages, q, cfg.retrieve_k, method, style, n, cal)
     if method == "full":
-        return baselines.read_full(llm, doc.paragraphs, q, style, n) if doc.words <= cfg.full_max_words else None
+        return baselines.read_full(llm, doc.paragraphs, q, style, n, cal) if doc.words <= cfg.full_max_words else None
     raise ValueError(method)
 
 
@@ -173,7 +173,7 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
     mem_keys = {f: getattr(cfg, f) for f in ("max_words", "min_words", "take_rest_words", "uniform_words",
                                              "gist_max_tokens")}
     read_keys = {f: getattr(cfg, f) for f in ("lookup_k", "lookup_keep_ratio", "seq_max", "retrieve_k",
-                                              "full_max_words", "answer_max_tokens")}
+                                              "full_max_words", "answer_max_tokens", "calibrate_answers")}
     t_start = time.time()
     step = 0
     for doc in docs:
