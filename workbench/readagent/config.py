@@ -36,9 +36,10 @@ class Config:
     # --- what runs ---
     methods: tuple[str, ...] = METHODS  # any subset of METHODS
     answer_max_tokens: int = 24     # free-text answers (capable backends, QMSum)
-    calibrate_answers: bool = True  # likelihood path: divide out the option-letter prior measured with the text
-                                    # replaced by "N/A" (Zhao et al. 2021); uncalibrated, SmolLM2 gave one letter
-                                    # to every question of every method (cpu run: all methods 33%)
+    calibrate_answers: bool = False # likelihood path: divide out the option-letter prior measured with the text
+                                    # replaced by "N/A" (Zhao et al. 2021; a departure). Measured at cpu scale:
+                                    # uncalibrated SmolLM2 gives one letter to nearly every question (all
+                                    # methods 33%); calibrated it is no better (8-17%), so the paper's setting stays
     rate_answers: bool = False      # free-form answers: LLM raters LR-1 (strict) / LR-2 (permissive), paper §4.1
     judge_claims: bool = True       # smoke runs too little to judge
     max_doc_words: int = 0          # truncate loaded documents to this many words (0: no limit)
