@@ -94,26 +94,41 @@ def _short(text: str, n: int = 400) -> str:
     return text if len(text) <= n else text[:n] + " ..."
 
 
+SHORT = {"readagent_p": "P", "readagent_s": "S", "bm25": "BM25", "neural": "NN", "uniform_p": "uP"}
+
+
+def _plain(text: str) -> str:
+    """Text for a plotly table cell (it renders a few tags, not entities): no angle brackets."""
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
 def memory_table_figure(run, page_chars: int = 600) -> go.Figure:
-    """Static gist memory browser: pages and gists side by side, one document per dropdown entry."""
+    """Static gist memory browser: pages and gists side by side, one document per dropdown entry.
+    Rows of pages that hold some question's answer are yellow; the last columns say which question's
+    evidence a page holds and which (question, method) pairs opened it (P, S, BM25, NN = neural)."""
     fig = go.Figure()
     docs = list(run.memories)
     for d, doc_id in enumerate(docs):
         dm = run.memories[doc_id]
-        recs = [r for r in run.records if r["doc_id"] == doc_id]
+        recs = [r for r in run.records if r["doc_id"] == doc_id and r["method"] != "uniform_p"]
+        qnum = {r["qid"]: f"Q{r['qid'].rsplit('-', 1)[-1]}" for r in recs}
         ev = {p for r in recs for p in r["evidence_pages"]}
-        opened = {i: sorted({f"{r['qid'].rsplit('-', 1)[-1]}:{r['method'][:10]}" for r in recs if i in r["opened"]})
-                  for i in range(len(dm.memory.pages))}
+        n = len(dm.memory.pages)
+        evidence_for = {i: sorted({qnum[r["qid"]] for r in recs if i in r["evidence_pages"]}) for i in range(n)}
+        opened = {i: [f"{q}: " + " ".join(SHORT[r["method"]] for r in recs if r["qid"] == qid and i in r["opened"])
+                      for qid, q in qnum.items()] for i in range(n)}
+        opened = {i: [line for line in lines if not line.endswith(": ")] for i, lines in opened.items()}
         pages, gists = dm.memory.pages, dm.memory.gists
         cols = [[f"<b>{p.index}</b>" for p in pages],
                 [f"{p.words} / {len(g.split())} ({100 * (1 - len(g.split()) / p.words):.0f}%)" for p, g in zip(pages, gists)],
-                [_short(html.escape(p.text), page_chars).replace("\n", "<br>") for p in pages],
-                [html.escape(g) for g in gists],
+                [_short(_plain(p.text).replace("\n", " \u00b6 "), page_chars) for p in pages],
+                [_plain(g) for g in gists],
+                [", ".join(evidence_for[p.index]) for p in pages],
                 ["<br>".join(opened[p.index]) for p in pages]]
-        fill = [[HIGHLIGHT if p.index in ev else "white" for p in pages]] * 5
-        fig.add_trace(go.Table(columnwidth=[30, 80, 420, 260, 120], visible=(d == 0),
-                               header=dict(values=["page", "words: page / gist (CR)", "page text", "gist",
-                                                   "opened by (question:method)"], fill_color="#e5e7eb"),
+        fill = [[HIGHLIGHT if p.index in ev else "white" for p in pages]] * 6
+        fig.add_trace(go.Table(columnwidth=[30, 70, 400, 260, 60, 100], visible=(d == 0),
+                               header=dict(values=["page", "words: page / gist (CR)", "page text (\u00b6 paragraph)",
+                                                   "gist", "evidence for", "opened by"], fill_color="#e5e7eb"),
                                cells=dict(values=cols, fill_color=fill, align="left", height=24)))
     buttons = [dict(label=doc_id, method="update", args=[{"visible": [i == d for i in range(len(docs))]}])
                for d, doc_id in enumerate(docs)]
