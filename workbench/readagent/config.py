@@ -70,7 +70,8 @@ SCALES = {
 }
 
 COST = {
-    "smoke": "~1 min on 2 cores (one 700-word document, embedded 135M model)",
-    "cpu": "~15 min first run on 2 cores, ~1 min with the reply cache (3 documents x 3,000 words)",
-    "paper": "10 documents x 3,000 words with a capable backend (e.g. a vLLM server): minutes on a GPU",
+    "smoke": "~20 s (replayed replies, no model load); ~25 CPU s + model load with -p llm=smollm2",
+    "cpu": "first run 11.4 min wall / 447 CPU s on the shared 2-core machine (load ~5; 1 torch thread); "
+           "~30 s with the caches (3 documents x 1,500 words, 12 questions, 7 methods)",
+    "paper": "10 documents x 3,000 words, 60 questions, capable backend (e.g. a vLLM server); not measured",
 }
