@@ -23,5 +23,6 @@ def test_figures_and_browser_render_a_run():
     assert 2 in heat.z[0]                                               # the oracle's hit shows green
     html = viz.memory_html(run, run.docs[0].doc_id)
     assert viz.HIGHLIGHT in html and run.docs[0].questions[0].question in html
-    browser = viz.GistBrowser(run)
+    browser = viz.GistBrowser(run, live=True)
     assert browser.slider.max == 1
+    assert viz.HIGHLIGHT in viz.GistBrowser(run, live=False).data

@@ -169,11 +169,16 @@ def memory_html(run, doc_id: str) -> str:
     return "".join(rows) + question_table(run, doc_id)
 
 
-def GistBrowser(run):
-    """ipywidgets browser over the run's documents (pages | gists, compression, look-ups, evidence)."""
+def GistBrowser(run, live: bool | None = None):
+    """ipywidgets browser over the run's documents (pages | gists, compression, look-ups, evidence).
+    Headless (papermill, reports: widgets do not render there) it returns the same content as static
+    HTML, first document only; the plotly table above holds every document."""
     from IPython.display import HTML
 
+    from workbench.progress import headless
     from workbench.widgets import Browser
 
     docs = list(run.memories)
+    if not (live if live is not None else not headless()):
+        return HTML(f"<h4>{docs[0]}</h4>" + memory_html(run, docs[0]))
     return Browser(len(docs), lambda i: HTML(memory_html(run, docs[i])), description="document", labels=docs)
