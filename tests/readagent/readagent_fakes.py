@@ -1,0 +1,37 @@
+"""A scripted stand-in for a workbench.llm backend: tests decide every reply and every choice."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class FakeChoice:
+    index: int
+    option: str
+    probs: list[float]
+
+
+class FakeLLM:
+    """`reply(prompt) -> str` scripts generate(); `pick(prompt, options) -> list[float]` scripts choose()
+    (unnormalised weights). Every call is logged in `calls`."""
+
+    def __init__(self, capable: bool, reply=None, pick=None, name: str = "fake"):
+        self.capable, self.name = capable, name
+        self._reply = reply or (lambda prompt: "")
+        self._pick = pick or (lambda prompt, options: [1.0] * len(options))
+        self.calls: list[tuple[str, str]] = []
+
+    def generate(self, prompt, max_new_tokens=64, **kw):
+        self.calls.append(("generate", prompt))
+        return self._reply(prompt)
+
+    def generate_batch(self, prompts, **kw):
+        return [self.generate(p, **kw) for p in prompts]
+
+    def choose(self, prompt, options, **kw):
+        self.calls.append(("choose", prompt))
+        weights = list(self._pick(prompt, options))
+        total = sum(weights)
+        probs = [w / total for w in weights]
+        i = max(range(len(options)), key=lambda j: probs[j])
+        return FakeChoice(i, options[i], probs)
