@@ -54,7 +54,7 @@ SCALES = {
               "num_evals": 20, "mi_box": 12.0, "viewer_steps": 200},
 }
 
-COST = {"smoke": "134 s wall / 75 s CPU on the shared 2-core machine (load ~5), empty caches; ~9 jit compilations are most of it",
+COST = {"smoke": "73 s wall with empty caches at load ~3 (134 s at load ~5); 16 s with warm caches; ~9 jit compilations are most of it",
         "cpu": "364 s end to end with an empty cache on 2 shared cores (load ~4): 10 runs x 400k steps, "
                "~45 s each for the first of a shape (jit 11-30 s), ~10-20 s after; cached params re-used",
         "paper": "ant, 2048 envs, 30M x 6 steps per run: GPU hours (not run)"}
