@@ -85,8 +85,8 @@ SCALES = {
 }
 
 COST = {
-    "smoke": "~20 s on 2 idle cores (2 ops x 1500 steps at p=23; 56 s wall, 14 s CPU, measured at load 16)",
-    "cpu": "~11-14 min on 2 idle cores estimated (6 runs, 39k full-batch steps at ~17-20 ms); measured 4670 s of "
-           "training under load 9-17; a second run replays the cache in ~30 s",
+    "smoke": "10 s with an empty cache on 2 quiet cores (2 ops x 1500 steps at p=23)",
+    "cpu": "405 s (6.8 min) with an empty cache on 2 cores at load ~2 (6 runs, 39k full-batch steps); "
+           "a second run replays the cache in ~6-30 s",
     "paper": "10 ops x 100k full-batch steps at p=97: hours on CPU; meant for a GPU",
 }
