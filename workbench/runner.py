@@ -79,11 +79,11 @@ def run(slug: str, scale: str = "cpu", pairs: list[str] | None = None, out_dir: 
     params = {"scale": scale, "overrides": overrides, "results_dir": str(slug_dir.resolve())}
     results_path = slug_dir / "results.json"
     results_path.unlink(missing_ok=True)  # a stale file from an earlier run must not pass as this one's
+    executed = slug_dir / f"{slug}.ipynb"
     try:
-        executed, runtime_s = execute(paper.notebook, slug_dir, params, slug)
-    finally:
-        executed = slug_dir / f"{slug}.ipynb"
-        if executed.exists():  # a report of the failed run helps too
+        _, runtime_s = execute(paper.notebook, slug_dir, params, slug)
+    finally:  # on a failing cell too: the report shows the error where it happened
+        if executed.exists():
             report.write_report(executed, slug_dir / "report.html", title=paper.title)
     if not results_path.exists():
         raise WorkbenchError(f"{slug}: the notebook finished but wrote no results.json in {slug_dir}")
