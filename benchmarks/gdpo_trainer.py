@@ -29,7 +29,7 @@ import torch
 
 
 def make_pairs(n: int) -> list[dict]:
-    from workbench.gdpo import task
+    from workbench.papers.gdpo import task
 
     out = []
     for i, p in enumerate(task.make_prompts(n, seed=123)):
@@ -66,8 +66,8 @@ def main() -> None:
     logging.disable(logging.WARNING)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-    from workbench.gdpo import lm
-    from workbench.gdpo import losses as L
+    from workbench.papers.gdpo import lm
+    from workbench.papers.gdpo import losses as L
     from workbench.llm.hf import load_model
 
     base, tokenizer = load_model("smollm2")

@@ -95,9 +95,9 @@ def main():
     import jax.numpy as jnp
     import torch
     from workbench import scales
-    from workbench.grokking.data import make_dataset
-    from workbench.grokking.model import init_params
-    from workbench.grokking.train import _make_fns
+    from workbench.papers.grokking.data import make_dataset
+    from workbench.papers.grokking.model import init_params
+    from workbench.papers.grokking.train import make_step_fns
 
     torch.set_num_threads(args.threads)
     cfg = scales.resolve("grokking", "cpu", {"p": args.p, "train_frac": args.frac, "d_model": args.d_model})
@@ -107,7 +107,7 @@ def main():
 
     with jax.enable_x64(True):
         params = init_params(jax.random.PRNGKey(0), data.d_vocab, cfg.d_model, cfg.n_heads, cfg.d_mlp, False)
-        opt, step_fn, _ = _make_fns(cfg.lr, cfg.beta1, cfg.beta2, cfg.weight_decay, cfg.n_heads)
+        opt, step_fn, _ = make_step_fns(cfg.lr, cfg.beta1, cfg.beta2, cfg.weight_decay, cfg.n_heads)
         state = opt.init(params)
         xj, yj = jnp.asarray(data.train_x), jnp.asarray(data.train_y)
         t = time.perf_counter()

@@ -10,8 +10,9 @@ from pathlib import Path
 import papermill as pm
 
 from workbench import registry
+from workbench.paths import REPO_ROOT
 
-out = Path(sys.argv[1] if len(sys.argv) > 1 else registry.REPO_ROOT / "runs" / "nbval")
+out = Path(sys.argv[1] if len(sys.argv) > 1 else REPO_ROOT / "runs" / "nbval")
 shutil.rmtree(out, ignore_errors=True)
 out.mkdir(parents=True)
 for paper in registry.available():

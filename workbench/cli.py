@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from workbench import WorkbenchError, registry
+from workbench.paths import NOTEBOOK_DIR
 
 
 def cmd_list(args) -> int:
@@ -60,7 +61,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_lab(args) -> int:
-    os.chdir(registry.NOTEBOOK_DIR)
+    os.chdir(NOTEBOOK_DIR)
     os.execvp(sys.executable, [sys.executable, "-m", "jupyterlab", *args.lab_args])
 
 

@@ -1,6 +1,6 @@
 """The ten papers: slug, title, arXiv id, and where each one's notebook and config live.
 
-A paper's config module, `workbench/<slug>/config.py`, defines three names and imports nothing heavy
+A paper's config module, `workbench/papers/<slug>/config.py`, defines three names and imports nothing heavy
 (it is read by `workbench list` and by parameter validation before any work starts):
 
     Config   a frozen dataclass: the whole input of the paper's experiments; defaults = `cpu` scale
@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench import WorkbenchError
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+from workbench.paths import NOTEBOOK_DIR, REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class Paper:
 
     @property
     def config_module(self) -> str:
-        return f"workbench.{self.slug}.config"
+        return f"workbench.papers.{self.slug}.config"
 
     def has_notebook(self) -> bool:
         return self.notebook.exists()

@@ -18,6 +18,7 @@ from typing import Any
 
 from workbench import WorkbenchError, registry, scales
 from workbench.cache import atomic_write_text
+from workbench.paths import REPO_ROOT
 
 
 @dataclass
@@ -94,4 +95,4 @@ def run(slug: str, scale: str = "cpu", pairs: list[str] | None = None, out_dir: 
 
 
 def default_out_dir() -> Path:
-    return registry.REPO_ROOT / "runs" / time.strftime("%Y%m%d-%H%M%S")
+    return REPO_ROOT / "runs" / time.strftime("%Y%m%d-%H%M%S")

@@ -2,7 +2,7 @@
 import re
 import tomllib
 
-from workbench.registry import REPO_ROOT
+from workbench.paths import REPO_ROOT
 
 
 def _pyproject_deps():

@@ -6,6 +6,7 @@ import pytest
 
 from workbench import WorkbenchError
 from workbench.sim import composer
+from workbench.sim.env import build_env
 
 
 def _steps(env, n=5, action=0.5):
@@ -17,7 +18,7 @@ def _steps(env, n=5, action=0.5):
 
 
 def test_point_mass_goal_reward_is_minus_distance():
-    env = composer.build("point_mass_goal")
+    env = build_env("point_mass_goal")
     assert (env.observation_size, env.action_size) == (4 + 3, 2)  # qp (x, y, vx, vy) + root_vec to goal
     s = _steps(env, 5, action=1.0)
     xy = np.asarray(s.obs[:2])
@@ -28,7 +29,7 @@ def test_point_mass_goal_reward_is_minus_distance():
 
 
 def test_ant_with_three_legs_builds_and_steps():
-    env = composer.build("ant_run", components__agent__params__num_legs=3)
+    env = build_env("ant_run", components__agent__params__num_legs=3)
     assert env.action_size == 6
     assert env.observation_size == (5 + 6) + (6 + 6)           # q without xy, qd
     s = _steps(env, 3)
@@ -61,7 +62,7 @@ def test_edit_by_key_path_copies():
 def test_broken_description_names_the_component(path, value, needle):
     desc = composer.edit(composer.get("ant_run"), path, value)
     with pytest.raises(WorkbenchError, match=needle):
-        composer.build(desc)
+        build_env(desc)
 
 
 def test_unknown_description_name():

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from workbench.sim import composer, harness
+from workbench.sim.env import build_env
 
 CFG = harness.PPOConfig(num_timesteps=200_000, num_envs=64, batch_size=64, num_minibatches=4, num_evals=3,
                         discounting=0.95)
@@ -10,7 +11,7 @@ CFG = harness.PPOConfig(num_timesteps=200_000, num_envs=64, batch_size=64, num_m
 
 @pytest.fixture(scope="module")
 def env():
-    return composer.build("point_mass_goal")
+    return build_env("point_mass_goal")
 
 
 def test_ppo_learns_to_reach_the_goal_and_caches(env, tmp_path_factory, monkeypatch):

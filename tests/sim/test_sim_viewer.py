@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from workbench.sim import composer, viewer
+from workbench.sim.env import build_env
 
 URL = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//|import\s[^;]*from\s*["']https?:|url\(\s*["']?https?:""", re.I)
 
@@ -19,7 +20,7 @@ def _still(env, T=4):
 
 
 def test_ant_capsule_endpoints_by_hand():
-    env = composer.build("ant_run")
+    env = build_env("ant_run")
     pos, rot = _still(env)
     g = viewer.geom_frames(env.geometry(), pos[:, 0], rot[:, 0])
     ends = g["capsules"][0].reshape(-1, 3)
@@ -32,7 +33,7 @@ def test_ant_capsule_endpoints_by_hand():
 
 
 def test_figure_animates_and_has_no_remote_url():
-    env = composer.build("ant_push")
+    env = build_env("ant_push")
     pos, rot = _still(env, T=5)
     fig = viewer.rollout_figure(env, {"pos": pos, "rot": rot}, title="test")
     assert len(fig.frames) == 5 and len(fig.layout.sliders[0].steps) == 5
@@ -48,7 +49,7 @@ def test_figure_animates_and_has_no_remote_url():
 @pytest.mark.skipif(not shutil.which("chromedriver"), reason="chromium/chromedriver not installed")
 def test_viewer_page_draws_in_offline_headless_chromium(tmp_path):
     from selenium import webdriver
-    env = composer.build("point_mass_goal")
+    env = build_env("point_mass_goal")
     pos, rot = _still(env, T=3)
     page = tmp_path / "viewer.html"
     page.write_text(viewer.standalone_html(viewer.rollout_figure(env, {"pos": pos, "rot": rot})))

@@ -91,7 +91,7 @@ def _source(spec: str) -> tuple[str, dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def _quiet_transformers():
+def quiet_transformers():
     """Silence transformers' logging and progress bars (GGUF conversion, weight loading) for a block."""
     import transformers
     import transformers.modeling_gguf_pytorch_utils as gguf_utils
@@ -174,7 +174,7 @@ def load_model(spec: str = "smollm2"):
 
     Not the shared inference instance: changing its weights does not affect `get_llm(spec)`."""
     try:
-        with _quiet_transformers():
+        with quiet_transformers():
             converted = converted_dir(spec)
             model, tokenizer = _from_pretrained(str(converted), {}) if converted else _from_pretrained(*_source(spec))
     except LLMError:
@@ -193,7 +193,7 @@ def load_tokenizer(spec: str = "smollm2"):
     from transformers import AutoTokenizer
 
     try:
-        with _quiet_transformers():
+        with quiet_transformers():
             converted = converted_dir(spec)
             if converted:
                 return AutoTokenizer.from_pretrained(str(converted))

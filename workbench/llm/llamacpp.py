@@ -55,8 +55,8 @@ class LlamaCppLLM(LLM):
         else:
             from transformers import AutoTokenizer
 
-            from workbench.llm.hf import _quiet_transformers
-            with _quiet_transformers():
+            from workbench.llm.hf import quiet_transformers
+            with quiet_transformers():
                 self.tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         self.capable = bool(capable)
 

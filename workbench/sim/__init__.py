@@ -1,7 +1,8 @@
 """workbench.sim: the shared Brax layer (Composer, PPO harness, offline rollout viewer).
 
-    from workbench.sim import composer, harness, viewer
-    env = composer.build("ant_run", components__agent__params__num_legs=6)
+    from workbench.sim import harness, viewer
+    from workbench.sim.env import build_env
+    env = build_env("ant_run", components__agent__params__num_legs=6)
     run = harness.train(env, harness.PPOConfig(num_timesteps=200_000), seed=0, progress=dash)
     fig = viewer.rollout_figure(env, harness.rollout(env, run, steps=100))
 

@@ -12,7 +12,7 @@ was deleted from brax). A description has three keys:
 
 Edges are keyed by the two component names joined with `__` (either order). Reward = sum of every
 reward function; done = any component's termination; observation = concatenation of the component
-observers then the edge observers, in the description's order. `build(desc)` returns a `ComposedEnv`;
+observers then the edge observers, in the description's order. `workbench.sim.env.build_env(desc)` returns a `ComposedEnv`;
 `DESCRIPTIONS` holds named descriptions (`get("ant_run", num_legs=6)` style edits go through
 `edit(desc, "components.agent.params.num_legs", 6)`).
 
@@ -124,7 +124,7 @@ REWARDS = {"component": ("velocity", "root_goal", "ctrl_cost", "alive"), "edge":
 # ---------------------------------------------------------------------------------------------------
 # Descriptions: validation, editing, registry.
 
-def _check(desc: dict) -> dict:
+def check(desc: dict) -> dict:
     """Raise WorkbenchError naming the first broken component/edge of a description."""
     if not isinstance(desc, dict) or not isinstance(desc.get("components"), dict) or not desc["components"]:
         raise WorkbenchError("environment description needs a non-empty 'components' dict")
@@ -191,7 +191,7 @@ def get(name: str, **edits: Any) -> dict:
 
 
 def register(name: str, desc: dict) -> None:
-    DESCRIPTIONS[name] = _check(copy.deepcopy(desc))
+    DESCRIPTIONS[name] = check(copy.deepcopy(desc))
 
 
 def _ant_agent(num_legs: int = 4, **extra) -> dict:
@@ -239,7 +239,7 @@ DESCRIPTIONS: dict[str, dict] = {
 
 def to_mjcf(desc: dict) -> str:
     """The MJCF string of a description (ground plane included when any component is not planar)."""
-    _check(desc)
+    check(desc)
     opts = desc.get("global_options", {})
     bodies, acts, qpos, links = [], [], [], {}
     for name, comp in desc["components"].items():
@@ -280,14 +280,3 @@ def to_mjcf(desc: dict) -> str:
     {chr(10).join(x for x in acts if x)}
   </actuator>
 </mujoco>"""
-
-
-def build(desc: dict | str, **edits: Any) -> "ComposedEnv":
-    """A ComposedEnv from a description (or a registered name plus `key__path=value` edits)."""
-    if isinstance(desc, str):
-        desc = get(desc, **edits)
-    elif edits:
-        for key, value in edits.items():
-            desc = edit(desc, key.replace("__", "."), value)
-    from workbench.sim.env import ComposedEnv  # heavy (jax/brax) imports live there
-    return ComposedEnv(desc)

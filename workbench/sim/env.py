@@ -43,7 +43,7 @@ class ComposedEnv(PipelineEnv):
     """A brax PipelineEnv built from a Composer description (dict)."""
 
     def __init__(self, desc: dict):
-        composer._check(desc)
+        composer.check(desc)
         self.desc = desc
         opts = desc.get("global_options", {})
         xml = composer.to_mjcf(desc)
@@ -183,3 +183,13 @@ class ComposedEnv(PipelineEnv):
         return {"link": np.asarray(s.geom_bodyid) - 1, "type": np.asarray(s.geom_type),
                 "size": np.asarray(s.geom_size), "pos": np.asarray(s.geom_pos), "quat": np.asarray(s.geom_quat),
                 "targets": {n: p for n, p in self._fixed.items()}, "link_names": list(s.link_names)}
+
+
+def build_env(desc: dict | str, **edits) -> ComposedEnv:
+    """A ComposedEnv from a description (or a registered name plus `key__path=value` edits)."""
+    if isinstance(desc, str):
+        desc = composer.get(desc, **edits)
+    elif edits:
+        for key, value in edits.items():
+            desc = composer.edit(desc, key.replace("__", "."), value)
+    return ComposedEnv(desc)

@@ -1,6 +1,6 @@
 """Training harness: PPO on a composed env with live progress, a parameter cache, resume and rollouts.
 
-    env = composer.build("point_mass_goal")
+    env = build_env("point_mass_goal")
     run = train(env, PPOConfig(num_timesteps=300_000), seed=0, progress=dash)   # Dashboard-compatible
     traj = rollout(env, run, steps=50, n=8)            # obs, body positions, rewards ([T, n, ...])
 

@@ -21,7 +21,7 @@ from typing import Callable
 from workbench import WorkbenchError
 from workbench.web.skills import (Skill, SkillAgent, SkillError, click_button, click_text, find,
                                   find_all, quoted)
-from workbench.web.task_skills import (_visible, autocomplete, click_buttons_in_order,
+from workbench.web.task_skills import (is_visible, autocomplete, click_buttons_in_order,
                                        click_dialog_button, click_link, click_ref_of, click_widget,
                                        close_dialog, enter_date, enter_password, enter_text,
                                        expand_sections_until, fill_form, fill_login,
@@ -363,7 +363,7 @@ def plan_click_tab(u: str) -> list[Skill]:
 def plan_click_collapsible(u: str) -> list[Skill]:
     # 'Expand the section below and click submit.'
     def submit_once_open(obs):
-        if not any(_visible(e) for e in find_all(obs, classes="ui-accordion-content-active")):
+        if not any(is_visible(e) for e in find_all(obs, classes="ui-accordion-content-active")):
             return None
         return next(iter(find_all(obs, tag="BUTTON", text="Submit")), None)
 
@@ -375,7 +375,7 @@ def plan_click_collapsible_2(u: str) -> list[Skill]:
     # 'Expand the sections below, to find and click on the link "egestas".'
     text = _one_quoted(u, "link text")
     return [expand_sections_until(lambda obs: next(
-        (e for e in find_all(obs, text=text, classes="alink") if _visible(e)), None))]
+        (e for e in find_all(obs, text=text, classes="alink") if is_visible(e)), None))]
 
 
 def success_table(tasks: list[str] | None = None, episodes: int = 20, seed: int = 0,

@@ -383,5 +383,5 @@ def expand_sections_until(s, locate: Callable, waits: int = 10):
         yield Action.click(closed[0].ref)
 
 
-def _visible(e) -> bool:
+def is_visible(e) -> bool:
     return e.width > 1 and e.height > 1

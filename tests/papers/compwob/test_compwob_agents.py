@@ -1,0 +1,168 @@
+"""Skills, candidates, the BC ranker (learns on a tiny hand-made set), the LLM agent (fake model) and
+the analysis numbers, all on hand-built observations: no browser."""
+import random
+
+import pytest
+
+pytest.importorskip("workbench.web.observation")
+
+from workbench.web.actions import Action  # noqa: E402
+from workbench.web.agent import Turn  # noqa: E402
+from workbench.web.observation import Element, Observation  # noqa: E402
+
+from workbench.papers.compwob import analysis, bc  # noqa: E402
+from workbench.papers.compwob.agents_scripted import naive, oracle  # noqa: E402
+from workbench.papers.compwob.candidates import candidates, shortlist  # noqa: E402
+from workbench.papers.compwob.llm_agent import LLMAgent  # noqa: E402
+
+
+class Page:
+    """Builds an Observation: body > #wrap > #area > boxes."""
+
+    def __init__(self, utterance):
+        self.utterance, self.els, self.next = utterance, [], 1
+        self.body = self.add(0, "BODY", depth=0)
+        self.area = self.add(self.add(self.body, "DIV", id="wrap"), "DIV", id="area")
+
+    def add(self, parent, tag, text="", id="", classes="", value=None, depth=None):
+        ref = self.next
+        self.next += 1
+        d = depth if depth is not None else next(e.depth for e in self.els if e.ref == parent) + 1
+        self.els.append(Element(ref, parent, tag, text, value, id, classes, 0, 0, 10, 10, False, d))
+        return ref
+
+    def box(self, base):
+        return self.add(self.area, "DIV", id=f"box-{base}", classes="task-box")
+
+    def obs(self):
+        return Observation(self.utterance, [], list(self.els), "<div id='wrap'></div>")
+
+
+def link_page(words, target, button_labels=None, button_target=None, reverse=False):
+    if button_labels is None:
+        utt = f'Click the link "{target}".'
+    elif reverse:
+        utt = f'Click the link "{target}", after clicking the "{button_target}" button.'
+    else:
+        utt = f'Click the "{button_target}" button, and then click the link "{target}".'
+    p = Page(utt)
+    refs = {}
+    if button_labels:
+        b = p.box("click-button")
+        for lab in button_labels:
+            refs[lab] = p.add(b, "BUTTON", text=lab, classes="btn")
+    links = p.add(p.box("click-link"), "P", classes="links")
+    for w in words:
+        refs[w] = p.add(links, "SPAN", text=w, classes="alink")
+    return p.obs(), refs
+
+
+def test_scripted_agents_follow_execution_or_textual_order():
+    obs, refs = link_page(["amet", "dolor"], "dolor", ["Yes", "No"], "No", reverse=True)
+    assert oracle().act(obs, []) == Action.click(refs["No"])        # the button first ("after ...")
+    assert naive().act(obs, []) == Action.click(refs["dolor"])      # the textually first clause
+
+
+def test_candidates_describe_box_and_element_and_shortlist_keeps_quoted_matches():
+    obs, refs = link_page(["amet", "dolor", "nibh"], "nibh", ["Yes", "No", "Go"], "Go")
+    cands = candidates(obs)
+    texts = [c.text for c in cands]
+    assert 'click-link: click span "nibh" .alink' in texts and 'click-button: click button "Go" .btn' in texts
+    short = shortlist(cands, obs.utterance, 2)
+    assert {c.action for c in short} == {Action.click(refs["nibh"]), Action.click(refs["Go"])}
+
+
+def test_bc_ranker_learns_a_tiny_set_and_generalises_to_new_words():
+    rng = random.Random(0)
+    vocab = [f"w{i}x" for i in range(60)]
+
+    def sample():
+        words = rng.sample(vocab, 4)
+        target = rng.choice(words)
+        obs, refs = link_page(words, target)
+        return obs, Action.click(refs[target])
+    demos = [bc.demo_step(o, [], a) for o, a in (sample() for _ in range(30))]
+    assert all(d is not None for d in demos)
+    model, hist = bc.train(demos, epochs=80, lr=0.02, dim=8, seed=0)
+    assert hist[-1][1] < 0.5 * hist[0][1] and hist[-1][2] == 1.0     # loss falls, train accuracy 100%
+    agent = bc.BCAgent(model)
+    test = [sample() for _ in range(20)]
+    acc = sum(agent.act(o, []) == a for o, a in test) / len(test)
+    assert acc >= 0.9
+
+
+def test_bc_features_see_history():
+    obs, refs = link_page(["amet", "dolor"], "dolor")
+    _, _, _, hand_fresh = bc.featurize(obs, [], 0)
+    _, _, _, hand_after = bc.featurize(obs, [refs["dolor"]], 1)
+    assert hand_fresh[:, 5].max() == 0 and hand_after[:, 5].max() > 0   # "already acted on" feature
+
+
+class FakeLLM:
+    def __init__(self, capable, reply="", prefer=""):
+        self.capable, self.reply, self.prefer, self.calls = capable, reply, prefer, []
+
+    def choose(self, prompt, options, **kw):
+        self.calls.append(options)
+        i = next((k for k, o in enumerate(options) if self.prefer in o), 0)
+        return type("C", (), {"index": i, "option": options[i]})()
+
+    def generate(self, prompt, **kw):
+        self.calls.append(prompt)
+        return self.reply
+
+
+def test_llm_agent_choose_path_and_text_path():
+    obs, refs = link_page(["amet", "dolor", "nibh"], "nibh", ["Yes", "No", "Go"], "Go")
+    fake = FakeLLM(capable=False, prefer='"Go"')
+    agent = LLMAgent(fake, k=3)
+    assert agent.act(obs, []) == Action.click(refs["Go"])
+    assert len(fake.calls[0]) == 3 and 'click-button: click button "Go" .btn' in agent.done[0]
+    # an action already taken is not offered again
+    agent.act(obs, [Turn(obs, Action.click(refs["Go"]))])
+    assert all('"Go"' not in o for o in fake.calls[1])
+    text = LLMAgent(FakeLLM(capable=True, reply=f" click(ref={refs['amet']})"))
+    assert text.act(obs, []) == Action.click(refs["amet"])
+    assert "Task: " in text.llm.calls[0] and f"[{refs['amet']}]" in text.llm.calls[0]
+    assert LLMAgent(FakeLLM(capable=True, reply="I would click it")).act(obs, []) == Action.none()
+
+
+def _rows():
+    rows = []
+    def add(agent, task, comp, n, direction, successes):
+        for s in successes:
+            rows.append(dict(task=task, composition=comp, n=n, direction=direction, transition=False, agent=agent,
+                             success=s, instr_words=5 * n, n_elements=10 * n, dom_depth=4, html_chars=100 * n))
+    add("bc", "click-button", "click-button", 1, "base", [1, 1, 1, 0])          # 0.75
+    add("bc", "click-link", "click-link", 1, "base", [1, 1, 0, 0])              # 0.5
+    add("bc", "click-button_click-link", "click-button_click-link", 2, "forward", [1, 0, 0, 0])
+    add("bc", "click-button_click-link-reverse", "click-button_click-link", 2, "reverse", [0, 0, 0, 0])
+    add("oracle", "click-button", "click-button", 1, "base", [1, 1])
+    return analysis.frame(rows)
+
+
+def test_analysis_tables_and_independent_errors_by_hand():
+    df = _rows()
+    tab = analysis.success_table(df)
+    assert tab.loc["bc", "base"] == pytest.approx(5 / 8) and tab.loc["bc", "forward"] == 0.25
+    assert tab.loc["bc", "composed"] == pytest.approx(1 / 8)
+    ie = analysis.independent_errors(df)
+    assert len(ie) == 2 and ie.predicted.tolist() == pytest.approx([0.375, 0.375])   # 0.75 × 0.5
+    m = analysis.measured(df)
+    assert m["corr_success_n"] < 0 and m["llm_base"] is None
+    assert m["compositional_penalty"] == pytest.approx(((0.25 - 0.375) + (0 - 0.375)) / 2)
+    f = analysis.fit([1, 2, 3], [3, 5, 7])
+    assert f["slope"] == pytest.approx(2) and f["r2"] == pytest.approx(1) and f["rho"] == pytest.approx(1)
+
+
+def test_success_by_number_of_subtasks():
+    assert analysis.by_n(_rows()) == {"oracle": {1: 1.0}, "bc": {1: 0.625, 2: 0.125}}
+
+
+def test_failure_modes_shares():
+    df = _rows()
+    df["reason"] = None
+    df.loc[(df.direction == "reverse"), "reason"] = "final sub-task before an earlier one"
+    fm = analysis.failure_modes(df)
+    # bc fails 3 forward episodes (no final action) and 4 reverse ones (out of order)
+    assert fm["bc"] == pytest.approx({"final sub-task before an earlier one": 4 / 7, "no final action": 3 / 7})

@@ -1,0 +1,93 @@
+"""Every page in real Chromium (one browser moved from page to page): the oracle solves it, doing the
+sub-tasks in the wrong order fails it, and the naive in-order agent fails every reverse twin."""
+import pytest
+
+env_mod = pytest.importorskip("workbench.web.env")
+if env_mod.chromium_missing():
+    pytest.skip(env_mod.chromium_missing(), allow_module_level=True)
+
+from workbench.web.agent import run_episode  # noqa: E402
+from workbench.web.compose import PAGES_DIR, all_tasks  # noqa: E402
+from workbench.papers.compwob.agents_scripted import naive, oracle, wrong_order  # noqa: E402
+from workbench.papers.compwob.browser import goto  # noqa: E402
+from workbench.papers.compwob.train import page_stats  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    """task -> {agent: (success, reward, steps)} for one seeded episode per agent."""
+    out, env = {}, None
+    try:
+        for task in all_tasks():
+            env = goto(env, task.name, PAGES_DIR, screenshots=False, time_limit_s=30)
+            assert env.task == task.name
+            steps = 4 * task.n + 4
+            res = {}
+            for name, agent in (("oracle", oracle()), ("wrong", wrong_order()), ("naive", naive())):
+                if task.n == 1 and name != "oracle":
+                    continue
+                ep = run_episode(env, agent, max_steps=steps, seed=7)
+                res[name] = (ep.success, ep.reward, ep.n_steps, ep.utterance)
+            out[task.name] = (task, res)
+    finally:
+        if env is not None:
+            env.close()
+    return out
+
+
+def test_oracle_solves_every_page(outcomes):
+    failed = [t for t, (_, r) in outcomes.items() if not r["oracle"][0]]
+    assert not failed, f"oracle failed on {failed}"
+
+
+def test_wrong_order_fails_every_composed_page(outcomes):
+    passed = [t for t, (task, r) in outcomes.items() if task.n > 1 and r["wrong"][0]]
+    assert not passed, f"wrong sub-task order still succeeded on {passed}"
+    # without a transition the final sub-task's box is on the page, so doing it first ends with -1
+    rewards = {r["wrong"][1] for t, (task, r) in outcomes.items() if task.n > 1 and not task.transition}
+    assert rewards == {-1.0}
+
+
+def test_naive_agent_solves_forward_and_fails_reverse(outcomes):
+    for t, (task, r) in outcomes.items():
+        if task.n > 1:
+            assert r["naive"][0] == (task.direction == "forward"), t
+
+
+def test_reverse_twin_shows_the_reverse_wording(outcomes):
+    _, r = outcomes["click-button_click-link-reverse"]
+    assert ", after clicking the " in r["oracle"][3]
+    _, r = outcomes["click-button_click-link"]
+    assert ", and then click the link " in r["oracle"][3]
+
+
+def test_transition_page_shows_one_box_at_a_time():
+    with env_mod.WebEnv("login-user_navigate-tree-transition", html_dir=PAGES_DIR, screenshots=False) as env:
+        obs = env.reset(seed=3)
+        boxes = [e.id for e in obs.dom if e.id.startswith("box-")]
+        assert boxes == ["box-login-user"]
+        agent = oracle()
+        history = []
+        from workbench.web.agent import Turn
+        for _ in range(3):                      # username, password, Login
+            a = agent.act(obs, history)
+            history.append(Turn(obs, a))
+            obs = env.step(a).obs
+        assert [e.id for e in obs.dom if e.id.startswith("box-")] == ["box-navigate-tree"]
+        stats = page_stats(obs)
+        assert stats["n_elements"] == len(obs.dom) and stats["dom_depth"] >= 3
+
+
+def test_a_wrong_earlier_subtask_fails_at_the_final_click():
+    """Earlier sub-tasks only set state: a wrong button, then the right link, still ends with -1."""
+    from workbench.web.actions import Action
+    from workbench.papers.compwob import skills
+    from workbench.papers.compwob.instructions import parse
+    with env_mod.WebEnv("click-button_click-link", html_dir=PAGES_DIR, screenshots=False) as env:
+        obs = env.reset(seed=5)
+        button, link = parse(obs.utterance)
+        wrong = next(e for e in skills.box(obs, "click-button") if e.tag == "BUTTON" and e.text != button.args[0])
+        r = env.step(Action.click(wrong.ref))
+        assert not r.terminated                          # the episode goes on: only a flag was set
+        r = env.step(skills.next_action(link, r.obs, {}))
+        assert r.terminated and r.reward == -1.0

@@ -1,0 +1,109 @@
+import json
+
+import pytest
+
+from workbench import WorkbenchError
+from workbench.papers.readagent import data
+from workbench.papers.readagent.data import count_words, generate_benchmark, load_qmsum, load_quality
+
+
+def _quality_record(article_id="a1", writer="w1", gold=2):
+    return {"article_id": article_id, "set_unique_id": f"{article_id}_{writer}", "batch_num": "1",
+            "writer_id": writer, "source": "Gutenberg", "title": "A Tale", "author": "X", "topic": "",
+            "url": "", "year": "", "license": "", "article": "First line\nwrapped here.\n\nSecond para.\n\n\nThird.",
+            "questions": [{"question": "Who?", "question_unique_id": f"{article_id}_{writer}_1",
+                           "options": ["a", "b", "c", "d"], "gold_label": gold, "writer_label": gold,
+                           "validation": [], "speed_validation": [], "difficult": 0}]}
+
+
+def test_quality_loader_merges_writers_and_joins_wrapped_lines(tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps(_quality_record(writer="w1")) + "\n" + json.dumps(_quality_record(writer="w2", gold=4)) + "\n")
+    docs = load_quality(path)
+    assert len(docs) == 1                                    # same article_id: paginated once
+    assert docs[0].paragraphs == ["First line wrapped here.", "Second para.", "Third."]
+    assert [q.answer for q in docs[0].questions] == [1, 3]   # gold_label is 1-indexed
+
+
+def test_quality_loader_names_the_malformed_line(tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps(_quality_record()) + "\n{not json\n")
+    with pytest.raises(WorkbenchError, match=r"q.jsonl:2: not valid JSON"):
+        load_quality(path)
+    bad = _quality_record()
+    bad["questions"][0]["gold_label"] = 7
+    path.write_text(json.dumps(bad) + "\n")
+    with pytest.raises(WorkbenchError, match=r"q.jsonl:1: question 0: gold_label 7"):
+        load_quality(path)
+    del bad["article"]
+    path.write_text("\n" + json.dumps(bad) + "\n")
+    with pytest.raises(WorkbenchError, match=r"q.jsonl:2: missing field 'article'"):
+        load_quality(path)
+
+
+def test_quality_loader_missing_file(tmp_path):
+    with pytest.raises(WorkbenchError, match="no such file"):
+        load_quality(tmp_path / "absent.jsonl")
+
+
+def _qmsum_record():
+    return {"topic_list": [{"topic": "Budget", "relevant_text_span": [["0", "1"]]}],
+            "general_query_list": [{"query": "Summarize the meeting.", "answer": "They set a budget."}],
+            "specific_query_list": [{"query": "What about costs?", "answer": "Costs rise.",
+                                     "relevant_text_span": [["1", "2"]]}],
+            "meeting_transcripts": [{"speaker": "A", "content": "Hello all."}, {"speaker": "B", "content": "Costs rise."},
+                                    {"speaker": "A", "content": "Indeed."}]}
+
+
+def test_qmsum_loader(tmp_path):
+    path = tmp_path / "val.jsonl"
+    path.write_text(json.dumps(_qmsum_record()) + "\n")
+    (doc,) = load_qmsum(path)
+    assert doc.paragraphs[1] == "B: Costs rise."
+    assert [q.references for q in doc.questions] == [["They set a budget."], ["Costs rise."]]
+    assert doc.questions[1].evidence == [1, 2] and doc.questions[0].options is None
+
+
+def test_qmsum_loader_names_the_malformed_line(tmp_path):
+    path = tmp_path / "val.jsonl"
+    rec = _qmsum_record()
+    rec["meeting_transcripts"][2] = {"speaker": "A"}
+    path.write_text(json.dumps(_qmsum_record()) + "\n" + json.dumps(rec) + "\n")
+    with pytest.raises(WorkbenchError, match=r"val.jsonl:2: meeting_transcripts\[2\] needs a string 'content'"):
+        load_qmsum(path)
+    path.write_text("[1, 2]\n")
+    with pytest.raises(WorkbenchError, match=r"val.jsonl:1: expected a JSON object"):
+        load_qmsum(path)
+
+
+def test_generated_benchmark_is_long_and_its_evidence_is_right():
+    docs = generate_benchmark(seed=0, n_docs=10, words=3000, n_questions=6)
+    assert len(docs) >= 10
+    for doc in docs:
+        assert doc.words >= 3000
+        for q in doc.questions:
+            (ev,) = q.evidence
+            right = q.options[q.answer]
+            para = doc.paragraphs[ev]
+            assert right in para
+            # the question's subject appears only in its evidence paragraph: the answer is nowhere else
+            subject = q.question.split(" did ")[1].split()[0]
+            holders = [i for i, p in enumerate(doc.paragraphs) if f" {subject} " in f" {p} "]
+            assert holders == [ev], (q.question, holders)
+            assert len(set(q.options)) == 4
+
+
+def test_generation_is_deterministic_and_matches_the_committed_file():
+    assert [d.to_dict() for d in generate_benchmark(3, 2)] == [d.to_dict() for d in generate_benchmark(3, 2)]
+    assert generate_benchmark(3, 1)[0].paragraphs != generate_benchmark(4, 1)[0].paragraphs
+    committed = data.load_jsonl(data.BENCHMARK_PATH)
+    assert [d.to_dict() for d in committed] == [d.to_dict() for d in generate_benchmark()]
+    assert data.BENCHMARK_PATH.stat().st_size < 1_000_000
+
+
+def test_truncate_keeps_whole_paragraphs_and_drops_questions_beyond():
+    doc = generate_benchmark(0, 1)[0]
+    short = data.truncate(doc, 1000)
+    assert count_words(" ".join(short.paragraphs)) <= 1000
+    assert all(q.evidence[0] < len(short.paragraphs) for q in short.questions)
+    assert len(short.questions) < len(doc.questions)

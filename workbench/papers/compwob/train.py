@@ -1,0 +1,198 @@
+"""The CompWoB-mini run: demonstrations -> behaviour cloning -> every agent on every page.
+
+`train(cfg, progress)` (i) records oracle demonstrations on the BASE pages only, (ii) clones them
+into the transferred agent (`bc.py`), (iii) plays oracle, naive, bc and llm agents on the base and
+composed pages (forward and reverse twins) in real Chromium through `workbench.web.env.WebEnv`,
+one browser moved from page to page (`browser.goto`), and returns a `Run` whose `rows` hold one dict per episode (task, agent,
+direction, #sub-tasks, success, steps and the page's complexity: instruction words, element count,
+DOM depth, HTML size). Expensive parts are cached (`workbench.cache`): demos and LLM replies.
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench import WorkbenchError
+from workbench.paths import REPO_ROOT
+from workbench.cache import cached
+from workbench.web.compose import PAGES_DIR, Task, base_tasks, composed_tasks, parse
+
+from workbench.papers.compwob import bc
+from workbench.papers.compwob.agents_scripted import naive, oracle
+from workbench.papers.compwob.browser import goto
+
+AGENTS = ("oracle", "naive", "bc", "llm")
+
+
+@dataclass
+class Run:
+    rows: list[dict] = field(default_factory=list)        # one per episode
+    bc_history: list[tuple[int, float, float]] = field(default_factory=list)   # (epoch, loss, acc)
+    n_demos: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Watch:
+    """Wraps an agent; notes the page's complexity at the first step of each episode."""
+
+    def __init__(self, agent):
+        self.agent, self.stats = agent, {}
+
+    def reset(self, obs):
+        self.stats = page_stats(obs)
+        if hasattr(self.agent, "reset"):
+            self.agent.reset(obs)
+
+    def act(self, obs, history):
+        return self.agent.act(obs, history)
+
+
+class _Recorder(_Watch):
+    """Wraps the oracle; keeps every (obs, history, action) as a BC training example."""
+
+    def __init__(self, agent):
+        super().__init__(agent)
+        self.demos: list[bc.Demo] = []
+
+    def act(self, obs, history):
+        action = self.agent.act(obs, history)
+        d = bc.demo_step(obs, history, action)
+        if d is not None:
+            self.demos.append(d)
+        return action
+
+
+def page_stats(obs) -> dict:
+    """Complexity of a page as CompWoB §6.4 measures it (instruction, elements, depth, HTML)."""
+    return {"instr_words": len(obs.utterance.split()), "instr_chars": len(obs.utterance),
+            "n_elements": len(obs.dom), "dom_depth": max((e.depth for e in obs.dom), default=0),
+            "html_chars": len(obs.html)}
+
+
+def select_tasks(cfg) -> tuple[list[Task], list[Task]]:
+    """(base pages, composed pages incl. reverse twins) named by the config; () = all."""
+    bases = [parse(b) for b in cfg.bases] if cfg.bases else base_tasks()
+    comps = [parse(c) for c in cfg.compositions] if cfg.compositions else None
+    composed = composed_tasks() if comps is None else \
+        [parse(n) for c in comps for n in (c.name, c.name + "-reverse")]
+    return bases, composed
+
+
+def _seeds(cfg, task: str, n: int) -> list[int]:
+    rng = random.Random(f"{cfg.seed}/{task}")
+    return [rng.randrange(2**31) for _ in range(n)]
+
+
+def _max_steps(cfg, task: Task) -> int:
+    return cfg.max_steps_per_subtask * task.n + 4
+
+
+def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
+    """Oracle demonstrations on the base pages (seeds disjoint from evaluation), cached."""
+    from workbench.web.agent import run_episode
+
+    bases, _ = select_tasks(cfg)
+
+    def compute():
+        demos, env = [], None
+        try:
+            for task in bases:
+                rec = _Recorder(oracle())
+                env = goto(env, task.name, PAGES_DIR, screenshots=False, time_limit_s=cfg.time_limit_s)
+                for s in _seeds(cfg, "demo/" + task.name, cfg.bc_demo_episodes):
+                    run_episode(env, rec, max_steps=_max_steps(cfg, task), seed=s)
+                demos.extend(rec.demos)
+        finally:
+            if env is not None:
+                env.close()
+        return demos
+
+    key = {"bases": [t.name for t in bases], "episodes": cfg.bc_demo_episodes, "seed": cfg.seed,
+           "pages": _pages_fingerprint(), "features": bc.FEATURES_VERSION}
+    return cached("compwob/demos", key, compute)
+
+
+def _pages_fingerprint() -> str:
+    from workbench.cache import key_of
+    js = Path(PAGES_DIR).parent.parent / "compose" / "js"
+    return key_of([p.read_text() for p in sorted(js.glob("*.js"))])
+
+
+def make_llm(cfg):
+    from workbench.llm import get_llm
+    spec, record = cfg.llm, cfg.llm_record
+    if spec.startswith("replay:") and not Path(spec[7:]).is_absolute():   # repo-relative replay files
+        spec = "replay:" + str(REPO_ROOT / spec[7:])
+    if record and not Path(record).is_absolute():
+        record = str(REPO_ROOT / record)
+    return get_llm(spec, record=record or None)
+
+
+def train(cfg, progress=lambda step, metrics: None) -> Run:
+    """Demos -> BC -> evaluation of every agent on every selected page (see module docstring)."""
+    from workbench.web.agent import run_episode
+
+    unknown = [a for a in cfg.agents if a not in AGENTS]
+    if unknown:
+        raise WorkbenchError(f"unknown agent(s) {', '.join(unknown)}; choose from {', '.join(AGENTS)}")
+    run = Run()
+    bases, composed = select_tasks(cfg)
+    pages = bases + composed
+    progress(0, {"eval/oracle": 0.0})
+
+    agents: dict[str, object] = {}
+    if "oracle" in cfg.agents:
+        agents["oracle"] = oracle()
+    if "naive" in cfg.agents:
+        agents["naive"] = naive()
+    if "bc" in cfg.agents:
+        t0 = time.perf_counter()
+        demos = collect_demos(cfg)
+        run.timings["demos_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        model, run.bc_history = bc.train(demos, epochs=cfg.bc_epochs, lr=cfg.bc_lr, dim=cfg.bc_dim, seed=cfg.seed)
+        run.timings["bc_train_s"] = time.perf_counter() - t0
+        run.n_demos = len(demos)
+        agents["bc"] = bc.BCAgent(model)
+    llm_pages: set[str] = set()
+    if "llm" in cfg.agents:
+        from workbench.papers.compwob.llm_agent import LLMAgent
+        t0 = time.perf_counter()
+        agents["llm"] = LLMAgent(make_llm(cfg), k=cfg.llm_shortlist)
+        run.timings["llm_load_s"] = time.perf_counter() - t0
+        lb = set(cfg.llm_bases) if cfg.llm_bases else {t.name for t in bases}
+        lc = set(cfg.llm_compositions) if cfg.llm_compositions else {t.composition for t in composed}
+        llm_pages = {t.name for t in bases if t.name in lb} | {t.name for t in composed if t.composition in lc}
+
+    t_eval = time.perf_counter()
+    env = None
+    try:
+        for k, task in enumerate(pages, start=1):
+            env = goto(env, task.name, PAGES_DIR, screenshots=False, time_limit_s=cfg.time_limit_s)
+            for name, agent in agents.items():
+                if name == "llm" and task.name not in llm_pages:
+                    continue
+                n_eps = cfg.llm_episodes if name == "llm" else cfg.episodes
+                watch = _Watch(agent)
+                for s in _seeds(cfg, task.name, n_eps):
+                    steps = cfg.llm_steps_per_subtask * task.n + 2 if name == "llm" else _max_steps(cfg, task)
+                    ep = run_episode(env, watch, max_steps=steps, seed=s)
+                    run.rows.append({
+                        "task": task.name, "composition": task.composition, "n": task.n,
+                        "direction": "base" if task.n == 1 else task.direction, "transition": task.transition,
+                        "agent": name, "seed": s, "success": bool(ep.success), "reward": ep.reward,
+                        "steps": ep.n_steps, "reason": ep.reason, "error": ep.error, "time_s": ep.time_s,
+                        **watch.stats})
+            metrics = {}
+            for name in agents:
+                rows = [r for r in run.rows if r["agent"] == name]
+                if rows:
+                    metrics[f"eval/{name}"] = sum(r["success"] for r in rows) / len(rows)
+            progress(k, metrics)
+    finally:
+        if env is not None:
+            env.close()
+    run.timings["eval_s"] = time.perf_counter() - t_eval
+    return run

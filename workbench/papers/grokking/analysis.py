@@ -1,0 +1,144 @@
+"""Analyses of trained runs: grok steps, attention to a versus b, neuron frequencies, and the flat
+`measured` dictionary the claims are judged on.
+
+Definitions used (all fixed before any run):
+- steps_to_train99 / steps_to_test95: first evaluated step with train accuracy >= 0.99 / test accuracy
+  >= cfg.grok_threshold (the "grok step"); None if never reached.
+- ffs_drop_step: first evaluated step after steps_to_train99 at which FFS(W_E) has covered half of its way
+  from its value at steps_to_train99 to its final value (the step at which the sparsification happens).
+- attention share of a: mean over all pairs (train and test) and heads of the last position's attention
+  to a, divided by its attention to a plus b. attn_asym = |2 * share - 1| (0 symmetric, 1 one operand only).
+- neuron frequencies: for each MLP neuron, the column of W_L (neuron -> logits of the p numbers) in the
+  Fourier basis; its dominant frequency, the fraction of its (non-constant) power there, and its cos share.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.papers.grokking import fourier
+from workbench.papers.grokking.config import Config
+from workbench.papers.grokking.data import make_dataset
+from workbench.papers.grokking.model import forward, logit_map
+
+
+def steps_to(run, cfg: Config) -> dict[str, int | None]:
+    h = run.history
+    return {"steps_to_train99": h.first_step("train/acc", 0.99),
+            "steps_to_test95": h.first_step("eval/acc", cfg.grok_threshold)}
+
+
+def value_at(run, key: str, step: int | None):
+    """The logged value of `key` at the first evaluated step >= step (None if step is None)."""
+    if step is None:
+        return None
+    for s, v in zip(*run.history.series(key)):
+        if s >= step:
+            return v
+    return None
+
+
+def ffs_drop_step(run, cfg: Config, which: str = "E") -> int | None:
+    """First step after memorisation at which FFS has gone half-way from its memorisation value to its final one."""
+    start = steps_to(run, cfg)["steps_to_train99"]
+    if start is None:
+        return None
+    key = f"fourier/ffs_{which}"
+    steps, values = run.history.series(key)
+    v0, v1 = value_at(run, key, start), values[-1]
+    if v0 - v1 <= 0.05:  # FFS did not fall
+        return None
+    mid = (v0 + v1) / 2
+    return next((s for s, v in zip(steps, values) if s >= start and v <= mid), None)
+
+
+def attention(run, cfg: Config) -> dict[str, np.ndarray | float]:
+    """Last-position attention over [a, op, b] for every pair, from the final parameters.
+    Returns mean attention per position, share_a, attn_asym and the (p, p) map of attention to a (NaN
+    where the operation is undefined)."""
+    data = make_dataset(run.op, cfg.p, cfg.train_frac, cfg.seed)
+    x = np.concatenate([data.train_x, data.test_x])
+    ab = np.concatenate([data.train_ab, data.test_ab])
+    _, attn = forward(run.params, x, cfg.n_heads)
+    attn = np.asarray(attn).mean(axis=2)                       # (n, 3), heads averaged
+    mean = attn.mean(axis=0)
+    share_a = float(mean[0] / (mean[0] + mean[2]))
+    grid = np.full((cfg.p, cfg.p), np.nan)
+    grid[ab[:, 0], ab[:, 1]] = attn[:, 0]
+    return {"mean": mean, "share_a": share_a, "attn_asym": abs(2 * share_a - 1), "map_a": grid}
+
+
+def neuron_frequencies(run, cfg: Config) -> dict[str, np.ndarray]:
+    """Per neuron: dominant frequency k (1..(p-1)/2), fraction of its non-constant power at k, cos share."""
+    W_L = logit_map(run.params, cfg.p)                          # (p, d_mlp)
+    coef = fourier.fourier_basis(cfg.p) @ W_L                   # (p, d_mlp): rows const, cos1, sin1, ...
+    c2, s2 = coef[1::2] ** 2, coef[2::2] ** 2                   # (K, d_mlp)
+    power = c2 + s2
+    total = power.sum(axis=0) + 1e-12
+    k = power.argmax(axis=0)
+    return {"freq": k + 1, "frac": power[k, np.arange(power.shape[1])] / total,
+            "cos_share": c2.sum(axis=0) / total, "power": power / total}
+
+
+def op_key(label: str) -> str:
+    """A run label as a Python identifier for claim rules: 'sub+pos' -> 'sub_pos'."""
+    return label.replace("+", "_")
+
+
+def summarize_runs(runs: dict, cfg: Config) -> dict[str, dict[str, float | int | None]]:
+    """{label: {metric: value}} for every run."""
+    out: dict[str, dict] = {}
+    for label, run in runs.items():
+        h = run.history
+        st = steps_to(run, cfg)
+        att = attention(run, cfg)
+        neu = neuron_frequencies(run, cfg)
+        vals = {
+            "test_acc": h.last("eval/acc"), "train_acc": h.last("train/acc"), "test_loss": h.last("eval/loss"),
+            "max_test_acc": h.max("eval/acc"), "steps_done": run.steps_done, **st,
+            "grok_gap": (st["steps_to_test95"] - st["steps_to_train99"]) if None not in st.values() else None,
+            "ffs_drop_step": ffs_drop_step(run, cfg),
+            "attn_share_a": att["share_a"], "attn_asym": att["attn_asym"],
+            "attn_a": float(att["mean"][0]), "attn_op": float(att["mean"][1]), "attn_b": float(att["mean"][2]),
+            "neuron_frac_mean": float(neu["frac"].mean()), "neuron_cos_share_mean": float(neu["cos_share"].mean()),
+            "train_time_s": run.train_time_s, "sps": run.steps_done / max(run.train_time_s, 1e-9),
+        }
+        # FFS without the constant component: a large mean embedding otherwise dominates the max normaliser
+        vals["ffs_E_noconst_final"] = fourier.ffs_from_norms(run.norms_E[-1], cfg.ffs_eta, cfg.ffs_norm, const=False)
+        for m in ("ffs", "fcr", "gini", "cos_share"):
+            for w in ("E", "L"):
+                vals[f"{m}_{w}_final"] = h.last(f"fourier/{m}_{w}")
+                vals[f"{m}_{w}_at_train99"] = value_at(run, f"fourier/{m}_{w}", st["steps_to_train99"])
+        out[label] = vals
+    return out
+
+
+def summarize(runs: dict, cfg: Config, nested: dict | None = None) -> dict[str, float | int | None]:
+    """Flat measured values `<op>_<metric>` for every run (claim rules read these names)."""
+    nested = nested or summarize_runs(runs, cfg)
+    return {f"{op_key(label)}_{name}": v for label, vals in nested.items() for name, v in vals.items()}
+
+
+def results_metrics(runs: dict, cfg: Config, nested: dict | None = None) -> dict[str, float | int | None]:
+    """The same values keyed `<op>/<metric>` for results.json."""
+    nested = nested or summarize_runs(runs, cfg)
+    return {f"{label}/{name}": v for label, vals in nested.items() for name, v in vals.items()}
+
+
+def grok_table(runs: dict, cfg: Config):
+    """One row per run: grok step, final accuracies, Fourier measures, attention share (pandas)."""
+    import pandas as pd
+    from workbench.papers.grokking.data import formula
+
+    m = summarize(runs, cfg)
+    rows = []
+    for label, run in runs.items():
+        k = op_key(label)
+        rows.append({"run": label, "formula": formula(run.op) + (" (+pos)" if run.pos_embed else ""),
+                     "train99 step": m[f"{k}_steps_to_train99"], "grok step": m[f"{k}_steps_to_test95"],
+                     "steps run": m[f"{k}_steps_done"], "test acc": round(m[f"{k}_test_acc"], 3),
+                     "FFS W_E": round(m[f"{k}_ffs_E_final"], 3), "FFS W_E no const": round(m[f"{k}_ffs_E_noconst_final"], 3),
+                     "FFS W_L": round(m[f"{k}_ffs_L_final"], 3),
+                     "FCR W_E": round(m[f"{k}_fcr_E_final"], 3), "FCR W_L": round(m[f"{k}_fcr_L_final"], 3),
+                     "Gini W_E": round(m[f"{k}_gini_E_final"], 3), "cos share W_E": round(m[f"{k}_cos_share_E_final"], 3),
+                     "attn share a": round(m[f"{k}_attn_share_a"], 3), "steps/s": round(m[f"{k}_sps"], 1)})
+    return pd.DataFrame(rows)

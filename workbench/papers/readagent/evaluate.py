@@ -1,0 +1,206 @@
+"""The whole ReadAgent experiment: read each document once (paginate + gist), then answer every question
+with every method on the same pages, and summarise accuracy, CR, look-ups and evidence-page hits.
+
+    run = train(cfg, progress=dash)          # llm from cfg.llm unless given
+    run.summary()                            # one row per method
+    run.measured()                           # the names claims.py reads
+
+Per-document memories and per-(document, method) readings go through `workbench.cache`, keyed by the
+backend, the document's text and every setting that shapes them, so a re-run reuses them.
+Phase costs are kept as this process's CPU seconds (`Run.seconds`): on a shared machine wall time
+measures the neighbours; with one torch thread, CPU seconds approximate wall time on idle cores.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from statistics import mean
+
+from workbench.cache import cached, key_of
+from workbench.history import History, no_progress
+from workbench.papers.readagent import agent, baselines
+from workbench.papers.readagent.agent import Memory, Reading
+from workbench.papers.readagent.data import Document, load_documents
+from workbench.papers.readagent.metrics import (accuracy, chance_hit, compression_rate, evidence_hit, mean_or_nan, rate_answer,
+                                         rouge)
+from workbench.papers.readagent.paginate import PaginationTrace, page_of_paragraph, paginate, paginate_uniform
+
+PROMPT_VERSION = 1  # bump when a prompt changes: cached memories/readings then miss
+
+
+@dataclass
+class DocMemory:
+    memory: Memory
+    trace: PaginationTrace
+    uniform: Memory | None
+    seconds: dict[str, float]
+
+
+@dataclass
+class Run:
+    docs: list[Document]
+    memories: dict[str, DocMemory]
+    records: list[dict]                                 # one per (document, question, method)
+    history: History = field(default_factory=History)
+    seconds: dict[str, float] = field(default_factory=dict)   # CPU seconds of this process per phase
+
+    def methods(self) -> list[str]:
+        return list(dict.fromkeys(r["method"] for r in self.records))
+
+    def summary(self):
+        """One row per method: accuracy (or ROUGE), CR %, look-ups, evidence-page hit rate vs chance."""
+        import pandas as pd
+
+        rows = []
+        for m in self.methods():
+            rs = [r for r in self.records if r["method"] == m]
+            row = {"method": m, "questions": len(rs), "cr_pct": mean(r["cr"] for r in rs),
+                   "lookups": mean(r["lookups"] for r in rs),
+                   "evidence_hit": mean_or_nan(r["hit"] for r in rs),
+                   "chance_hit": mean_or_nan(r["chance"] for r in rs if r["hit"] is not None)}
+            mc = [r for r in rs if r["answer"] is not None]
+            row["accuracy"] = accuracy([r["prediction"] for r in mc], [r["answer"] for r in mc]) if mc else float("nan")
+            free = [r for r in rs if r["references"]]
+            if free:
+                row |= rouge([str(r["prediction"] or "") for r in free], [r["references"] for r in free])
+                if "lr1" in free[0]:
+                    row |= {"lr1": mean(r["lr1"] for r in free), "lr2": mean(r["lr2"] for r in free)}
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("method")
+
+    def measured(self) -> dict:
+        """Flat metrics `<metric>_<method>` for claims and results.json."""
+        out = {}
+        for m, row in self.summary().iterrows():
+            for col in ("accuracy", "cr_pct", "lookups", "evidence_hit", "chance_hit", "rouge1", "rouge2", "rougeL",
+                        "lr1", "lr2"):
+                if col in row:
+                    out[f"{col}_{m}"] = float(row[col])
+        out["gist_cr_pct"] = mean(100 * (1 - dm.memory.gist_words / max(1, sum(p.words for p in dm.memory.pages)))
+                                  for dm in self.memories.values())
+        out["pages_per_doc"] = mean(len(dm.memory.pages) for dm in self.memories.values())
+        out["words_per_page"] = mean(p.words for dm in self.memories.values() for p in dm.memory.pages)
+        out["pagination_fallbacks"] = sum(s["fallback"] for dm in self.memories.values() for s in dm.trace.steps)
+        out["questions"] = len({(r["doc_id"], r["qid"]) for r in self.records})
+        return out
+
+
+def make_llm(spec: str):
+    """`workbench.llm.get_llm(spec)`; a relative replay file is read from the repository root (notebooks
+    run with their own folder as the working directory)."""
+    from pathlib import Path
+
+    from workbench.llm import get_llm
+    from workbench.paths import REPO_ROOT
+
+    if spec.startswith("replay:"):
+        path, sep, backend = spec[len("replay:"):].partition("#")
+        if not Path(path).is_absolute():
+            spec = f"replay:{REPO_ROOT / path}{sep}{backend}"
+    return get_llm(spec)
+
+
+def evidence_check(llm, doc: Document, calibrate: bool = False) -> list[bool]:
+    """Can the model answer each question of `doc` from its evidence paragraph alone? (the notebook's
+    sanity check: no look-up can help a model that cannot read the right paragraph)."""
+    return [agent.answer(llm, "\n".join(doc.paragraphs[e] for e in q.evidence), q, calibrate=calibrate)[0] == q.answer
+            for q in doc.questions if q.options and q.evidence]
+
+
+def read_document(llm, doc: Document, cfg, style: str, uniform: bool) -> DocMemory:
+    """Pagination (paper §3.1) and gisting (§3.2) of one document; the uniform ablation when asked."""
+    seconds = {}
+    t0 = time.process_time()
+    trace = PaginationTrace()
+    pages = paginate(doc.paragraphs, llm, cfg.max_words, cfg.min_words, cfg.take_rest_words, style, trace)
+    seconds["paginate"] = time.process_time() - t0
+    t0 = time.process_time()
+    memory = Memory(pages, agent.gist_pages(llm, pages, cfg.gist_max_tokens, style))
+    seconds["gist"] = time.process_time() - t0
+    umem = None
+    if uniform:
+        t0 = time.process_time()
+        upages = paginate_uniform(doc.paragraphs, cfg.uniform_words)
+        umem = Memory(upages, agent.gist_pages(llm, upages, cfg.gist_max_tokens, style))
+        seconds["gist_uniform"] = time.process_time() - t0
+    return DocMemory(memory, trace, umem, seconds)
+
+
+def read_question(llm, method: str, doc: Document, dm: DocMemory, q, cfg, style: str) -> Reading | None:
+    """One method's reading of one question; None when the method does not apply (full text too long)."""
+    n, cal = cfg.answer_max_tokens, cfg.calibrate_answers
+    mem = dm.memory
+    if method == "readagent_p":
+        return agent.read_parallel(llm, mem, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "readagent_p", n, cal)
+    if method == "uniform_p":
+        return agent.read_parallel(llm, dm.uniform, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "uniform_p", n, cal)
+    if method == "readagent_s":
+        return agent.read_sequential(llm, mem, q, cfg.seq_max, style, n, cal)
+    if method == "gists":
+        return baselines.read_gists(llm, mem, q, style, n, cal)
+    if method in ("bm25", "neural"):
+        return baselines.read_retrieved(llm, mem.pages, q, cfg.retrieve_k, method, style, n, cal)
+    if method == "full":
+        return baselines.read_full(llm, doc.paragraphs, q, style, n, cal) if doc.words <= cfg.full_max_words else None
+    raise ValueError(method)
+
+
+def _record(doc: Document, q, reading: Reading, memory: Memory) -> dict:
+    pages = memory.pages
+    evidence_pages = sorted({page_of_paragraph(pages, e) for e in q.evidence})
+    n_opened = len(reading.opened)
+    hit = evidence_hit(reading.opened, evidence_pages) if n_opened else (None if not evidence_pages else False)
+    return dict(doc_id=doc.doc_id, qid=q.qid, method=reading.method, prediction=reading.prediction,
+                answer=q.answer, references=q.references, correct=(q.answer is not None and reading.prediction == q.answer),
+                opened=reading.opened, lookups=n_opened, evidence_pages=evidence_pages, n_pages=len(pages),
+                hit=hit if reading.method not in ("gists", "full") else None,
+                chance=chance_hit(len(pages), n_opened, len(evidence_pages)) if n_opened else float("nan"),
+                cr=compression_rate(reading.context_words, doc.words), context_words=reading.context_words,
+                replies=reading.replies)
+
+
+def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
+    """Read `cfg.n_docs` documents and answer their questions with every method in `cfg.methods`.
+    progress(step, metrics) is called at step 0 and after each document (step = questions answered)."""
+    if llm is None:
+        llm = make_llm(cfg.llm)
+    style = "qmsum" if cfg.dataset.startswith("qmsum:") else "quality"
+    docs = load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc, cfg.max_doc_words)
+    run = Run(docs, {}, [])
+    progress(0, {})
+    run.history.log(0, {})
+    uniform = "uniform_p" in cfg.methods
+    mem_keys = {f: getattr(cfg, f) for f in ("max_words", "min_words", "take_rest_words", "uniform_words",
+                                             "gist_max_tokens")}
+    read_keys = {f: getattr(cfg, f) for f in ("lookup_k", "lookup_keep_ratio", "seq_max", "retrieve_k",
+                                              "full_max_words", "answer_max_tokens", "calibrate_answers")}
+    t_start = time.time()
+    step = 0
+    for doc in docs:
+        desc = dict(llm=llm.name, doc=key_of(doc.paragraphs), style=style, uniform=uniform, v=PROMPT_VERSION, **mem_keys)
+        dm = cached("readagent/memory", desc, lambda: read_document(llm, doc, cfg, style, uniform), enabled=cache)
+        run.memories[doc.doc_id] = dm
+        for k, v in dm.seconds.items():
+            run.seconds[k] = run.seconds.get(k, 0.0) + v
+        for method in cfg.methods:
+            t0 = time.process_time()
+            rdesc = dict(desc, method=method, questions=[asdict(q) for q in doc.questions], **read_keys)
+            readings = cached("readagent/readings", rdesc,
+                              lambda: [read_question(llm, method, doc, dm, q, cfg, style) for q in doc.questions],
+                              enabled=cache)
+            memory = dm.uniform if method == "uniform_p" else dm.memory
+            records = [_record(doc, q, r, memory) for q, r in zip(doc.questions, readings) if r is not None]
+            if cfg.rate_answers:
+                for q, rec in zip([q for q, r in zip(doc.questions, readings) if r is not None], records):
+                    if q.references:  # LR-1 strict YES / LR-2 Yes or partially, best over references
+                        rec["lr1"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=True)
+                        rec["lr2"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=False)
+            run.records += records
+            run.seconds[method] = run.seconds.get(method, 0.0) + time.process_time() - t0
+        step += len(doc.questions)
+        metrics = {f"eval/acc_{m}": row["accuracy"] for m, row in run.summary().iterrows()}
+        metrics["time/s"] = time.time() - t_start
+        run.history.log(step, metrics)
+        progress(step, metrics)
+    run.seconds["wall_total"] = time.time() - t_start
+    return run
