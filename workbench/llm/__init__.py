@@ -17,7 +17,8 @@ Specs (`get_llm(spec)`):
 
 Options: `cache=True` (the on-disk reply cache under `workbench.cache.cache_dir()/llm`; a hit costs
 no model call), `record=<file>` (also append every reply to a replay file), and backend options
-(`capable=` for hf; `timeout=`, `retries=`, `template=` for openai). Instances are cached per (spec,
+(`capable=` for hf; `timeout=` (seconds per call, all retries included; default 60), `retries=`,
+`template=` for openai). Instances are cached per (spec,
 options) within a process and models load once per process. Small models cannot follow output
 formats (`llm.capable` is False): `decide` (workbench/llm/decide.py) makes one decision among
 enumerated options by parsing free text for a capable model and by likelihood otherwise, including
