@@ -58,21 +58,12 @@ def cmd_run(args) -> int:
     overrides = {slug: runner.validate(slug, args.scale, args.param) for slug in slugs}
     runner.check_cache()
     out_dir = runner.check_writable_dir(Path(args.out) if args.out else runner.default_out_dir(), "--out")
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _stop)
-    failed = []
-    for slug in slugs:
-        _running.update(slug=slug, dir=out_dir / slug)
-        print(f"workbench: running {slug} at scale {args.scale} -> {out_dir / slug}", file=sys.stderr)
-        try:
-            outcome = runner.run(slug, args.scale, out_dir=out_dir, overrides=overrides[slug])
-        except WorkbenchError as e:  # one line; `run all` goes on with the next notebook
-            print(f"workbench: error: {e}", file=sys.stderr)
-            failed.append(slug)
-            continue
-        finally:
-            _running.clear()
-        print(f"workbench: {slug} done in {outcome.runtime_s:.0f} s: {outcome.report}", file=sys.stderr)
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        failed = _run_each(slugs, args.scale, overrides, out_dir)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if len(slugs) > 1 or args.scorecard:
         from workbench import report
         print(f"workbench: scorecard {report.write_scorecard(out_dir)}", file=sys.stderr)
@@ -80,6 +71,26 @@ def cmd_run(args) -> int:
         print(f"workbench: error: {len(failed)} notebook(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _run_each(slugs: list[str], scale: str, overrides: dict, out_dir: Path) -> list[str]:
+    """Run each notebook; a failure is one line and the next notebook still runs. Returns the failed slugs."""
+    from workbench import runner
+
+    failed = []
+    for slug in slugs:
+        _running.update(slug=slug, dir=out_dir / slug)
+        print(f"workbench: running {slug} at scale {scale} -> {out_dir / slug}", file=sys.stderr)
+        try:
+            outcome = runner.run(slug, scale, out_dir=out_dir, overrides=overrides[slug])
+        except WorkbenchError as e:
+            print(f"workbench: error: {e}", file=sys.stderr)
+            failed.append(slug)
+            continue
+        finally:
+            _running.clear()
+        print(f"workbench: {slug} done in {outcome.runtime_s:.0f} s: {outcome.report}", file=sys.stderr)
+    return failed
 
 
 def cmd_report(args) -> int:

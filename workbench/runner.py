@@ -214,13 +214,16 @@ def started_processes(parent: int | None = None) -> list[int]:
 
 
 def _connection_file(pid: int) -> Path | None:
-    """The kernel-*.json a kernel was started with (`-f FILE` on its command line)."""
+    """The connection file a kernel was started with (`-f FILE.json`): kernel-<id>.json in Jupyter's runtime
+    folder from Lab, a tmpXXXX.json in $TMPDIR from papermill."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
     except OSError:
         return None
+    if not any("ipykernel" in a for a in argv):
+        return None
     for flag, value in zip(argv, argv[1:]):
-        if flag == "-f" and Path(value).name.startswith("kernel-") and value.endswith(".json"):
+        if flag == "-f" and value.endswith(".json"):
             return Path(value)
     return None
 

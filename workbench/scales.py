@@ -81,9 +81,9 @@ class PaperConfig:
         item in the message ("operation": "unknown operation(s) pow")."""
         known = list(known)
         items = _items(getattr(self, name))
-        bad = ", ".join(str(v) for v in items if v not in known)
+        bad = [repr(v) if v == "" else str(v) for v in items if v not in known]
         shown = ", ".join(map(str, known)) if len(known) <= 40 else f"{known[0]} ... {known[-1]}"
-        self.require(not bad, f"{name}: unknown {what + '(s) ' if what else ''}{bad}; known: {shown}")
+        self.require(not bad, f"{name}: unknown {what + '(s) ' if what else ''}{', '.join(bad)}; known: {shown}")
         self.require(len(set(items)) == len(items), f"{name}={getattr(self, name)!r}: an item appears twice")
 
     def llm_kind(self, name: str) -> None:
