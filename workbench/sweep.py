@@ -238,8 +238,10 @@ def guard(token: str, cmd: list[str]) -> int:
 # ---------------------------------------------------------------------------------------------------
 # one grid point (the body of a Ray task)
 
-def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: str) -> dict[str, Any]:
-    """Run one point in a temporary folder on this node; return its files (bytes) and exit code."""
+def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: str,
+              nice: int | None = None) -> dict[str, Any]:
+    """Run one point in a temporary folder on this node; return its files (bytes) and exit code.
+    `nice`: the priority the run gets (a local Ray's workers inherit its daemons' raised priority)."""
     tmp = Path(tempfile.mkdtemp(prefix="workbench-sweep-"))
     log_path = tmp / "run.log"
     cmd = [sys.executable, "-m", "workbench.cli", "run", slug, "--scale", scale, "--out", str(tmp)]
@@ -252,7 +254,7 @@ def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: st
         with open(log_path, "wb") as log:
             guard_proc = subprocess.Popen([sys.executable, "-m", "workbench.sweep", "_guard", token, "--", *cmd],
                                           cwd=repo_root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL)
+                                          stdin=subprocess.DEVNULL, preexec_fn=_set_nice(nice))
             try:
                 rc = guard_proc.wait()
             except BaseException:   # cancelled (KeyboardInterrupt from ray.cancel) or worker shutting down
@@ -270,10 +272,16 @@ def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: st
             if src.exists():
                 files[name] = src.read_bytes()
         log_text = log_path.read_text(errors="replace")
-        return {"rc": rc, "files": files, "error": _error_line(log_text) if rc else "",
+        return {"rc": rc, "files": files, "error": _error_line(log_text) if rc else "", "tmp": str(slug_dir),
                 "runtime_s": round(time.time() - t0, 1), "node": os.uname().nodename}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _set_nice(nice: int | None):
+    if nice is None:
+        return None
+    return lambda: os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 def _error_line(log: str) -> str:
@@ -351,24 +359,27 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
     local = address is None
     pending: dict[Any, Point] = {}
     bar = None
+    # Ray's local daemons (gcs_server, raylet, agents, workers) inherit the driver's environment: with the
+    # token in it they are found and ended at the end even when ray.init or ray.shutdown fails half-way.
+    os.environ[TOKEN_VAR] = f"{sweep_token}:driver"
     try:
         if local:
-            ray.init(num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
-                     object_store_memory=300 * 2 ** 20, logging_level="ERROR")
+            _start_local_ray(ray, jobs or os.cpu_count() or 1, sweep_token)
         else:
             ray.init(address=address, log_to_driver=False, logging_level="ERROR")
         slots = max(1, int(ray.cluster_resources().get("CPU", 1)))
         task = ray.remote(num_cpus=1, max_retries=0)(run_point)
         for p in pl.todo:
-            ref = task.remote(p.slug, pl.scale, p.pairs, f"{sweep_token}:{p.slug}/{p.name}", str(REPO_ROOT))
+            ref = task.remote(p.slug, pl.scale, p.pairs, f"{sweep_token}:{p.slug}/{p.name}", str(REPO_ROOT),
+                              os.getpriority(os.PRIO_PROCESS, 0) if local else None)
             pending[ref] = p
         bar = tqdm(total=len(pl.points), initial=len(pl.skipped), unit="run", desc="sweep", file=sys.stderr,
-                   dynamic_ncols=True)
+                   dynamic_ncols=True, mininterval=1.0 if sys.stderr.isatty() else 30.0)
         done = failed = 0
         while pending:
             bar.set_postfix_str(f"done {done + len(pl.skipped)}, running {min(len(pending), slots)}, "
-                                f"queued {max(0, len(pending) - slots)}, failed {failed}")
-            ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+                                f"queued {max(0, len(pending) - slots)}, failed {failed}", refresh=False)
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=5.0)
             for ref in ready:
                 p = pending.pop(ref)
                 key = f"{p.slug}/{p.name}"
@@ -377,6 +388,8 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
                 except ray.exceptions.RayError as e:   # the task itself died (node lost, worker killed)
                     outcome = {"rc": -1, "files": {}, "error": f"Ray task failed: {str(e).splitlines()[0]}",
                                "runtime_s": None}
+                if outcome.get("tmp"):   # messages name the point's folder, not the node's temporary one
+                    outcome["error"] = outcome["error"].replace(outcome["tmp"], str(p.folder(pl.out_dir)))
                 _write_point(p.folder(pl.out_dir), outcome)
                 if outcome["rc"] == 0 and "results.json" in outcome["files"]:
                     done += 1
@@ -410,8 +423,41 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
         if ray.is_initialized():
             ray.shutdown()   # a local Ray started here stops with it; a cluster keeps running
         kill_processes(sweep_token)   # anything still carrying this sweep's token on this machine
+        os.environ.pop(TOKEN_VAR, None)
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+RAY_START_TRIES = 3
+
+
+def _start_local_ray(ray, num_cpus: int, sweep_token: str) -> None:
+    """ray.init for a local Ray, tried a few times: on a loaded machine Ray's raylet can give up waiting
+    for its agent (a fixed 15 s, ray-project/ray#65983); each failed try's processes are ended first."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    for attempt in range(1, RAY_START_TRIES + 1):
+        try:
+            # Ray's daemons start at a raised priority where permitted (root), so that a busy machine does
+            # not starve them past that timeout; the runs themselves go back to `base` (see run_point).
+            try:
+                os.setpriority(os.PRIO_PROCESS, 0, base - 10)
+            except PermissionError:
+                pass
+            try:
+                ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
+                         object_store_memory=300 * 2 ** 20, logging_level="ERROR")
+            finally:
+                os.setpriority(os.PRIO_PROCESS, 0, base)
+            return
+        except Exception as e:   # Ray raises a bare Exception on a startup timeout
+            if ray.is_initialized():
+                ray.shutdown()
+            kill_processes(sweep_token)
+            if attempt == RAY_START_TRIES:
+                raise WorkbenchError(f"a local Ray did not start after {attempt} tries "
+                                     f"({str(e).splitlines()[0]}); is the machine overloaded? "
+                                     "See /tmp/ray/session_latest/logs/raylet.out") from None
+            print(f"workbench: Ray did not start ({str(e).splitlines()[0][:80]}); trying again", file=sys.stderr)
 
 
 def _write_manifest(pl: Plan, status: dict, n_seeds: int) -> None:
