@@ -21,7 +21,7 @@ from typing import Any
 
 from workbench.cache import atomic_write_text
 
-STYLE = ("<style>tr.holds{background:#e6f4ea}tr.fails{background:#fdecea}tr.inconclusive{background:#fff6dd}"
+STYLE = ("<style>tr.holds{background:#e6f4ea}tr.fails{background:#fdecea}tr.inconclusive{background:#fff6dd}tr.run-failed{background:#fdecea}"
          ".why{color:#555;font-size:12px}.caption{color:#555;font-size:13px;margin:0 0 1.5em}</style>")
 
 
@@ -147,7 +147,7 @@ def _failed_points(run_dir: Path) -> str:
         folder = run_dir / p["dir"]
         link = (f"<a href=\"{html.escape(p['dir'])}/report.html\">report</a> " if (folder / "report.html").exists() else "")
         link += f"<a href=\"{html.escape(p['dir'])}/run.log\">log</a>" if (folder / "run.log").exists() else ""
-        rows.append(f"<tr class=\"fails\"><td>{html.escape(p['slug'])}</td><td>{html.escape(p['point'])}</td>"
+        rows.append(f"<tr class=\"run-failed\"><td>{html.escape(p['slug'])}</td><td>{html.escape(p['point'])}</td>"
                     f"<td>{html.escape(p['status'])}</td><td>{html.escape(p.get('error', ''))}</td><td>{link}</td></tr>")
     return ("<h2>Runs that did not finish</h2><table><tr><th>notebook</th><th>grid point</th><th>status</th>"
             "<th>error</th><th>files</th></tr>" + "".join(rows) + "</table>")
