@@ -91,7 +91,12 @@ def write(run_dir: Path) -> Path:
     swept = swept_params(groups)
     rows, claim_rows, all_claims = [], [], []
     table: dict[str, list[tuple[dict, list[dict], int]]] = defaultdict(list)  # slug -> (params, claims, n)
-    for (slug, scale, pkey), group in sorted(groups.items()):
+    def order(item):   # notebooks in name order, settings in the order of their swept values
+        (slug, scale, pkey), _ = item
+        params = json.loads(pkey)
+        return (slug, scale, [_sort_key(params.get(k)) for k in swept.get(slug, [])])
+
+    for (slug, scale, pkey), group in sorted(groups.items(), key=order):
         params = json.loads(pkey)
         title = registry.PAPERS[slug].title if slug in registry.PAPERS else slug
         claims = judged_claims(group)
@@ -154,7 +159,7 @@ def _failed_points(run_dir: Path) -> str:
 
 
 def _sort_key(v: Any):
-    return (0, v, "") if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, 0, str(v))
+    return (0, v, "") if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, 0, json.dumps(v, default=str))
 
 
 def _plots(table: dict, swept: dict[str, list[str]]) -> tuple[str, int]:
