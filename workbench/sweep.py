@@ -22,8 +22,9 @@ Clean-up: every process a point starts carries WORKBENCH_SWEEP_TOKEN=<sweep>:<po
 (kernels start their own sessions and Chromium is a grandchild of the kernel, so process groups are not
 enough). The guard kills every process with its token when the run ends, when it is sent SIGTERM, or when
 its Ray worker dies (PR_SET_PDEATHSIG on Linux). On Ctrl-C or SIGTERM the driver cancels the running
-tasks (each guard cleans up), shuts down its local Ray (`ray.shutdown`) and finally kills any process on
-this machine that still carries the sweep's token.
+tasks (each guard cleans up), disconnects (`ray.shutdown`) and finally ends every process on this
+machine that carries the sweep's token: the local Ray's daemons (they inherit it from the driver) and
+anything a run left.
 """
 from __future__ import annotations
 
@@ -238,10 +239,8 @@ def guard(token: str, cmd: list[str]) -> int:
 # ---------------------------------------------------------------------------------------------------
 # one grid point (the body of a Ray task)
 
-def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: str,
-              nice: int | None = None) -> dict[str, Any]:
-    """Run one point in a temporary folder on this node; return its files (bytes) and exit code.
-    `nice`: the priority the run gets (a local Ray's workers inherit its daemons' raised priority)."""
+def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: str) -> dict[str, Any]:
+    """Run one point in a temporary folder on this node; return its files (bytes) and exit code."""
     tmp = Path(tempfile.mkdtemp(prefix="workbench-sweep-"))
     log_path = tmp / "run.log"
     cmd = [sys.executable, "-m", "workbench.cli", "run", slug, "--scale", scale, "--out", str(tmp)]
@@ -254,7 +253,7 @@ def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: st
         with open(log_path, "wb") as log:
             guard_proc = subprocess.Popen([sys.executable, "-m", "workbench.sweep", "_guard", token, "--", *cmd],
                                           cwd=repo_root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL, preexec_fn=_set_nice(nice))
+                                          stdin=subprocess.DEVNULL)
             try:
                 rc = guard_proc.wait()
             except BaseException:   # cancelled (KeyboardInterrupt from ray.cancel) or worker shutting down
@@ -276,12 +275,6 @@ def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: st
                 "runtime_s": round(time.time() - t0, 1), "node": os.uname().nodename}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _set_nice(nice: int | None):
-    if nice is None:
-        return None
-    return lambda: os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 def _error_line(log: str) -> str:
@@ -360,7 +353,7 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
     pending: dict[Any, Point] = {}
     bar = None
     # Ray's local daemons (gcs_server, raylet, agents, workers) inherit the driver's environment: with the
-    # token in it they are found and ended at the end even when ray.init or ray.shutdown fails half-way.
+    # token in it they are found and ended at the end, even when ray.init or ray.shutdown fails half-way
     os.environ[TOKEN_VAR] = f"{sweep_token}:driver"
     try:
         if local:
@@ -370,8 +363,7 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
         slots = max(1, int(ray.cluster_resources().get("CPU", 1)))
         task = ray.remote(num_cpus=1, max_retries=0)(run_point)
         for p in pl.todo:
-            ref = task.remote(p.slug, pl.scale, p.pairs, f"{sweep_token}:{p.slug}/{p.name}", str(REPO_ROOT),
-                              os.getpriority(os.PRIO_PROCESS, 0) if local else None)
+            ref = task.remote(p.slug, pl.scale, p.pairs, f"{sweep_token}:{p.slug}/{p.name}", str(REPO_ROOT))
             pending[ref] = p
         bar = tqdm(total=len(pl.points), initial=len(pl.skipped), unit="run", desc="sweep", file=sys.stderr,
                    dynamic_ncols=True, mininterval=1.0 if sys.stderr.isatty() else 30.0)
@@ -421,33 +413,43 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
         if bar is not None:
             bar.close()
         if ray.is_initialized():
-            ray.shutdown()   # a local Ray started here stops with it; a cluster keeps running
-        kill_processes(sweep_token)   # anything still carrying this sweep's token on this machine
+            ray.shutdown()   # disconnect; a cluster keeps running
+        kill_processes(sweep_token)   # the local Ray's daemons and anything else carrying this sweep's token
         os.environ.pop(TOKEN_VAR, None)
         for s, h in previous.items():
             signal.signal(s, h)
 
 
 RAY_START_TRIES = 3
+RAY_START_NICE = -10
+
+
+def _session_nice(nice: int | None = None) -> int | None:
+    """This session's scheduling weight (Linux autogroup nice); set it if `nice` is given. Returns the
+    previous value, or None where autogroups or the permission to raise the weight (root) are missing."""
+    path = Path("/proc/self/autogroup")
+    try:
+        previous = int(path.read_text().split("nice")[1])
+        if nice is not None:
+            path.write_text(str(nice))
+        return previous
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _start_local_ray(ray, num_cpus: int, sweep_token: str) -> None:
-    """ray.init for a local Ray, tried a few times: on a loaded machine Ray's raylet can give up waiting
-    for its agent (a fixed 15 s, ray-project/ray#65983); each failed try's processes are ended first."""
-    base = os.getpriority(os.PRIO_PROCESS, 0)
+    """ray.init for a local Ray, with its daemons carrying the sweep's token (set in os.environ first).
+
+    On a loaded machine Ray's raylet gives up waiting for its agent after a fixed 15 s
+    (ray-project/ray#65983): under Linux's per-session CPU fairness (autogroups) the half-dozen Python
+    daemons Ray starts share one session's slice, and the agent's imports alone take ~20 s at load 15 on
+    2 cores (3 s with the boost). So for the start only, this session's weight is raised (where permitted),
+    then put back before any run starts; each failed try's processes are ended before the next."""
     for attempt in range(1, RAY_START_TRIES + 1):
+        previous = _session_nice(RAY_START_NICE)
         try:
-            # Ray's daemons start at a raised priority where permitted (root), so that a busy machine does
-            # not starve them past that timeout; the runs themselves go back to `base` (see run_point).
-            try:
-                os.setpriority(os.PRIO_PROCESS, 0, base - 10)
-            except PermissionError:
-                pass
-            try:
-                ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
-                         object_store_memory=300 * 2 ** 20, logging_level="ERROR")
-            finally:
-                os.setpriority(os.PRIO_PROCESS, 0, base)
+            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
+                     object_store_memory=300 * 2 ** 20, logging_level="ERROR")
             return
         except Exception as e:   # Ray raises a bare Exception on a startup timeout
             if ray.is_initialized():
@@ -458,6 +460,9 @@ def _start_local_ray(ray, num_cpus: int, sweep_token: str) -> None:
                                      f"({str(e).splitlines()[0]}); is the machine overloaded? "
                                      "See /tmp/ray/session_latest/logs/raylet.out") from None
             print(f"workbench: Ray did not start ({str(e).splitlines()[0][:80]}); trying again", file=sys.stderr)
+        finally:
+            if previous is not None:
+                _session_nice(previous)
 
 
 def _write_manifest(pl: Plan, status: dict, n_seeds: int) -> None:
