@@ -310,10 +310,6 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------------------------------
 # the driver
 
-class _Interrupted(Exception):
-    pass
-
-
 def sweep(slugs: list[str], scale: str, n_seeds: int, specs: list[str], out_dir: str | Path,
           address: str | None = None, jobs: int | None = None) -> int:
     """Run the grid; returns 0 (all done), 1 (some point failed) or 130 (interrupted)."""
@@ -344,11 +340,19 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
     sweep_token = uuid.uuid4().hex[:12]
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
-    def interrupt(signum, frame):
-        raise _Interrupted(signal.Signals(signum).name)
+    received: list[str] = []
 
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
+    def interrupt(signum, frame):
+        # KeyboardInterrupt, not an exception of our own: Ray's blocking calls (ray.wait) check signals
+        # from C++ and turn KeyboardInterrupt into a clean return; any other exception aborts the process
+        received.append(signal.Signals(signum).name)
+        raise KeyboardInterrupt
+
+    def catch_signals():
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
+
+    catch_signals()
     local = address is None
     pending: dict[Any, Point] = {}
     bar = None
@@ -360,6 +364,7 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
             _start_local_ray(ray, jobs or os.cpu_count() or 1, sweep_token)
         else:
             ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+        catch_signals()   # ray.init replaces the SIGTERM handler with one that exits (aborting inside ray.wait)
         slots = max(1, int(ray.cluster_resources().get("CPU", 1)))
         task = ray.remote(num_cpus=1, max_retries=0)(run_point)
         for p in pl.todo:
@@ -386,22 +391,23 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
                 if outcome["rc"] == 0 and "results.json" in outcome["files"]:
                     done += 1
                     status[key] = {"status": "done", "runtime_s": outcome["runtime_s"]}
-                    bar.write(f"workbench: {p.label()} done in {outcome['runtime_s']:.0f} s")
+                    bar.write(f"workbench: {p.label()} done in {outcome['runtime_s']:.0f} s", file=sys.stderr)
                 else:
                     failed += 1
                     status[key] = {"status": "failed", "error": outcome["error"], "runtime_s": outcome["runtime_s"]}
                     bar.write(f"workbench: {p.label()} FAILED: {outcome['error']} "
-                              f"(log: {p.folder(pl.out_dir) / 'run.log'})")
+                              f"(log: {p.folder(pl.out_dir) / 'run.log'})", file=sys.stderr)
                 bar.update(1)
         bar.set_postfix_str(f"done {done + len(pl.skipped)}, failed {failed}")
         return 0
-    except (_Interrupted, KeyboardInterrupt) as e:
+    except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not cut the clean-up short
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        name = str(e) or "SIGINT"
+        name = received[0] if received else "SIGINT"
         print(f"\nworkbench: {name}: cancelling {len(pending)} run(s) and stopping Ray", file=sys.stderr)
-        for ref, p in pending.items():
-            status[f"{p.slug}/{p.name}"] = {"status": "cancelled"}
+        for p in pl.todo:   # every point that did not finish, started or not
+            status.setdefault(f"{p.slug}/{p.name}", {"status": "cancelled"})
+        for ref in pending:
             try:
                 ray.cancel(ref)   # KeyboardInterrupt in the task: its guard ends the run's processes
             except Exception:
