@@ -463,13 +463,24 @@ def aggregate_seeds(claim_dicts: list[dict[str, Any]]) -> dict[str, Any]:
     becomes Samples(kind="seeds") of the runs' point values."""
     first = claim_dicts[0]
     names = rule_names(first["rule"])
+    claim = Claim(first["id"], paper=first["paper"], rule=first["rule"], note=first.get("note", ""))
     measured: dict[str, Any] = {}
     for n in names:
         vals = [c["measured"].get(n) for c in claim_dicts if n in c.get("measured", {})]
-        if len(vals) == len(claim_dicts):
-            measured[n] = seeds(vals) if len(vals) > 1 else vals[0]
-    claim = Claim(first["id"], paper=first["paper"], rule=first["rule"], note=first.get("note", ""))
-    out = claim.judge(measured)
+        if len(vals) < len(claim_dicts):
+            continue   # not measured in every seed: the claim is inconclusive
+        if len(vals) > 1 and not all(v is None or _number(v) or isinstance(v, bool) for v in vals):
+            # a list- or text-valued quantity has no mean: weigh the seeds' own verdicts instead
+            out = claim.judge({})
+            support = float(np.mean([{"holds": 1.0, "fails": 0.0}.get(claim_verdict(c), 0.5) for c in claim_dicts]))
+            out.update(measured={k: first["measured"].get(k) for k in names}, support=round(support, 4),
+                       verdict=verdict_of(support), noise={k: f"{len(claim_dicts)} seeds" for k in names},
+                       reason=f"{n} is not a number: the seeds' own verdicts, {support:.0%} support")
+            out["holds"] = out["verdict"] == "holds"
+            break
+        measured[n] = seeds(vals) if len(vals) > 1 else vals[0]
+    else:
+        out = claim.judge(measured)
     out["n_seeds"] = len(claim_dicts)
     out["per_seed_verdicts"] = [claim_verdict(c) for c in claim_dicts]
     return out

@@ -134,3 +134,9 @@ def test_samples_validation():
     with pytest.raises(WorkbenchError, match="kind"):
         Samples((1.0,), kind="folds")
     assert Samples((1.0, float("nan"))).values == (1.0, None)
+
+
+def test_aggregate_over_seeds_of_a_list_valued_quantity():
+    runs = [Claim("c", paper="p", rule="len(ops) >= 2").judge({"ops": ops}) for ops in (["a", "b", "c"], ["a", "b", "c"], ["a"])]
+    agg = aggregate_seeds(runs)
+    assert agg["verdict"] == "inconclusive" and agg["support"] == pytest.approx(2 / 3) and "not a number" in agg["reason"]
