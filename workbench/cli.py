@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("-p", dest="param", action="append", default=[], metavar="KEY=V1,V2",
                     help="a Config field and the values to sweep (repeatable; the grid is their product)")
     sw.add_argument("--out", help="sweep folder (default runs/<timestamp>-sweep/); rerun to finish it")
-    sw.add_argument("--address", help="a running Ray cluster (e.g. ray://head:10001 or auto); default: a local Ray")
+    sw.add_argument("--address", help="a running Ray cluster: HEAD_IP:6379 (as printed by `ray start --head`) or auto; default: a local Ray")
     sw.add_argument("--jobs", type=int, help="runs at once on the local Ray (default: one per core)")
     sw.set_defaults(func=cmd_sweep)
     lab = sub.add_parser("lab", help="JupyterLab on the notebooks")
