@@ -241,7 +241,7 @@ def guard(token: str, cmd: list[str]) -> int:
 
 def run_point(slug: str, scale: str, pairs: list[str], token: str, repo_root: str) -> dict[str, Any]:
     """Run one point in a temporary folder on this node; return its files (bytes) and exit code."""
-    tmp = Path(tempfile.mkdtemp(prefix="workbench-sweep-"))
+    tmp = Path(tempfile.mkdtemp(prefix=f"workbench-sweep-{token.split(':')[0]}-"))   # the driver finds strays by it
     log_path = tmp / "run.log"
     cmd = [sys.executable, "-m", "workbench.cli", "run", slug, "--scale", scale, "--out", str(tmp)]
     for pair in pairs:
@@ -421,6 +421,8 @@ def _run_on_ray(pl: Plan, status: dict, address: str | None, jobs: int | None) -
         if ray.is_initialized():
             ray.shutdown()   # disconnect; a cluster keeps running
         kill_processes(sweep_token)   # the local Ray's daemons and anything else carrying this sweep's token
+        for stray in Path(tempfile.gettempdir()).glob(f"workbench-sweep-{sweep_token}-*"):   # runs cut short
+            shutil.rmtree(stray, ignore_errors=True)
         os.environ.pop(TOKEN_VAR, None)
         for s, h in previous.items():
             signal.signal(s, h)

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -137,6 +138,7 @@ def test_sweep_parameter_list_with_a_point_that_fails(tmp_path):
 def test_interrupted_sweep_leaves_no_process_behind(tmp_path):
     mark = uuid.uuid4().hex
     env = {**os.environ, "WORKBENCH_TEST_MARK": mark}
+    started = time.time()
     # long runs (no early stop), so they are still running when the sweep is interrupted
     proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "sweep", "grokking", "--scale", "smoke",
                              "--seeds", "2", "-p", "steps=200000", "-p", "stop_after_grok=-1",
@@ -164,6 +166,7 @@ def test_interrupted_sweep_leaves_no_process_behind(tmp_path):
         assert not left, [Path(f"/proc/{p}/cmdline").read_bytes()[:80] for p in left]
         manifest = json.loads((tmp_path / "sweep" / "sweep.json").read_text())
         assert {p["status"] for p in manifest["points"]} == {"cancelled"}
+        assert not [p for p in Path(tempfile.gettempdir()).glob("workbench-sweep-*") if p.stat().st_mtime > started]
     finally:
         if proc.poll() is None:
             proc.kill()
