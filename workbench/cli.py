@@ -1,4 +1,4 @@
-"""The `workbench` command: list, params, run, report, lab (see README.md and ../shared/WORKBENCH.md)."""
+"""The `workbench` command: list, params, run, report, sweep, lab (see README.md and ../shared/WORKBENCH.md)."""
 from __future__ import annotations
 
 import argparse
@@ -106,6 +106,14 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from workbench import runner, sweep
+
+    stamp = runner.default_out_dir()
+    out_dir = Path(args.out) if args.out else stamp.with_name(stamp.name + "-sweep")
+    return sweep.sweep(args.slugs, args.scale, args.seeds, args.param, out_dir, address=args.address, jobs=args.jobs)
+
+
 def cmd_lab(args) -> int:
     os.chdir(NOTEBOOK_DIR)
     os.execvp(sys.executable, [sys.executable, "-m", "jupyterlab", *args.lab_args])
@@ -131,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="write DIR/index.html, the scorecard over DIR/*/results.json")
     rep.add_argument("dir", metavar="DIR")
     rep.set_defaults(func=cmd_report)
+    sw = sub.add_parser("sweep", help="the grid of (notebook, seed, parameter values) as Ray tasks, with a scorecard over seeds")
+    sw.add_argument("slugs", nargs="+", metavar="SLUG", help="notebook slug(s), or 'all'")
+    sw.add_argument("--scale", default="cpu", choices=["smoke", "cpu", "paper"])
+    sw.add_argument("--seeds", type=int, required=True, metavar="N", help="run seeds 0..N-1 at every grid point")
+    sw.add_argument("-p", dest="param", action="append", default=[], metavar="KEY=V1,V2",
+                    help="a Config field and the values to sweep (repeatable; the grid is their product)")
+    sw.add_argument("--out", help="sweep folder (default runs/<timestamp>-sweep/); rerun to finish it")
+    sw.add_argument("--address", help="a running Ray cluster: HEAD_IP:6379 (as printed by `ray start --head`) or auto; default: a local Ray")
+    sw.add_argument("--jobs", type=int, help="runs at once on the local Ray (default: one per core)")
+    sw.set_defaults(func=cmd_sweep)
     lab = sub.add_parser("lab", help="JupyterLab on the notebooks")
     lab.add_argument("lab_args", nargs=argparse.REMAINDER)
     lab.set_defaults(func=cmd_lab)
