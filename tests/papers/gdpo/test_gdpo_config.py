@@ -18,3 +18,9 @@ def test_bad_overrides():
         scales.resolve("gdpo", "cpu", {"bandit_beta": 2.0})
     with pytest.raises(WorkbenchError, match="unknown parameter"):
         scales.resolve("gdpo", "cpu", {"betaa": 1.0})
+
+
+def test_config_knows_every_loss():
+    """config.py lists the loss names without importing torch; they must be the losses module's."""
+    from workbench.papers.gdpo import config, losses
+    assert config.LOSS_TYPES == losses.LOSS_TYPES
