@@ -86,15 +86,13 @@ class PaperConfig:
         self.require(not bad, f"{name}: unknown {what + '(s) ' if what else ''}{', '.join(bad)}; known: {shown}")
         self.require(len(set(items)) == len(items), f"{name}={getattr(self, name)!r}: an item appears twice")
 
-    def llm_kind(self, name: str) -> None:
-        """A `workbench.llm.get_llm` spec of a known kind (the backend checks the rest when it loads)."""
-        spec = getattr(self, name)
-        self.require(spec in ("smollm2", "llamacpp") or spec.startswith(LLM_SCHEMES) and len(spec) > spec.index(":") + 1,
-                     f"{name}={spec!r}: use smollm2, hf:<path>, openai:<base_url>#<model>, replay:<file> "
-                     "or llamacpp[:<file.gguf>]")
-
-
-LLM_SCHEMES = ("hf:", "openai:", "replay:", "llamacpp:")  # the spec kinds of workbench.llm.get_llm
+    def loadable_llm(self, name: str) -> None:
+        """A `workbench.llm.get_llm` spec that names something loadable (checked in milliseconds, no model loaded)."""
+        from workbench.llm import LLMError, check_spec
+        try:
+            check_spec(getattr(self, name))
+        except LLMError as e:
+            self.require(False, f"{name}: {e}")
 
 
 def _items(value: Any) -> list[Any]:

@@ -47,7 +47,7 @@ class Config(PaperConfig):
         self.at_least(0, "seed")
         self.positive("episodes", "time_limit_s", "max_steps_per_subtask", "bc_demo_episodes", "bc_epochs",
                       "bc_lr", "bc_dim", "llm_shortlist", "llm_steps_per_subtask", "llm_episodes")
-        self.llm_kind("llm")
+        self.loadable_llm("llm")
 
 SCALES = {
     # smoke replays recorded LLM replies; after changing the LLM prompt re-record them with

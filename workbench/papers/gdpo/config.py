@@ -59,7 +59,7 @@ class Config(PaperConfig):
         self.nonempty("bandit_betas", "bandit_temperatures", "bandit_methods", "llm_losses")
         self.members("bandit_methods", [m + s for m in LOSS_TYPES for s in ("", "-sampled")])
         self.members("llm_losses", LOSS_TYPES)
-        self.llm_kind("llm_spec")
+        self.loadable_llm("llm_spec")
         self.require(self.bandit_beta in self.bandit_betas and self.bandit_temperature in self.bandit_temperatures,
                      "bandit_beta must be one of bandit_betas and bandit_temperature one of bandit_temperatures "
                      "(the headline run is a cell of the sweep)")

@@ -46,7 +46,7 @@ class Config(PaperConfig):
     max_doc_words: int = 0          # truncate loaded documents to this many words (0: no limit)
 
     def check(self):
-        self.llm_kind("llm")
+        self.loadable_llm("llm")
         self.at_least(0, "seed", "max_doc_words")
         kind, _, path = self.dataset.partition(":")
         self.require(self.dataset == "generated" or (kind in ("quality", "qmsum") and path.strip() != ""),
