@@ -21,6 +21,12 @@ Modules
 - `oracles`: `PLANNERS[task](instruction) -> [Skill]`, `oracle(task)`, `success_table`;
   `python -m workbench.web.oracles --episodes 25` prints each oracle's success on its task.
 - `recorder`: `Recorder(folder)` (JSONL + PNG demonstrations) and `load_dataset(folder)`.
+- `instructions`: composed instructions (the generator's and MiniWoB's wordings, either order)
+  -> `Clause`s in execution order: `parse(utterance, respect_after)`, `direction`, `split`.
+- `roles`: element finders by role, label and text (buttons, links, labelled inputs, dialogs,
+  widgets) that assume no project markup.
+- `composed`: the composed-page oracle (`oracle()`, `naive()`, `wrong_order()`,
+  `skill_for(clause)`), working on any MiniWoB-style composed page.
 
 Project pages (CompWoB compositions and any page this project writes)
 - Write pages on MiniWoB's core JS API into one folder: load `../core/core.js` (plus
@@ -32,9 +38,11 @@ Project pages (CompWoB compositions and any page this project writes)
 - Run one with `WebEnv("my-page", html_dir=folder)`; `register_page_dir(folder)` (called for you)
   links the folder beside miniwob's `core/` and `common/` so those relative paths resolve.
   Move one open browser between pages/tasks with `env.switch_task(name, html_dir=folder)`.
-- Compose oracles from base skills: split the instruction into clauses, call
-  `PLANNERS[base_task](clause)` for each and run the concatenated skills with `SkillAgent`;
-  `skill.within("container-id")` confines a skill to one sub-task's container.
+- Composed pages need no oracle of their own: `workbench.web.composed.oracle()` reads the
+  instruction and finds the widgets by role, label and text (tested on the project's pages,
+  MiniWoB's base tasks and a second style of composed pages in `tests/web/pages/others/`).
+  `compose.pages_fingerprint()` hashes the project's page JavaScript (a cache key for work done
+  on the pages).
 
 Importing this package starts no browser. Browser tests skip (with the reason) without Chromium.
 """

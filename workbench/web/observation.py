@@ -29,7 +29,9 @@ class Element:
     """One visible DOM element (MiniWoB's DOMInfo, flattened).
 
     `value` is the `<input>`/`<textarea>` value: a str, or a bool for checkboxes and radios, None
-    for other tags. `text` is the element's own text if all its children are text, else "".
+    for other tags. `bg_color` / `fg_color` are the computed CSS background and text colours as
+    MiniWoB reports them (e.g. "rgb(255, 0, 0)", "rgba(0, 0, 0, 0)" for transparent); "" for text
+    pseudo-elements. `text` is the element's own text if all its children are text, else "".
     `depth` is 0 for `<body>`. `parent` is the parent's ref (0 for the root).
     """
 
@@ -46,6 +48,8 @@ class Element:
     height: float
     focused: bool
     depth: int
+    bg_color: str = ""
+    fg_color: str = ""
 
     @property
     def center(self) -> tuple[float, float]:
@@ -65,12 +69,28 @@ class Observation:
     html: str
     screenshot: np.ndarray | None = field(default=None, compare=False)
     _by_ref: dict = field(default=None, init=False, repr=False, compare=False)
+    _nodes: dict = field(default=None, init=False, repr=False, compare=False)
 
     def element(self, ref: int) -> Element:
         """The element with this ref (KeyError if absent)."""
         if self._by_ref is None:
             self._by_ref = {e.ref: e for e in self.dom}
         return self._by_ref[ref]
+
+    def attrs(self, ref: int) -> dict[str, str]:
+        """HTML attributes of element `ref` as written in `html` (`type`, `for`, `title`, `role`,
+        `href`, `placeholder`, `aria-label`, `data-*`, ...); {} when the HTML does not show it."""
+        return self._html_nodes().get(ref, {}).get("attrs", {})
+
+    def html_children(self, ref: int) -> list[tuple[str, int | None]]:
+        """(tag, ref or None) of the element's child elements in the HTML, hidden ones included
+        (MiniWoB's DOM leaves out elements with no size, e.g. a collapsed folder's list)."""
+        return self._html_nodes().get(ref, {}).get("children", [])
+
+    def _html_nodes(self) -> dict:
+        if self._nodes is None:
+            self._nodes = html_nodes(self.html)
+        return self._nodes
 
     def children(self, ref: int) -> list[Element]:
         return [e for e in self.dom if e.parent == ref]
@@ -122,10 +142,49 @@ def elements_from_dominfo(root: dict | None) -> list[Element]:
             classes=node.get("classes") if isinstance(node.get("classes"), str) else "",
             left=float(node.get("left", 0.0)), top=float(node.get("top", 0.0)),
             width=float(node.get("width", 0.0)), height=float(node.get("height", 0.0)),
-            focused=bool(node.get("focused", False)), depth=depth))
+            focused=bool(node.get("focused", False)), depth=depth,
+            bg_color=str(node.get("bgColor") or ""), fg_color=str(node.get("fgColor") or "")))
         for child in reversed(node.get("children") or []):
             stack.append((child, int(node["ref"]), depth + 1))
     return out
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+
+
+def html_nodes(html: str) -> dict[int, dict]:
+    """{ref: {"tag", "attrs", "children": [(tag, ref|None)]}} for every element of `html` that
+    carries `data-wob_ref` (MiniWoB numbers every element it has seen in this episode)."""
+    from html.parser import HTMLParser
+
+    nodes: dict[int, dict] = {}
+    stack: list[dict | None] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = {k: (v if v is not None else "") for k, v in attrs}
+            ref = a.get("data-wob_ref")
+            ref = int(ref) if ref is not None and ref.lstrip("-").isdigit() else None
+            node = {"tag": tag, "attrs": a, "children": []}
+            if stack and stack[-1] is not None:
+                stack[-1]["children"].append((tag, ref))
+            if ref is not None:
+                nodes[ref] = node
+            if tag not in _VOID:
+                stack.append(node)
+
+        def handle_endtag(self, tag):
+            for i in range(len(stack) - 1, -1, -1):  # tolerate unclosed tags
+                if stack[i] is not None and stack[i]["tag"] == tag:
+                    del stack[i:]
+                    break
+
+    try:
+        P().feed(html or "")
+    except Exception:  # noqa: BLE001 - a malformed page gives fewer attributes, not a crash
+        pass
+    return nodes
 
 
 def _clip(s: str, n: int) -> str:
