@@ -126,3 +126,23 @@ def test_step_notes_name_the_clause_and_the_elements(env):
     login = next(c for c in parse(obs.utterance) if c.base == "login-user")
     assert note["sub_instruction"] == f"{login.text}: type the username"
     assert note["refs"] == [a.ref] and obs.element(a.ref).tag == "INPUT_text"
+
+
+@needs_browser
+def test_recorded_composed_episode_keeps_clauses_and_refs(env, tmp_path):
+    from workbench.web.agent import run_episode
+    from workbench.web.composed import oracle
+    from workbench.web.recorder import Recorder, load_dataset
+
+    env.switch_task("s2-checkboxes_password_button", html_dir=OTHERS)
+    ep = run_episode(env, oracle(), max_steps=25, seed=2, recorder=Recorder(tmp_path / "d"))
+    assert ep.success
+    steps = load_dataset(tmp_path / "d").steps
+    clauses = [c.text for c in parse(ep.utterance)]
+    # the sub-instructions walk through the clauses in execution order
+    heads = [s.sub_instruction.split(": ")[0] for s in steps]
+    assert list(dict.fromkeys(heads)) == clauses
+    assert steps[-1].sub_instruction.endswith("button")
+    for s in steps:
+        assert s.action.ref in s.refs
+        assert all(any(e.ref == r for e in s.observation(screenshot=False).dom) for r in s.refs)

@@ -86,7 +86,7 @@ class Skill:
         text, refs = self._say
         if not refs and action.ref is not None:
             refs = [action.ref]
-        step = text or str(action)
+        step = text or _describe_step(obs, action)
         self.last_note = (f"{self.instruction or repr(self)}: {step}", refs)
         return action
 
@@ -94,6 +94,26 @@ class Skill:
         args = ", ".join([repr(a) for a in self._args] +
                          [f"{k}={v!r}" for k, v in self._kwargs.items()])
         return f"{self.name}({args})" + (f".within({self.scope!r})" if self.scope else "")
+
+
+def _describe_step(obs: Observation, action: Action) -> str:
+    """A default sub-instruction for an action: 'click button "Login"', 'type "ann" into input_text
+    #username', 'press_key C-a', 'wait'."""
+    if action.kind == "none":
+        return "wait"
+    if action.kind == "press_key":
+        return f"press {action.key}"
+    try:
+        e = obs.element(action.ref)
+    except KeyError:
+        return str(action)
+    what = e.tag.lower()
+    label = norm(obs.subtree_text(e.ref))[:40]
+    if label:
+        what += f' "{label}"'
+    elif e.id:
+        what += f" #{e.id}"
+    return f"click {what}" if action.kind == "click" else f'type "{action.text}" into {what}'
 
 
 def skill(fn: Callable[..., Iterator[Action]]) -> Callable[..., Skill]:
