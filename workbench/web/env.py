@@ -339,6 +339,21 @@ def _kill(procs: list) -> None:
     psutil.wait_procs(alive, timeout=5)
 
 
+# Keys beyond miniwob's default list, appended (the default keys keep their indices): moving the
+# active option of a multi-select list box without selecting it, and toggling it, which is how a
+# keyboard selects several options (click-scroll-list).
+EXTRA_KEYS = ("C-<ArrowDown>", "C-<ArrowUp>", "C-<Space>")
+
+
+def action_space_config():
+    """miniwob's `all_supported` action space with `EXTRA_KEYS` added to the allowed keys."""
+    from miniwob.action import ActionSpaceConfig
+
+    cfg = ActionSpaceConfig.get_preset("all_supported")
+    cfg.allowed_keys = tuple(cfg.allowed_keys) + EXTRA_KEYS
+    return cfg
+
+
 def _gym_env_class():
     from miniwob.environment import MiniWoBEnvironment
 
@@ -436,6 +451,7 @@ class WebEnv:
         self._seeds = random.Random(seed)
         base_url, extractor = _resolve_task(task, html_dir, field_extractor)
         self._kwargs = dict(subdomain=task, render_mode=None if headless else "human",
+                            action_space_config=action_space_config(),
                             base_url=base_url, field_extractor=extractor, data_mode=data_mode)
         self._gym = None
         self._done = True

@@ -10,7 +10,9 @@ instruction into clauses and call the base planners on each clause, e.g.
            PLANNERS["enter-text"]('Enter "Ann" into the text field and press Submit')
 
 Skills act through the DOM only (element refs, `core.elementClick`), never coordinates.
-`python -m workbench.web.oracles --episodes 25` measures each oracle on its base task.
+`python -m workbench.web.oracles --episodes 25 [--subset]` measures each oracle on its base task
+(`--subset`: the 56 tasks of `catalog.SUBSET`). More oracles, for the rest of that subset, are in
+`workbench.web.oracles_subset` (registered here on import).
 """
 
 from __future__ import annotations
@@ -378,6 +380,9 @@ def plan_click_collapsible_2(u: str) -> list[Skill]:
         (e for e in find_all(obs, text=text, classes="alink") if is_visible(e)), None))]
 
 
+from workbench.web import oracles_subset  # noqa: E402,F401 - registers the subset's other oracles
+
+
 def success_table(tasks: list[str] | None = None, episodes: int = 20, seed: int = 0,
                   env=None) -> dict:
     """{task: agent.Evaluation} of each oracle on its base task, all in one browser (`env`, or
@@ -398,18 +403,22 @@ def success_table(tasks: list[str] | None = None, episodes: int = 20, seed: int 
 if __name__ == "__main__":
     import argparse
 
+    from workbench.web.catalog import SUBSET, is_visual
     from workbench.web.env import WebEnv
 
     p = argparse.ArgumentParser(description="Success of every scripted oracle on its base task.")
     p.add_argument("--episodes", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--subset", action="store_true",
+                   help="only the 56 tasks of the WebGUM/WebAgent subset (catalog.SUBSET)")
     p.add_argument("tasks", nargs="*")
     a = p.parse_args()
-    print("| task | success | episodes | mean steps | s/episode |\n|---|---|---|---|---|")
-    tasks = a.tasks or sorted(PLANNERS)
+    tasks = a.tasks or (list(SUBSET) if a.subset else sorted(PLANNERS))
+    print("| task | visual | success | episodes | mean steps | s/episode |\n"
+          "|---|---|---|---|---|---|")
     with WebEnv(tasks[0], screenshots=False) as env:
         for t in tasks:
             ev = success_table([t], a.episodes, a.seed, env=env)[t]
             sec = sum(e.time_s for e in ev.episodes) / len(ev.episodes)
-            print(f"| {t} | {ev.success_rate:.2f} | {len(ev.episodes)} | {ev.mean_steps:.1f} "
-                  f"| {sec:.2f} |", flush=True)
+            print(f"| {t} | {'yes' if is_visual(t) else ''} | {ev.success_rate:.2f} "
+                  f"| {len(ev.episodes)} | {ev.mean_steps:.1f} | {sec:.2f} |", flush=True)
