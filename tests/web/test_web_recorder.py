@@ -52,6 +52,7 @@ def test_recorded_episodes_reload(tmp_path):
         assert step.sub_instruction.startswith("fill_login(")
         assert back.utterance == obs.utterance and back.html == obs.html
         assert back.dom == obs.dom  # colours included
+        assert back.regions == obs.regions and back.regions["query"] == (0, 0, 160, 50)
         assert any(e.bg_color.startswith("rgb(") and e.bg_color != "rgba(0, 0, 0, 0)"
                    for e in back.dom) and all(e.fg_color for e in back.dom if e.tag != "t")
         assert back.screenshot.shape == (210, 160, 3)

@@ -10,11 +10,17 @@ An `Observation` is what an agent sees after `WebEnv.reset` or `WebEnv.step`:
   have tag "t" and negative refs);
 - `html`: `outerHTML` of `#wrap` (the task area), read right after `getDOMInfo`, so every element
   carries `data-wob_ref` = its `ref` (WebGUM's HTML input maps 1:1 onto click/type actions);
-- `screenshot`: uint8 array (210, 160, 3) of the task area, or None when screenshots are off.
+- `screenshot`: uint8 array (height, width, 3) of the whole task area (the page from its top-left
+  corner to the bottom-right of `#wrap`, at least 160 x 210): (210, 160, 3) on MiniWoB's tasks,
+  (>= 210, 320, 3) on the composed pages; None when screenshots are off. `screenshot_size` gives
+  (width, height); `regions` the boxes (x0, y0, x1, y1) of `wrap`, `query` (the instruction bar)
+  and `area` (the task) in the same pixels, and `crop(obs, "area")` / `crop(obs, "query")` cut
+  them out (WebGUM's 160 x 160 input is the area of a base task, without the instruction bar).
 
 After the episode ends, MiniWoB returns an empty observation: `dom == []`, `html == ""`.
 
-Views: `dom_text(obs)` (one compact line per element), `task_html(obs)` and `obs.screenshot`.
+Views: `dom_text(obs)` (one compact line per element), `task_html(obs)`, `obs.screenshot` and
+`crop(obs, region)`.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class Observation:
     dom: list[Element]
     html: str
     screenshot: np.ndarray | None = field(default=None, compare=False)
+    regions: dict = field(default_factory=dict, compare=False)
     _by_ref: dict = field(default=None, init=False, repr=False, compare=False)
     _nodes: dict = field(default=None, init=False, repr=False, compare=False)
 
@@ -76,6 +83,13 @@ class Observation:
         if self._by_ref is None:
             self._by_ref = {e.ref: e for e in self.dom}
         return self._by_ref[ref]
+
+    @property
+    def screenshot_size(self) -> tuple[int, int] | None:
+        """(width, height) of the screenshot in pixels, None without one."""
+        if self.screenshot is None:
+            return None
+        return int(self.screenshot.shape[1]), int(self.screenshot.shape[0])
 
     def attrs(self, ref: int) -> dict[str, str]:
         """HTML attributes of element `ref` as written in `html` (`type`, `for`, `title`, `role`,
@@ -113,7 +127,7 @@ class Observation:
         """A view of this observation holding only the subtree of element `ref` (for skills
         scoped to one sub-task's container in a composed page). Screenshot and HTML are kept."""
         return Observation(self.utterance, self.fields, self.subtree(ref), self.html,
-                           self.screenshot)
+                           self.screenshot, self.regions)
 
     def field(self, key: str, default: str | None = None) -> str | None:
         for k, v in self.fields:
@@ -226,6 +240,33 @@ def dom_text(obs: Observation, indent: bool = True, keep_empty: bool = False,
         pad = "  " * max(0, e.depth - 1) if indent else ""
         lines.append(pad + element_line(e, max_text))
     return "\n".join(lines)
+
+
+QUERY_HEIGHT = 50   # MiniWoB's instruction bar (#query) on its 160 x 210 tasks
+
+
+def crop(obs_or_image, region: str = "area", regions: dict | None = None) -> np.ndarray:
+    """Cut a region out of a screenshot: "area" (the task, below the instruction bar), "query"
+    (the instruction bar) or "wrap" (both). Takes an Observation, or an image with `regions`
+    (e.g. a recorded step's); without regions, MiniWoB's layout is assumed (a 50 px bar on top).
+    Area crops of base tasks are 160 x 160, like WebGUM's input."""
+    if isinstance(obs_or_image, Observation):
+        image, regions = obs_or_image.screenshot, (regions or obs_or_image.regions)
+    else:
+        image = obs_or_image
+    if image is None:
+        raise ValueError("no screenshot to crop (the env ran with screenshots=False)")
+    h, w = image.shape[:2]
+    if region not in ("area", "query", "wrap"):
+        raise ValueError(f"unknown region {region!r}; choose area, query or wrap")
+    regions = regions or {}
+    wrap = regions.get("wrap") or (0, 0, w, h)
+    query = regions.get("query") or (wrap[0], wrap[1], wrap[2], wrap[1] + QUERY_HEIGHT)
+    # the task area is the wrap below the instruction bar (MiniWoB's #area is often shorter
+    # than the space the task has)
+    box = {"wrap": wrap, "query": query, "area": (wrap[0], query[3], wrap[2], wrap[3])}[region]
+    x0, y0, x1, y1 = (max(0, int(v)) for v in box)
+    return image[y0:min(h, y1), x0:min(w, x1)]
 
 
 def task_html(obs: Observation) -> str:

@@ -405,6 +405,9 @@ if __name__ == "__main__":
 
     from workbench.web.catalog import SUBSET, is_visual
     from workbench.web.env import WebEnv
+    # run as a script this file is `__main__`; the registry every oracle module fills is the
+    # importable module's
+    from workbench.web.oracles import PLANNERS, success_table  # noqa: F811
 
     p = argparse.ArgumentParser(description="Success of every scripted oracle on its base task.")
     p.add_argument("--episodes", type=int, default=20)

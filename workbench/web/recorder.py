@@ -16,6 +16,8 @@ Dataset layout (a folder; `Recorder(folder)` creates or appends to it):
 `steps.jsonl` record (one per action; the observation is the one the action was chosen from):
     episode (int), step (int, 0-based), task, utterance,
     fields (list[[key, value]]), html (str, `#wrap` outerHTML with `data-wob_ref`),
+    regions ({"wrap"|"query"|"area": [x0, y0, x1, y1]}: boxes in screenshot pixels;
+         `observation.crop` cuts the instruction bar or the task area with them),
     dom (list of Element dicts: ref, parent, tag, text, value, id, classes, left, top, width,
          height, focused, depth, bg_color, fg_color), screenshot (str path relative to the folder, or null),
     action (str, e.g. 'type(ref=5, text="Ann")'; `actions.parse_action` reads it back),
@@ -96,7 +98,9 @@ class Recorder:
             "utterance": obs.utterance, "fields": [list(f) for f in obs.fields],
             "html": obs.html,
             "dom": [{kk: _jsonable(vv) for kk, vv in e.to_dict().items()} for e in obs.dom],
-            "screenshot": shot, "action": str(action),
+            "screenshot": shot,
+            "regions": {k: list(v) for k, v in (obs.regions or {}).items()},
+            "action": str(action),
             "sub_instruction": str((note or {}).get("sub_instruction") or ""),
             "refs": [int(r) for r in (note or {}).get("refs") or []],
             "reward": float(result.reward),
@@ -166,7 +170,8 @@ class StepRecord:
         r = self.record
         return Observation(utterance=r["utterance"], fields=[tuple(f) for f in r["fields"]],
                            dom=[Element(**d) for d in r["dom"]], html=r["html"],
-                           screenshot=self.load_screenshot() if screenshot else None)
+                           screenshot=self.load_screenshot() if screenshot else None,
+                           regions={k: tuple(v) for k, v in r.get("regions", {}).items()})
 
 
 @dataclass
