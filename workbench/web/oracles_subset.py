@@ -647,7 +647,8 @@ def nl_templates() -> list[tuple[str, re.Pattern]]:
 @skill
 def email_nl(s, utterance: str):
     """Read a free-form email instruction with the task's templates; among the templates that fit,
-    prefer one whose NAME is a sender in the inbox, then the shortest fill-ins."""
+    prefer one whose NAME is a sender in the inbox, then the literal reading, then the shortest
+    fill-ins."""
     senders = {norm(s.obs.subtree_text(e.ref)) for e in s.obs.dom
                if "email-sender" in e.classes.split()}
     best = None
@@ -656,7 +657,10 @@ def email_nl(s, utterance: str):
         if not m:
             continue
         g = m.groupdict()
-        key = (g["name"] not in senders, sum(len(v) for v in g.values() if v))
+        # a few templates swap the roles ("Find the email from DEST and forward it to NAME");
+        # when both readings name inbox senders, take the literal one (sender first)
+        swapped = g.get("dest") is not None and m.start("dest") < m.start("name")
+        key = (g["name"] not in senders, swapped, sum(len(v) for v in g.values() if v))
         if best is None or key < best[0]:
             best = (key, action, g)
     if best is None:
@@ -814,3 +818,7 @@ def plan_click_scroll_list(u: str) -> list[Skill]:
     # 'Select Grenada, Korea from the scroll list and click Submit.'
     names = _rx(r"Select (.+?) from the scroll list", u, "click-scroll-list").group(1)
     return [select_in_listbox([n.strip() for n in names.split(", ")]), submit()]
+
+
+# email-inbox-forward-nl-turk draws its instructions from the same template file (forward only)
+PLANNERS["email-inbox-forward-nl-turk"] = plan_email_inbox_nl_turk
