@@ -102,7 +102,9 @@ def run_harness(task: str, episodes: int, screenshots: bool) -> tuple[float, flo
         return episodes / (time.perf_counter() - t0), ok / episodes
 
 
-DEMO_TASKS = ("click-button", "login-user", "click-checkboxes", "email-inbox", "choose-date")
+# tasks whose refs are the same on replay (animated widgets such as the date picker number their
+# elements in the order they finish appearing, so replaying their refs on raw miniwob can miss)
+DEMO_TASKS = ("click-button", "login-user", "click-checkboxes", "email-inbox", "search-engine")
 
 
 def demo_harness(task: str, seeds: list[int], screenshots: bool, folder) -> tuple[float, list]:

@@ -9,7 +9,7 @@ instruction into clauses and call the base planners on each clause, e.g.
     plan = PLANNERS["click-button"]('Click on the "ok" button') + \
            PLANNERS["enter-text"]('Enter "Ann" into the text field and press Submit')
 
-Skills act through the DOM only (element refs, `core.elementClick`), never coordinates.
+Patterns ignore case. Skills act through the DOM only (element refs, `core.elementClick`), never coordinates.
 `python -m workbench.web.oracles --episodes 25 [--subset]` measures each oracle on its base task
 (`--subset`: the 56 tasks of `catalog.SUBSET`). More oracles, for the rest of that subset, are in
 `workbench.web.oracles_subset` (registered here on import).
@@ -76,7 +76,7 @@ def plan_click_link(u: str) -> list[Skill]:
 @planner("click-option")
 def plan_click_option(u: str) -> list[Skill]:
     # 'Select Xy3 and click Submit.'
-    m = re.search(r"Select (.+?) and click Submit", u)
+    m = re.search(r"Select (.+?) and click Submit", u, re.I)
     if not m:
         raise SkillError(f"cannot parse click-option instruction {u!r}")
     return [select_option(m.group(1)), submit()]
@@ -100,7 +100,7 @@ def plan_enter_password(u: str) -> list[Skill]:
 
 def _split_list(text: str) -> list[str]:
     text = text.strip()
-    if text == "nothing":
+    if text.lower() == "nothing":
         return []
     return [w.strip() for w in text.split(",") if w.strip()]
 
@@ -108,7 +108,7 @@ def _split_list(text: str) -> list[str]:
 @planner("click-checkboxes")
 def plan_click_checkboxes(u: str) -> list[Skill]:
     # 'Select ab, Cd3 and click Submit.' / 'Select nothing and click Submit.'
-    m = re.search(r"Select (.*?) and click Submit", u)
+    m = re.search(r"Select (.*?) and click Submit", u, re.I)
     if not m:
         raise SkillError(f"cannot parse click-checkboxes instruction {u!r}")
     return [select_checkboxes(_split_list(m.group(1))), submit()]
@@ -120,7 +120,7 @@ PLANNERS["click-checkboxes-transfer"] = plan_click_checkboxes
 @planner("click-checkboxes-soft")
 def plan_click_checkboxes_soft(u: str) -> list[Skill]:
     # 'Select words similar to huge, tiny and click Submit.'
-    m = re.search(r"Select words similar to (.*?) and click Submit", u)
+    m = re.search(r"Select words similar to (.*?) and click Submit", u, re.I)
     if not m:
         raise SkillError(f"cannot parse click-checkboxes-soft instruction {u!r}")
     return [select_checkboxes(_split_list(m.group(1)), match=similar), submit()]
@@ -180,7 +180,7 @@ def plan_enter_date(u: str) -> list[Skill]:
 @planner("login-user")
 def plan_login_user(u: str) -> list[Skill]:
     # 'Enter the username "ann" and the password "x1" into the text fields and press login.'
-    m = re.search(r'username "([^"]*)" and the password "([^"]*)"', u)
+    m = re.search(r'username "([^"]*)" and the password "([^"]*)"', u, re.I)
     if not m:
         raise SkillError(f"cannot parse login instruction {u!r}")
     return [fill_login(m.group(1), m.group(2))]
@@ -192,7 +192,7 @@ PLANNERS["login-user-popup"] = plan_login_user
 @planner("multi-layouts")
 def plan_multi_layouts(u: str) -> list[Skill]:
     # 'Search for drama movies directed by Smith from year 1999.'
-    m = re.search(r"Search for (.+?) movies directed by (.+?) from year (\d+)", u)
+    m = re.search(r"Search for (.+?) movies directed by (.+?) from year (\d+)", u, re.I)
     if not m:
         raise SkillError(f"cannot parse multi-layouts instruction {u!r}")
     return [fill_form({"genre": m.group(1), "director": m.group(2), "year": m.group(3)})]
@@ -355,7 +355,7 @@ def plan_enter_text_2(u: str) -> list[Skill]:
 @planner("click-tab")
 def plan_click_tab(u: str) -> list[Skill]:
     # 'Click on Tab #2.'
-    m = re.search(r"Tab #(\d+)", u)
+    m = re.search(r"Tab #(\d+)", u, re.I)
     if not m:
         raise SkillError(f"cannot parse click-tab instruction {u!r}")
     return [click_text(f"Tab #{m.group(1)}", tag="A")]
