@@ -197,7 +197,6 @@ def pie_item(s, label: str, waits: int = 10):
     for _ in range(waits):
         t = title()
         if t is not None:
-            slice_ = next((e for e in s.obs.dom if e.id == t.id), None)
             parent = s.obs.element(t.parent)
             s.say(f'click "{label}"', parent)
             yield Action.click(parent.ref)
