@@ -146,3 +146,26 @@ def test_recorded_composed_episode_keeps_clauses_and_refs(env, tmp_path):
     for s in steps:
         assert s.action.ref in s.refs
         assert all(any(e.ref == r for e in s.observation(screenshot=False).dom) for r in s.refs)
+
+
+def test_widget_finder_ignores_miniwob_marks_and_prefers_the_widget_row():
+    """A Submit the agent already clicked carries MiniWoB's data-tampered mark: that is no
+    widget marking; the click-widget row is found by its mixed kinds."""
+    from workbench.web import roles
+    from workbench.web.observation import Element, Observation
+
+    def el(ref, parent, tag, depth, text=""):
+        return Element(ref, parent, tag, text, None, "", "", 0, 0, 10, 10, False, depth)
+
+    dom = [el(1, 0, "DIV", 0), el(2, 1, "DIV", 1), el(3, 2, "INPUT_text", 2),
+           el(4, 2, "BUTTON", 2, "Submit"), el(5, 1, "DIV", 1), el(6, 5, "TEXTAREA", 2),
+           el(7, 5, "INPUT_radio", 2), el(8, 5, "BUTTON", 2, "nunc"), el(9, 5, "INPUT_text", 2)]
+    html = ('<div data-wob_ref="1"><div data-wob_ref="2"><input data-wob_ref="3" '
+            'data-tampered="e1"><button data-wob_ref="4" data-tampered="e1">Submit</button></div>'
+            '<div data-wob_ref="5"><textarea data-wob_ref="6"></textarea><input type="radio" '
+            'data-wob_ref="7"><button data-wob_ref="8">nunc</button><input data-wob_ref="9">'
+            '</div></div>')
+    obs = Observation("u", [], dom, html)
+    assert roles.widget(obs, "button").ref == 8 and roles.widget(obs, "text").ref == 9
+    assert obs.attrs(4) == {"data-wob_ref": "4", "data-tampered": "e1"}
+    assert obs.html_children(5) == [("textarea", 6), ("input", 7), ("button", 8), ("input", 9)]

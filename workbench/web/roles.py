@@ -186,10 +186,14 @@ def widget(obs: Observation, kind: str) -> Element:
 _WIDGET_TAG_SET = {t for ts in WIDGET_TAGS.values() for t in ts}
 
 
+# data attributes MiniWoB itself puts on elements (refs, and marks on what the agent touched)
+_MINIWOB_DATA = ("data-wob_", "data-tampered", "data-recording")
+
+
 def _marked(obs: Observation, e: Element) -> bool:
     a = obs.attrs(e.ref)
     return "widget" in e.classes.lower() or any(
-        k.startswith("data-") and k not in ("data-wob_ref", "data-wob_eps") for k in a)
+        k.startswith("data-") and not k.startswith(_MINIWOB_DATA) for k in a)
 
 
 def _row(obs: Observation, e: Element) -> bool:
