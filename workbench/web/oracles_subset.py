@@ -476,6 +476,10 @@ def post_action(s, user: str, label: str, amount: int | None = 1, then_submit: b
     if not posts:
         raise SkillError(f"no post by {user}")
     want = len(posts) if amount is None else amount
+    menu_labels = {"share via dm", "copy link to tweet", "embed tweet", "mute", "block", "report"}
+    if label.lower() in ICON_ACTIONS and label.lower() not in menu_labels:
+        # icons take their size from CSS images: wait until the page has drawn them
+        yield from _wait_for(s, lambda obs: _icon(obs, posts[0], label), f"the {label} icon")
     if label.lower() in ICON_ACTIONS and _icon(s.obs, posts[0], label) is not None:
         done = 0
         for post in posts:
@@ -488,13 +492,14 @@ def post_action(s, user: str, label: str, amount: int | None = 1, then_submit: b
             done += 1
     else:
         post = posts[0]
-        more = next(e for e in s.obs.subtree(post.ref) if "more" in e.classes.split())
+        more = yield from _wait_for(s, lambda obs: next(
+            (e for e in obs.subtree(post.ref) if "more" in e.classes.split()), None),
+            "the more button")
         s.say(f"open the menu of a post by {user}", more, post)
         yield Action.click(more.ref)
-        item = next((e for e in s.obs.subtree(post.ref) if e.tag == "LI"
-                     and norm(e.text).lower().startswith(label.lower())), None)
-        if item is None:
-            raise SkillError(f"no menu item {label!r}")
+        item = yield from _wait_for(s, lambda obs: next(
+            (e for e in obs.subtree(post.ref) if e.tag == "LI"
+             and norm(e.text).lower().startswith(label.lower())), None), f"menu item {label!r}")
         s.say(f'click "{label}"', item, post)
         yield Action.click(item.ref)
     if then_submit:
