@@ -102,10 +102,13 @@ def test_pages_from_another_folder_are_scored(tmp_path):
     from workbench.papers.compwob.train import train
 
     others = Path(__file__).resolve().parents[2] / "web" / "pages" / "others"
-    cfg = scales.resolve("compwob", "smoke", {"pages": str(others), "agents": ("oracle", "naive"),
+    assert scales.resolve("compwob", "smoke", {"pages": str(others)}).pages == str(others)
+    # repo-relative, as a user types it at the repo root (the notebook's kernel runs elsewhere)
+    cfg = scales.resolve("compwob", "smoke", {"pages": "tests/web/pages/others", "agents": ("oracle", "naive"),
                                               "episodes": 2, "bases": ("click-button",)})
     rows = [r for r in train(cfg).rows if r["task"].startswith("s2-")]
     assert len({r["task"] for r in rows}) == 5 and len(rows) == 5 * 2 * 2
+    assert {r["source"] for r in rows} == {"pages"}
     assert all(r["success"] for r in rows if r["agent"] == "oracle")
     assert {r["n"] for r in rows} == {2, 3}
     for r in rows:

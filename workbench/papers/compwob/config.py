@@ -34,7 +34,7 @@ class Config:
         "login-user_navigate-tree", "login-user_navigate-tree-transition", "enter-password_click-option",
         "click-widget_click-checkboxes", "enter-date_click-dialog", "click-link_enter-password")
     judge_claims: bool = True              # smoke runs too few episodes for claims to mean anything
-    pages: str = ""                        # a folder of composed MiniWoB-style pages (anyone's) scored instead of ours; "" = ours
+    pages: str = ""                        # folder of composed MiniWoB-style pages (anyone's; absolute or repo-relative) scored after ours; "" = none
 
     def __post_init__(self):
         from workbench.web.compose.catalog import BASES, COMPOSITIONS   # plain data, no browser
@@ -43,9 +43,11 @@ class Config:
             bad = [v for v in getattr(self, key) if v not in known]
             if bad:
                 raise ValueError(f"{key}: unknown {', '.join(bad)}; known: {', '.join(known)}")
-        if self.pages:
+        if self.pages:   # absolute, or relative to the repo root (the notebook's kernel runs elsewhere)
             from pathlib import Path
-            if not Path(self.pages).is_dir() or not any(Path(self.pages).glob("*.html")):
+            from workbench.paths import REPO_ROOT
+            where = [q for q in (REPO_ROOT / self.pages, Path(self.pages).resolve()) if q.is_dir()]
+            if not where or not any(where[0].glob("*.html")):
                 raise ValueError(f"pages: {self.pages} is not a folder of .html pages")
         if self.episodes < 1 or self.llm_episodes < 1 or self.bc_demo_episodes < 1:
             raise ValueError("episodes, llm_episodes and bc_demo_episodes must be at least 1")

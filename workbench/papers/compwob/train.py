@@ -73,15 +73,15 @@ def page_stats(obs) -> dict:
 
 def select_tasks(cfg) -> tuple[list[Task], list[Task]]:
     """(base pages, composed pages incl. reverse twins) named by the config; () = all. With
-    `cfg.pages` the composed pages are every page of that folder (their sub-tasks are read from
-    each episode's instruction: see `_page_row`)."""
+    `cfg.pages` every page of that folder comes after them (narrow ours with `compositions`);
+    their sub-tasks are read from each episode's instruction (see `_page_row`)."""
     bases = [parse(b) for b in cfg.bases] if cfg.bases else base_tasks()
-    if cfg.pages:
-        names = sorted(p.stem for p in Path(cfg.pages).glob("*.html"))
-        return bases, [Task(n, (), "forward", False) for n in names]
     comps = [parse(c) for c in cfg.compositions] if cfg.compositions else None
     composed = composed_tasks() if comps is None else \
         [parse(n) for c in comps for n in (c.name, c.name + "-reverse")]
+    if cfg.pages:
+        names = sorted(p.stem for p in pages_folder(cfg).glob("*.html"))
+        composed += [Task(n, (), "forward", False) for n in names]
     return bases, composed
 
 
@@ -97,9 +97,15 @@ def _max_steps(cfg, task: Task) -> int:
 FOREIGN_MAX_SUBTASKS = 8   # CompWoB's longest composition; the budget for a page from `cfg.pages`
 
 
+def pages_folder(cfg) -> Path:
+    """The folder of `-p pages=DIR`: absolute, or relative to the repo root (as Config checks)."""
+    p = REPO_ROOT / cfg.pages
+    return p if p.is_dir() else Path(cfg.pages).resolve()
+
+
 def _page_dir(cfg, task: Task):
     """Where a page lives: the project's pages, or the user's folder (`-p pages=DIR`)."""
-    return Path(cfg.pages) if cfg.pages and not task.bases else PAGES_DIR
+    return pages_folder(cfg) if cfg.pages and not task.bases else PAGES_DIR
 
 
 def _page_row(task: Task, utterance: str) -> dict:
@@ -205,6 +211,7 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
                     ep = run_episode(env, watch, max_steps=steps, seed=s)
                     run.rows.append({
                         "task": task.name, **_page_row(task, ep.utterance), "transition": task.transition,
+                        "source": "pages" if not task.bases else "project",
                         "agent": name, "seed": s, "success": bool(ep.success), "reward": ep.reward,
                         "steps": ep.n_steps, "reason": ep.reason, "error": ep.error, "time_s": ep.time_s,
                         **watch.stats})
