@@ -28,8 +28,11 @@ def test_recorded_episodes_reload(tmp_path):
 
         def act(self, obs, history):
             a = self.inner.act(obs, history)
-            self.seen.append((obs, a))
+            self.seen.append((obs, a, self.inner.step_note()))
             return a
+
+        def step_note(self):
+            return self.inner.step_note()
 
     rec = Recorder(tmp_path / "demos")
     spy = Spy()
@@ -41,14 +44,24 @@ def test_recorded_episodes_reload(tmp_path):
     assert [e["episode"] for e in ds.episodes] == [0, 1]
     assert ds.episodes[0]["actions"] == eps[0].steps and ds.episodes[0]["success"] is True
     assert len(ds) == sum(e.n_steps for e in eps) == len(spy.seen) == 6
-    for step, (obs, action) in zip(ds.steps, spy.seen):
+    for step, (obs, action, note) in zip(ds.steps, spy.seen):
         back = step.observation()
         assert step.action == action
+        assert step.sub_instruction == note["sub_instruction"] and step.sub_instruction
+        assert step.refs == note["refs"] and action.ref in step.refs
+        assert step.sub_instruction.startswith("fill_login(")
         assert back.utterance == obs.utterance and back.html == obs.html
-        assert back.dom == obs.dom
+        assert back.dom == obs.dom  # colours included
+        assert back.regions == obs.regions and back.regions["query"] == (0, 0, 160, 50)
+        assert any(e.bg_color.startswith("rgb(") and e.bg_color != "rgba(0, 0, 0, 0)"
+                   for e in back.dom) and all(e.fg_color for e in back.dom if e.tag != "t")
         assert back.screenshot.shape == (210, 160, 3)
         assert np.array_equal(back.screenshot, obs.screenshot)  # PNG is lossless
     assert [s.record["reward"] for s in ds.episode_steps(1)] == [0.0, 0.0, 1.0]
+    assert [s.sub_instruction.split(": ")[1] for s in ds.episode_steps(1)] == [
+        f'type "{ds.episodes[1]["utterance"].split(chr(34))[1]}" into input_text #username',
+        f'type "{ds.episodes[1]["utterance"].split(chr(34))[3]}" into input_password #password',
+        'click button "Login"']
     assert ds.episode_steps(1)[-1].record["terminated"] is True
 
     # appending continues the episode numbering; filters work

@@ -3,7 +3,9 @@
 An agent is any object with `act(observation, history) -> Action`; `history` is the list of this
 episode's earlier `Turn`s (observation seen, action taken, reward), oldest first, so an agent can use
 its action history (WebGUM feeds past actions; its "temporal" input is the last two screenshots).
-If the agent has a `reset(observation)` method, `run_episode` calls it at the start of each episode.
+If the agent has a `reset(observation)` method, `run_episode` calls it at the start of each episode;
+if it has `step_note()`, its answer after each `act` ({"sub_instruction": str, "refs": [int]}: what
+the action is for and which elements that needs) goes to the recorder with the step.
 
 `run_episode(env, agent, max_steps)` plays one episode and returns an `Episode`;
 `evaluate(task, agent, episodes, seed)` opens one browser, plays `episodes` episodes and returns
@@ -103,11 +105,17 @@ def run_episode(env, agent, max_steps: int = 20, seed: int | None = None,
         except Exception as e:  # noqa: BLE001 - an agent failure fails the episode
             ep.error = f"{type(e).__name__}: {e}"
             break
+        note = None
+        if hasattr(agent, "step_note"):
+            try:
+                note = agent.step_note()
+            except Exception:  # noqa: BLE001 - a note is optional
+                note = None
         result = env.step(action)
         ep.steps.append(str(action))
         history.append(Turn(obs, action, result.reward))
         if recorder is not None:
-            recorder.record_step(obs, action, result)
+            recorder.record_step(obs, action, result, note=note)
         obs = result.obs
         if result.terminated or result.truncated:
             ep.reward, ep.success = result.reward, result.success

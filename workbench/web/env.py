@@ -165,7 +165,14 @@ if (WOB_DONE_GLOBAL) return [m];
 var u = core.getUtterance();
 var d = core.getDOMInfo();
 var w = document.getElementById('wrap');
-return [m, u, d, w ? w.outerHTML : document.body.outerHTML];
+var box = function (id) {
+  var e = document.getElementById(id);
+  if (!e) return null;
+  var r = e.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+};
+return [m, u, d, w ? w.outerHTML : document.body.outerHTML,
+        {wrap: box('wrap'), query: box('query'), area: box('area')}];
 """
 
 # One round trip to start an episode (miniwob's force_stop, set_seed, set_mode, begin_task).
@@ -175,6 +182,12 @@ if (arguments[0] !== null) Math.seedrandom(arguments[0]);
 core.setDataMode(arguments[1]);
 core.EPISODE_MAX_TIME = arguments[2];
 core.startEpisodeReal();
+// MiniWoB's score panel sits at x = 165 px: move it right of a wider task area (composed pages
+// are 320 px wide) so that screenshots of the task area show the task only
+var rd = document.getElementById('reward-display'), wr = document.getElementById('wrap');
+if (rd && wr && wr.getBoundingClientRect().right > 160) {
+  rd.style.left = (Math.ceil(wr.getBoundingClientRect().right) + 5) + 'px';
+}
 return WOB_TASK_READY;
 """
 
@@ -273,7 +286,7 @@ def _make_instance_class():
             meta = out[0]
             if meta["done"]:
                 return meta, self.get_empty_observation()
-            utterance, dominfo, html = out[1:]
+            utterance, dominfo, html, regions = out[1:]
             if isinstance(utterance, dict):
                 fields = list(utterance.get("fields", {}).items())
                 utterance = utterance["utterance"]
@@ -282,19 +295,41 @@ def _make_instance_class():
             else:
                 fields = self.field_extractor(utterance)
             self.cached_fields = fields
-            shot = None
-            if self.record_screenshots:
-                from miniwob.screenshot import get_screenshot, pil_to_numpy_array
-
-                shot = pil_to_numpy_array(get_screenshot(
-                    self.driver, true_width=self.inner_width, true_height=self.inner_height,
-                    crop_width=self.task_width, crop_height=self.task_height))
+            shot = self._screenshot(regions) if self.record_screenshots else None
             obs = {"utterance": utterance, "fields": list(fields), "dominfo": dominfo,
-                   "html": html, "screenshot": shot}
+                   "html": html, "screenshot": shot, "regions": regions}
             return meta, obs
 
+        def _screenshot(self, regions):
+            """The task area: from the page's top-left corner to the bottom-right of `#wrap`, at
+            least miniwob's 160 x 210 (so base tasks keep their usual size and composed pages,
+            320 px wide and taller, are not cut). One DevTools call captures just that clip."""
+            import base64
+            import io
+
+            import numpy as np
+            from PIL import Image
+
+            wrap = (regions or {}).get("wrap") or [0, 0, self.task_width, self.task_height]
+            width = max(self.task_width, int(np.ceil(wrap[2])))
+            height = max(self.task_height, int(np.ceil(wrap[3])))
+            try:
+                png = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+                    "format": "png", "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+                img = Image.open(io.BytesIO(base64.b64decode(png["data"]))).convert("RGB")
+            except Exception:  # noqa: BLE001 - no DevTools: miniwob's own (viewport) screenshot
+                from miniwob.screenshot import get_screenshot
+                img = get_screenshot(self.driver, true_width=self.inner_width,
+                                     true_height=self.inner_height, crop_width=width,
+                                     crop_height=height)
+            if img.size != (width, height):
+                img = img.resize((width, height))
+            return np.asarray(img, dtype=np.uint8)
+
         def get_empty_observation(self):
-            return {"utterance": "", "fields": [], "dominfo": None, "html": "", "screenshot": None}
+            return {"utterance": "", "fields": [], "dominfo": None, "html": "", "screenshot": None,
+                    "regions": None}
 
         def all_processes(self) -> list:
             procs = list(getattr(self, "processes", []))
@@ -339,6 +374,21 @@ def _kill(procs: list) -> None:
     psutil.wait_procs(alive, timeout=5)
 
 
+# Keys beyond miniwob's default list, appended (the default keys keep their indices): moving the
+# active option of a multi-select list box without selecting it, and toggling it, which is how a
+# keyboard selects several options (click-scroll-list).
+EXTRA_KEYS = ("C-<ArrowDown>", "C-<ArrowUp>", "C-<Space>")
+
+
+def action_space_config():
+    """miniwob's `all_supported` action space with `EXTRA_KEYS` added to the allowed keys."""
+    from miniwob.action import ActionSpaceConfig
+
+    cfg = ActionSpaceConfig.get_preset("all_supported")
+    cfg.allowed_keys = tuple(cfg.allowed_keys) + EXTRA_KEYS
+    return cfg
+
+
 def _gym_env_class():
     from miniwob.environment import MiniWoBEnvironment
 
@@ -363,6 +413,15 @@ def _gym_env_class():
 
 # ---------------------------------------------------------------------------------------------
 # WebEnv
+
+def _regions(raw) -> dict:
+    """{"wrap"|"query"|"area": (x0, y0, x1, y1)} in screenshot pixels (rounded)."""
+    out = {}
+    for k, v in (raw or {}).items():
+        if v:
+            out[k] = tuple(int(round(x)) for x in v)
+    return out
+
 
 @dataclass
 class StepResult:
@@ -413,8 +472,9 @@ class WebEnv:
 
     `task`: a miniwob task name ("click-button") or, with `html_dir`, the stem of a page in that
     folder. `seed`: seeds the sequence of episode seeds used when `reset()` gets none.
-    `time_limit_s`: per-episode limit enforced by the page. `screenshots`: take a (210, 160, 3)
-    screenshot per observation (about 5-10 ms each). `field_extractor`: utterance -> fields for
+    `time_limit_s`: per-episode limit enforced by the page. `screenshots`: take a screenshot of
+    the whole task area per observation (about 5-10 ms each): (210, 160, 3) for MiniWoB's tasks,
+    larger for pages whose `#wrap` is larger (composed pages: 320 px wide). `field_extractor`: utterance -> fields for
     project pages (default: no fields). `none_wait_s`: an `Action.none()` step first waits this
     long, so agents can wait for delayed page updates (autocomplete menus, animations).
     Use as a context manager, or call `close()`.
@@ -436,6 +496,7 @@ class WebEnv:
         self._seeds = random.Random(seed)
         base_url, extractor = _resolve_task(task, html_dir, field_extractor)
         self._kwargs = dict(subdomain=task, render_mode=None if headless else "human",
+                            action_space_config=action_space_config(),
                             base_url=base_url, field_extractor=extractor, data_mode=data_mode)
         self._gym = None
         self._done = True
@@ -570,4 +631,4 @@ class WebEnv:
             return Observation(utterance="", fields=[], dom=[], html="", screenshot=None)
         return Observation(utterance=raw["utterance"], fields=list(raw["fields"]),
                            dom=elements_from_dominfo(raw["dominfo"]), html=raw["html"] or "",
-                           screenshot=raw["screenshot"])
+                           screenshot=raw["screenshot"], regions=_regions(raw.get("regions")))

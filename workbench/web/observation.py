@@ -10,11 +10,17 @@ An `Observation` is what an agent sees after `WebEnv.reset` or `WebEnv.step`:
   have tag "t" and negative refs);
 - `html`: `outerHTML` of `#wrap` (the task area), read right after `getDOMInfo`, so every element
   carries `data-wob_ref` = its `ref` (WebGUM's HTML input maps 1:1 onto click/type actions);
-- `screenshot`: uint8 array (210, 160, 3) of the task area, or None when screenshots are off.
+- `screenshot`: uint8 array (height, width, 3) of the whole task area (the page from its top-left
+  corner to the bottom-right of `#wrap`, at least 160 x 210): (210, 160, 3) on MiniWoB's tasks,
+  (>= 210, 320, 3) on the composed pages; None when screenshots are off. `screenshot_size` gives
+  (width, height); `regions` the boxes (x0, y0, x1, y1) of `wrap`, `query` (the instruction bar)
+  and `area` (the task) in the same pixels, and `crop(obs, "area")` / `crop(obs, "query")` cut
+  them out (WebGUM's 160 x 160 input is the area of a base task, without the instruction bar).
 
 After the episode ends, MiniWoB returns an empty observation: `dom == []`, `html == ""`.
 
-Views: `dom_text(obs)` (one compact line per element), `task_html(obs)` and `obs.screenshot`.
+Views: `dom_text(obs)` (one compact line per element), `task_html(obs)`, `obs.screenshot` and
+`crop(obs, region)`.
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ class Element:
     """One visible DOM element (MiniWoB's DOMInfo, flattened).
 
     `value` is the `<input>`/`<textarea>` value: a str, or a bool for checkboxes and radios, None
-    for other tags. `text` is the element's own text if all its children are text, else "".
+    for other tags. `bg_color` / `fg_color` are the computed CSS background and text colours as
+    MiniWoB reports them (e.g. "rgb(255, 0, 0)", "rgba(0, 0, 0, 0)" for transparent); "" for text
+    pseudo-elements. `text` is the element's own text if all its children are text, else "".
     `depth` is 0 for `<body>`. `parent` is the parent's ref (0 for the root).
     """
 
@@ -46,6 +54,8 @@ class Element:
     height: float
     focused: bool
     depth: int
+    bg_color: str = ""
+    fg_color: str = ""
 
     @property
     def center(self) -> tuple[float, float]:
@@ -64,13 +74,37 @@ class Observation:
     dom: list[Element]
     html: str
     screenshot: np.ndarray | None = field(default=None, compare=False)
+    regions: dict = field(default_factory=dict, compare=False)
     _by_ref: dict = field(default=None, init=False, repr=False, compare=False)
+    _nodes: dict = field(default=None, init=False, repr=False, compare=False)
 
     def element(self, ref: int) -> Element:
         """The element with this ref (KeyError if absent)."""
         if self._by_ref is None:
             self._by_ref = {e.ref: e for e in self.dom}
         return self._by_ref[ref]
+
+    @property
+    def screenshot_size(self) -> tuple[int, int] | None:
+        """(width, height) of the screenshot in pixels, None without one."""
+        if self.screenshot is None:
+            return None
+        return int(self.screenshot.shape[1]), int(self.screenshot.shape[0])
+
+    def attrs(self, ref: int) -> dict[str, str]:
+        """HTML attributes of element `ref` as written in `html` (`type`, `for`, `title`, `role`,
+        `href`, `placeholder`, `aria-label`, `data-*`, ...); {} when the HTML does not show it."""
+        return self._html_nodes().get(ref, {}).get("attrs", {})
+
+    def html_children(self, ref: int) -> list[tuple[str, int | None]]:
+        """(tag, ref or None) of the element's child elements in the HTML, hidden ones included
+        (MiniWoB's DOM leaves out elements with no size, e.g. a collapsed folder's list)."""
+        return self._html_nodes().get(ref, {}).get("children", [])
+
+    def _html_nodes(self) -> dict:
+        if self._nodes is None:
+            self._nodes = html_nodes(self.html)
+        return self._nodes
 
     def children(self, ref: int) -> list[Element]:
         return [e for e in self.dom if e.parent == ref]
@@ -93,7 +127,7 @@ class Observation:
         """A view of this observation holding only the subtree of element `ref` (for skills
         scoped to one sub-task's container in a composed page). Screenshot and HTML are kept."""
         return Observation(self.utterance, self.fields, self.subtree(ref), self.html,
-                           self.screenshot)
+                           self.screenshot, self.regions)
 
     def field(self, key: str, default: str | None = None) -> str | None:
         for k, v in self.fields:
@@ -122,10 +156,49 @@ def elements_from_dominfo(root: dict | None) -> list[Element]:
             classes=node.get("classes") if isinstance(node.get("classes"), str) else "",
             left=float(node.get("left", 0.0)), top=float(node.get("top", 0.0)),
             width=float(node.get("width", 0.0)), height=float(node.get("height", 0.0)),
-            focused=bool(node.get("focused", False)), depth=depth))
+            focused=bool(node.get("focused", False)), depth=depth,
+            bg_color=str(node.get("bgColor") or ""), fg_color=str(node.get("fgColor") or "")))
         for child in reversed(node.get("children") or []):
             stack.append((child, int(node["ref"]), depth + 1))
     return out
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+
+
+def html_nodes(html: str) -> dict[int, dict]:
+    """{ref: {"tag", "attrs", "children": [(tag, ref|None)]}} for every element of `html` that
+    carries `data-wob_ref` (MiniWoB numbers every element it has seen in this episode)."""
+    from html.parser import HTMLParser
+
+    nodes: dict[int, dict] = {}
+    stack: list[dict | None] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = {k: (v if v is not None else "") for k, v in attrs}
+            ref = a.get("data-wob_ref")
+            ref = int(ref) if ref is not None and ref.lstrip("-").isdigit() else None
+            node = {"tag": tag, "attrs": a, "children": []}
+            if stack and stack[-1] is not None:
+                stack[-1]["children"].append((tag, ref))
+            if ref is not None:
+                nodes[ref] = node
+            if tag not in _VOID:
+                stack.append(node)
+
+        def handle_endtag(self, tag):
+            for i in range(len(stack) - 1, -1, -1):  # tolerate unclosed tags
+                if stack[i] is not None and stack[i]["tag"] == tag:
+                    del stack[i:]
+                    break
+
+    try:
+        P().feed(html or "")
+    except Exception:  # noqa: BLE001 - a malformed page gives fewer attributes, not a crash
+        pass
+    return nodes
 
 
 def _clip(s: str, n: int) -> str:
@@ -167,6 +240,33 @@ def dom_text(obs: Observation, indent: bool = True, keep_empty: bool = False,
         pad = "  " * max(0, e.depth - 1) if indent else ""
         lines.append(pad + element_line(e, max_text))
     return "\n".join(lines)
+
+
+QUERY_HEIGHT = 50   # MiniWoB's instruction bar (#query) on its 160 x 210 tasks
+
+
+def crop(obs_or_image, region: str = "area", regions: dict | None = None) -> np.ndarray:
+    """Cut a region out of a screenshot: "area" (the task, below the instruction bar), "query"
+    (the instruction bar) or "wrap" (both). Takes an Observation, or an image with `regions`
+    (e.g. a recorded step's); without regions, MiniWoB's layout is assumed (a 50 px bar on top).
+    Area crops of base tasks are 160 x 160, like WebGUM's input."""
+    if isinstance(obs_or_image, Observation):
+        image, regions = obs_or_image.screenshot, (regions or obs_or_image.regions)
+    else:
+        image = obs_or_image
+    if image is None:
+        raise ValueError("no screenshot to crop (the env ran with screenshots=False)")
+    h, w = image.shape[:2]
+    if region not in ("area", "query", "wrap"):
+        raise ValueError(f"unknown region {region!r}; choose area, query or wrap")
+    regions = regions or {}
+    wrap = regions.get("wrap") or (0, 0, w, h)
+    query = regions.get("query") or (wrap[0], wrap[1], wrap[2], wrap[1] + QUERY_HEIGHT)
+    # the task area is the wrap below the instruction bar (MiniWoB's #area is often shorter
+    # than the space the task has)
+    box = {"wrap": wrap, "query": query, "area": (wrap[0], query[3], wrap[2], wrap[3])}[region]
+    x0, y0, x1, y1 = (max(0, int(v)) for v in box)
+    return image[y0:min(h, y1), x0:min(w, x1)]
 
 
 def task_html(obs: Observation) -> str:

@@ -9,8 +9,10 @@ instruction into clauses and call the base planners on each clause, e.g.
     plan = PLANNERS["click-button"]('Click on the "ok" button') + \
            PLANNERS["enter-text"]('Enter "Ann" into the text field and press Submit')
 
-Skills act through the DOM only (element refs, `core.elementClick`), never coordinates.
-`python -m workbench.web.oracles --episodes 25` measures each oracle on its base task.
+Patterns ignore case. Skills act through the DOM only (element refs, `core.elementClick`), never coordinates.
+`python -m workbench.web.oracles --episodes 25 [--subset]` measures each oracle on its base task
+(`--subset`: the 56 tasks of `catalog.SUBSET`). More oracles, for the rest of that subset, are in
+`workbench.web.oracles_subset` (registered here on import).
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def plan_click_link(u: str) -> list[Skill]:
 @planner("click-option")
 def plan_click_option(u: str) -> list[Skill]:
     # 'Select Xy3 and click Submit.'
-    m = re.search(r"Select (.+?) and click Submit", u)
+    m = re.search(r"Select (.+?) and click Submit", u, re.I)
     if not m:
         raise SkillError(f"cannot parse click-option instruction {u!r}")
     return [select_option(m.group(1)), submit()]
@@ -98,7 +100,7 @@ def plan_enter_password(u: str) -> list[Skill]:
 
 def _split_list(text: str) -> list[str]:
     text = text.strip()
-    if text == "nothing":
+    if text.lower() == "nothing":
         return []
     return [w.strip() for w in text.split(",") if w.strip()]
 
@@ -106,7 +108,7 @@ def _split_list(text: str) -> list[str]:
 @planner("click-checkboxes")
 def plan_click_checkboxes(u: str) -> list[Skill]:
     # 'Select ab, Cd3 and click Submit.' / 'Select nothing and click Submit.'
-    m = re.search(r"Select (.*?) and click Submit", u)
+    m = re.search(r"Select (.*?) and click Submit", u, re.I)
     if not m:
         raise SkillError(f"cannot parse click-checkboxes instruction {u!r}")
     return [select_checkboxes(_split_list(m.group(1))), submit()]
@@ -118,7 +120,7 @@ PLANNERS["click-checkboxes-transfer"] = plan_click_checkboxes
 @planner("click-checkboxes-soft")
 def plan_click_checkboxes_soft(u: str) -> list[Skill]:
     # 'Select words similar to huge, tiny and click Submit.'
-    m = re.search(r"Select words similar to (.*?) and click Submit", u)
+    m = re.search(r"Select words similar to (.*?) and click Submit", u, re.I)
     if not m:
         raise SkillError(f"cannot parse click-checkboxes-soft instruction {u!r}")
     return [select_checkboxes(_split_list(m.group(1)), match=similar), submit()]
@@ -178,7 +180,7 @@ def plan_enter_date(u: str) -> list[Skill]:
 @planner("login-user")
 def plan_login_user(u: str) -> list[Skill]:
     # 'Enter the username "ann" and the password "x1" into the text fields and press login.'
-    m = re.search(r'username "([^"]*)" and the password "([^"]*)"', u)
+    m = re.search(r'username "([^"]*)" and the password "([^"]*)"', u, re.I)
     if not m:
         raise SkillError(f"cannot parse login instruction {u!r}")
     return [fill_login(m.group(1), m.group(2))]
@@ -190,7 +192,7 @@ PLANNERS["login-user-popup"] = plan_login_user
 @planner("multi-layouts")
 def plan_multi_layouts(u: str) -> list[Skill]:
     # 'Search for drama movies directed by Smith from year 1999.'
-    m = re.search(r"Search for (.+?) movies directed by (.+?) from year (\d+)", u)
+    m = re.search(r"Search for (.+?) movies directed by (.+?) from year (\d+)", u, re.I)
     if not m:
         raise SkillError(f"cannot parse multi-layouts instruction {u!r}")
     return [fill_form({"genre": m.group(1), "director": m.group(2), "year": m.group(3)})]
@@ -353,7 +355,7 @@ def plan_enter_text_2(u: str) -> list[Skill]:
 @planner("click-tab")
 def plan_click_tab(u: str) -> list[Skill]:
     # 'Click on Tab #2.'
-    m = re.search(r"Tab #(\d+)", u)
+    m = re.search(r"Tab #(\d+)", u, re.I)
     if not m:
         raise SkillError(f"cannot parse click-tab instruction {u!r}")
     return [click_text(f"Tab #{m.group(1)}", tag="A")]
@@ -378,6 +380,9 @@ def plan_click_collapsible_2(u: str) -> list[Skill]:
         (e for e in find_all(obs, text=text, classes="alink") if is_visible(e)), None))]
 
 
+from workbench.web import oracles_subset  # noqa: E402,F401 - registers the subset's other oracles
+
+
 def success_table(tasks: list[str] | None = None, episodes: int = 20, seed: int = 0,
                   env=None) -> dict:
     """{task: agent.Evaluation} of each oracle on its base task, all in one browser (`env`, or
@@ -398,18 +403,25 @@ def success_table(tasks: list[str] | None = None, episodes: int = 20, seed: int 
 if __name__ == "__main__":
     import argparse
 
+    from workbench.web.catalog import SUBSET, is_visual
     from workbench.web.env import WebEnv
+    # run as a script this file is `__main__`; the registry every oracle module fills is the
+    # importable module's
+    from workbench.web.oracles import PLANNERS, success_table  # noqa: F811
 
     p = argparse.ArgumentParser(description="Success of every scripted oracle on its base task.")
     p.add_argument("--episodes", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--subset", action="store_true",
+                   help="only the 56 tasks of the WebGUM/WebAgent subset (catalog.SUBSET)")
     p.add_argument("tasks", nargs="*")
     a = p.parse_args()
-    print("| task | success | episodes | mean steps | s/episode |\n|---|---|---|---|---|")
-    tasks = a.tasks or sorted(PLANNERS)
+    tasks = a.tasks or (list(SUBSET) if a.subset else sorted(PLANNERS))
+    print("| task | visual | success | episodes | mean steps | s/episode |\n"
+          "|---|---|---|---|---|---|")
     with WebEnv(tasks[0], screenshots=False) as env:
         for t in tasks:
             ev = success_table([t], a.episodes, a.seed, env=env)[t]
             sec = sum(e.time_s for e in ev.episodes) / len(ev.episodes)
-            print(f"| {t} | {ev.success_rate:.2f} | {len(ev.episodes)} | {ev.mean_steps:.1f} "
-                  f"| {sec:.2f} |", flush=True)
+            print(f"| {t} | {'yes' if is_visual(t) else ''} | {ev.success_rate:.2f} "
+                  f"| {len(ev.episodes)} | {ev.mean_steps:.1f} | {sec:.2f} |", flush=True)

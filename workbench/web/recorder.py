@@ -16,9 +16,14 @@ Dataset layout (a folder; `Recorder(folder)` creates or appends to it):
 `steps.jsonl` record (one per action; the observation is the one the action was chosen from):
     episode (int), step (int, 0-based), task, utterance,
     fields (list[[key, value]]), html (str, `#wrap` outerHTML with `data-wob_ref`),
+    regions ({"wrap"|"query"|"area": [x0, y0, x1, y1]}: boxes in screenshot pixels;
+         `observation.crop` cuts the instruction bar or the task area with them),
     dom (list of Element dicts: ref, parent, tag, text, value, id, classes, left, top, width,
-         height, focused, depth), screenshot (str path relative to the folder, or null),
+         height, focused, depth, bg_color, fg_color), screenshot (str path relative to the folder, or null),
     action (str, e.g. 'type(ref=5, text="Ann")'; `actions.parse_action` reads it back),
+    sub_instruction (str: what the oracle was doing, '<clause or skill>: <step>', e.g.
+         'log in as "ann" with password "x": type the username'; "" when the agent gives none),
+    refs (list[int]: the elements that sub-instruction needs, e.g. the field and its form),
     reward (float, 0 until the last step), terminated (bool), truncated (bool), success (bool).
 
 Episodes are written when they end (all their steps at once), so an interrupted run never leaves
@@ -81,7 +86,7 @@ class Recorder:
         self._steps, self._shots = [], []
         self._obs_meta = {"task": task, "seed": seed, "utterance": obs.utterance}
 
-    def record_step(self, obs: Observation, action: Action, result) -> None:
+    def record_step(self, obs: Observation, action: Action, result, note: dict | None = None) -> None:
         ep, k = self.next_episode, len(self._steps)
         shot = None
         if self.screenshots and obs.screenshot is not None:
@@ -93,7 +98,12 @@ class Recorder:
             "utterance": obs.utterance, "fields": [list(f) for f in obs.fields],
             "html": obs.html,
             "dom": [{kk: _jsonable(vv) for kk, vv in e.to_dict().items()} for e in obs.dom],
-            "screenshot": shot, "action": str(action), "reward": float(result.reward),
+            "screenshot": shot,
+            "regions": {k: list(v) for k, v in (obs.regions or {}).items()},
+            "action": str(action),
+            "sub_instruction": str((note or {}).get("sub_instruction") or ""),
+            "refs": [int(r) for r in (note or {}).get("refs") or []],
+            "reward": float(result.reward),
             "terminated": bool(result.terminated), "truncated": bool(result.truncated),
             "success": bool(result.success)})
 
@@ -139,6 +149,14 @@ class StepRecord:
     def action(self) -> Action:
         return parse_action(self.record["action"])
 
+    @property
+    def sub_instruction(self) -> str:
+        return self.record.get("sub_instruction", "")
+
+    @property
+    def refs(self) -> list[int]:
+        return list(self.record.get("refs", []))
+
     def load_screenshot(self) -> np.ndarray | None:
         rel = self.record.get("screenshot")
         if not rel:
@@ -152,7 +170,8 @@ class StepRecord:
         r = self.record
         return Observation(utterance=r["utterance"], fields=[tuple(f) for f in r["fields"]],
                            dom=[Element(**d) for d in r["dom"]], html=r["html"],
-                           screenshot=self.load_screenshot() if screenshot else None)
+                           screenshot=self.load_screenshot() if screenshot else None,
+                           regions={k: tuple(v) for k, v in r.get("regions", {}).items()})
 
 
 @dataclass

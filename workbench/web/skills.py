@@ -45,6 +45,19 @@ class Skill:
         self.obs: Observation | None = None
         self.finished = False
         self.scope: str | None = None
+        self.instruction: str | None = None   # the sub-instruction this skill carries out
+        self._say: tuple[str | None, list[int]] = (None, [])
+        self.last_note: tuple[str, list[int]] = ("", [])
+
+    def say(self, text: str | None, *elements) -> None:
+        """Inside a skill: name the step about to be yielded ("type the username") and the
+        elements it needs (Elements or refs); recorded with the action (`SkillAgent.note`)."""
+        self._say = (text, [int(getattr(e, "ref", e)) for e in elements if e is not None])
+
+    def described(self, instruction: str) -> "Skill":
+        """Set the sub-instruction text (e.g. a composed instruction's clause); returns the skill."""
+        self.instruction = instruction
+        return self
 
     def within(self, container_id: str) -> "Skill":
         """Scope this skill to the subtree of the element with this HTML id (e.g. one sub-task's
@@ -64,16 +77,43 @@ class Skill:
         self.obs = obs
         if self._gen is None:
             self._gen = self._fn(self, *self._args, **self._kwargs)
+        self._say = (None, [])
         try:
-            return next(self._gen)
+            action = next(self._gen)
         except StopIteration:
             self.finished = True
             return None
+        text, refs = self._say
+        if not refs and action.ref is not None:
+            refs = [action.ref]
+        step = text or _describe_step(obs, action)
+        self.last_note = (f"{self.instruction or repr(self)}: {step}", refs)
+        return action
 
     def __repr__(self) -> str:
         args = ", ".join([repr(a) for a in self._args] +
                          [f"{k}={v!r}" for k, v in self._kwargs.items()])
         return f"{self.name}({args})" + (f".within({self.scope!r})" if self.scope else "")
+
+
+def _describe_step(obs: Observation, action: Action) -> str:
+    """A default sub-instruction for an action: 'click button "Login"', 'type "ann" into input_text
+    #username', 'press_key C-a', 'wait'."""
+    if action.kind == "none":
+        return "wait"
+    if action.kind == "press_key":
+        return f"press {action.key}"
+    try:
+        e = obs.element(action.ref)
+    except KeyError:
+        return str(action)
+    what = e.tag.lower()
+    label = norm(obs.subtree_text(e.ref))[:40]
+    if label:
+        what += f' "{label}"'
+    elif e.id:
+        what += f" #{e.id}"
+    return f"click {what}" if action.kind == "click" else f'type "{action.text}" into {what}'
 
 
 def skill(fn: Callable[..., Iterator[Action]]) -> Callable[..., Skill]:
@@ -94,6 +134,7 @@ class SkillAgent:
         self.planner = planner
         self.name = name or getattr(planner, "__name__", "skills")
         self.plan: list[Skill] = []
+        self.note: tuple[str, list[int]] = ("", [])
 
     def reset(self, observation: Observation) -> None:
         self.plan = list(self.planner(observation.utterance))
@@ -104,9 +145,16 @@ class SkillAgent:
         while self.plan:
             action = self.plan[0].next_action(observation)
             if action is not None:
+                self.note = self.plan[0].last_note
                 return action
             self.plan.pop(0)
+        self.note = ("wait", [])
         return Action.none()
+
+    def step_note(self) -> dict:
+        """What the last action was for: {"sub_instruction": "<skill or clause>: <step>",
+        "refs": [elements that step needs]} (the recorder stores it per step)."""
+        return {"sub_instruction": self.note[0], "refs": list(self.note[1])}
 
 
 # ---------------------------------------------------------------------------------------------

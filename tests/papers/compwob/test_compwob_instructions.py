@@ -2,7 +2,7 @@
 import pytest
 
 from workbench import WorkbenchError
-from workbench.papers.compwob.instructions import Clause, parse, parse_clause, quoted_strings, split
+from workbench.web.instructions import Clause, parse, parse_clause, quoted_strings, split
 from workbench.web.compose import COMPOSITIONS, PAGES_DIR, all_tasks, composed_tasks, parse as parse_task
 from workbench.web.compose.generate import render
 

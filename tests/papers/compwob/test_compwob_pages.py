@@ -82,13 +82,38 @@ def test_transition_page_shows_one_box_at_a_time():
 def test_a_wrong_earlier_subtask_fails_at_the_final_click():
     """Earlier sub-tasks only set state: a wrong button, then the right link, still ends with -1."""
     from workbench.web.actions import Action
-    from workbench.papers.compwob import skills
-    from workbench.papers.compwob.instructions import parse
+    from workbench.web.composed import skill_for
+    from workbench.web.instructions import parse
     with env_mod.WebEnv("click-button_click-link", html_dir=PAGES_DIR, screenshots=False) as env:
         obs = env.reset(seed=5)
         button, link = parse(obs.utterance)
-        wrong = next(e for e in skills.box(obs, "click-button") if e.tag == "BUTTON" and e.text != button.args[0])
+        wrong = next(e for e in obs.dom if e.tag == "BUTTON" and e.text != button.args[0])
         r = env.step(Action.click(wrong.ref))
         assert not r.terminated                          # the episode goes on: only a flag was set
-        r = env.step(skills.next_action(link, r.obs, {}))
+        r = env.step(skill_for(link).next_action(r.obs))
         assert r.terminated and r.reward == -1.0
+
+
+def test_pages_from_another_folder_are_scored(tmp_path):
+    """`-p pages=DIR`: composed pages written elsewhere (the web tests' second style) are scored,
+    with sub-task counts and directions read from each episode's instruction."""
+    from pathlib import Path
+
+    from workbench import WorkbenchError, scales
+    from workbench.papers.compwob.train import train
+
+    others = Path(__file__).resolve().parents[2] / "web" / "pages" / "others"
+    assert scales.resolve("compwob", "smoke", {"pages": str(others)}).pages == str(others)
+    # repo-relative, as a user types it at the repo root (the notebook's kernel runs elsewhere)
+    cfg = scales.resolve("compwob", "smoke", {"pages": "tests/web/pages/others", "agents": ("oracle", "naive"),
+                                              "episodes": 2, "bases": ("click-button",)})
+    rows = [r for r in train(cfg).rows if r["task"].startswith("s2-")]
+    assert len({r["task"] for r in rows}) == 5 and len(rows) == 5 * 2 * 2
+    assert {r["source"] for r in rows} == {"pages"}
+    assert all(r["success"] for r in rows if r["agent"] == "oracle")
+    assert {r["n"] for r in rows} == {2, 3}
+    for r in rows:
+        if r["agent"] == "naive":
+            assert r["success"] == (r["direction"] == "forward"), r
+    with pytest.raises(WorkbenchError, match="pages"):
+        scales.resolve("compwob", "smoke", {"pages": str(tmp_path)})

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.papers.compwob.candidates import Candidate, candidates
-from workbench.papers.compwob.instructions import quoted_strings
+from workbench.web.instructions import quoted_strings
 
 FEATURES_VERSION = 1  # bump when featurize() changes: cached demos hold features
 N_BUCKETS = 2048

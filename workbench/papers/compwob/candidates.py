@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from workbench.web.actions import Action
 from workbench.web.observation import Element, Observation
 
-from workbench.papers.compwob.instructions import quoted_strings
+from workbench.web.instructions import quoted_strings
 
 CLICKABLE_CLASSES = {"alink", "file", "folder"}
 TEXT_INPUTS = {"input_text", "input_password", "textarea"}

@@ -37,6 +37,7 @@ class Config(PaperConfig):
         "click-checkboxes_enter-text", "enter-text_click-link", "click-dialog_click-button",
         "login-user_navigate-tree", "login-user_navigate-tree-transition", "enter-password_click-option",
         "click-widget_click-checkboxes", "enter-date_click-dialog", "click-link_enter-password")
+    pages: str = ""                        # folder of composed MiniWoB-style pages (anyone's; absolute or repo-relative) scored after ours; "" = none
 
     def check(self):
         from workbench.web.compose.catalog import BASES, COMPOSITIONS   # plain data, no browser
@@ -48,6 +49,11 @@ class Config(PaperConfig):
         self.positive("episodes", "time_limit_s", "max_steps_per_subtask", "bc_demo_episodes", "bc_epochs",
                       "bc_lr", "bc_dim", "llm_shortlist", "llm_steps_per_subtask", "llm_episodes")
         self.loadable_llm("llm")
+        if self.pages:   # absolute, or relative to the repo root (the notebook's kernel runs elsewhere)
+            from pathlib import Path
+            from workbench.paths import REPO_ROOT
+            where = [q for q in (REPO_ROOT / self.pages, Path(self.pages).resolve()) if q.is_dir()]
+            self.require(bool(where) and any(where[0].glob("*.html")), f"pages: {self.pages} is not a folder of .html pages")
 
 SCALES = {
     # smoke replays recorded LLM replies; after changing the LLM prompt re-record them with

@@ -17,7 +17,7 @@ from pathlib import Path
 from workbench import WorkbenchError
 from workbench.paths import REPO_ROOT
 from workbench.cache import cached
-from workbench.web.compose import PAGES_DIR, Task, base_tasks, composed_tasks, parse
+from workbench.web.compose import PAGES_DIR, Task, base_tasks, composed_tasks, pages_fingerprint, parse
 
 from workbench.papers.compwob import bc
 from workbench.papers.compwob.agents_scripted import naive, oracle
@@ -72,11 +72,16 @@ def page_stats(obs) -> dict:
 
 
 def select_tasks(cfg) -> tuple[list[Task], list[Task]]:
-    """(base pages, composed pages incl. reverse twins) named by the config; () = all."""
+    """(base pages, composed pages incl. reverse twins) named by the config; () = all. With
+    `cfg.pages` every page of that folder comes after them (narrow ours with `compositions`);
+    their sub-tasks are read from each episode's instruction (see `_page_row`)."""
     bases = [parse(b) for b in cfg.bases] if cfg.bases else base_tasks()
     comps = [parse(c) for c in cfg.compositions] if cfg.compositions else None
     composed = composed_tasks() if comps is None else \
         [parse(n) for c in comps for n in (c.name, c.name + "-reverse")]
+    if cfg.pages:
+        names = sorted(p.stem for p in pages_folder(cfg).glob("*.html"))
+        composed += [Task(n, (), "forward", False) for n in names]
     return bases, composed
 
 
@@ -86,7 +91,36 @@ def _seeds(cfg, task: str, n: int) -> list[int]:
 
 
 def _max_steps(cfg, task: Task) -> int:
-    return cfg.max_steps_per_subtask * task.n + 4
+    return cfg.max_steps_per_subtask * (task.n or FOREIGN_MAX_SUBTASKS) + 4
+
+
+FOREIGN_MAX_SUBTASKS = 8   # CompWoB's longest composition; the budget for a page from `cfg.pages`
+
+
+def pages_folder(cfg) -> Path:
+    """The folder of `-p pages=DIR`: absolute, or relative to the repo root (as Config checks)."""
+    p = REPO_ROOT / cfg.pages
+    return p if p.is_dir() else Path(cfg.pages).resolve()
+
+
+def _page_dir(cfg, task: Task):
+    """Where a page lives: the project's pages, or the user's folder (`-p pages=DIR`)."""
+    return pages_folder(cfg) if cfg.pages and not task.bases else PAGES_DIR
+
+
+def _page_row(task: Task, utterance: str) -> dict:
+    """Task columns of a result row. A page from `cfg.pages` has no name to read its sub-tasks
+    from: they come from its instruction (0 and "forward" when the parser cannot read it)."""
+    if task.bases:
+        return {"composition": task.composition, "n": task.n,
+                "direction": "base" if task.n == 1 else task.direction}
+    from workbench.web.instructions import direction, parse as parse_instruction
+    try:
+        n, d = len(parse_instruction(utterance)), direction(utterance)
+    except WorkbenchError:
+        n, d = 0, "forward"
+    return {"composition": task.name.removesuffix("-reverse"), "n": n,
+            "direction": "base" if n == 1 else d}
 
 
 def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
@@ -110,14 +144,8 @@ def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
         return demos
 
     key = {"bases": [t.name for t in bases], "episodes": cfg.bc_demo_episodes, "seed": cfg.seed,
-           "pages": _pages_fingerprint(), "features": bc.FEATURES_VERSION}
+           "pages": pages_fingerprint(), "features": bc.FEATURES_VERSION}
     return cached("compwob/demos", key, compute)
-
-
-def _pages_fingerprint() -> str:
-    from workbench.cache import key_of
-    js = Path(PAGES_DIR).parent.parent / "compose" / "js"
-    return key_of([p.read_text() for p in sorted(js.glob("*.js"))])
 
 
 def make_llm(cfg):
@@ -166,18 +194,20 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
     env = None
     try:
         for k, task in enumerate(pages, start=1):
-            env = goto(env, task.name, PAGES_DIR, screenshots=False, time_limit_s=cfg.time_limit_s)
+            env = goto(env, task.name, _page_dir(cfg, task), screenshots=False,
+                       time_limit_s=cfg.time_limit_s)
             for name, agent in agents.items():
                 if name == "llm" and task.name not in llm_pages:
                     continue
                 n_eps = cfg.llm_episodes if name == "llm" else cfg.episodes
                 watch = _Watch(agent)
                 for s in _seeds(cfg, task.name, n_eps):
-                    steps = cfg.llm_steps_per_subtask * task.n + 2 if name == "llm" else _max_steps(cfg, task)
+                    steps = cfg.llm_steps_per_subtask * (task.n or FOREIGN_MAX_SUBTASKS) + 2 \
+                        if name == "llm" else _max_steps(cfg, task)
                     ep = run_episode(env, watch, max_steps=steps, seed=s)
                     run.rows.append({
-                        "task": task.name, "composition": task.composition, "n": task.n,
-                        "direction": "base" if task.n == 1 else task.direction, "transition": task.transition,
+                        "task": task.name, **_page_row(task, ep.utterance), "transition": task.transition,
+                        "source": "pages" if not task.bases else "project",
                         "agent": name, "seed": s, "success": bool(ep.success), "reward": ep.reward,
                         "steps": ep.n_steps, "reason": ep.reason, "error": ep.error, "time_s": ep.time_s,
                         **watch.stats})

@@ -81,3 +81,16 @@ def write_pages(tasks: list[Task] | None = None) -> list[Path]:
             path.write_text(text)
         paths.append(path)
     return paths
+
+
+def pages_fingerprint() -> str:
+    """A hash of everything that decides what the composed pages do: the page template and the
+    hand-written `runtime.js` and `bases.js` beside the pages. Caches of work done on the pages
+    (e.g. compwob's oracle demonstrations) key on it, so editing a page's JavaScript invalidates them."""
+    import hashlib
+
+    h = hashlib.sha256(TEMPLATE.encode() + CSS.encode())
+    for p in sorted(PAGES_DIR.glob("*.js")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
+
