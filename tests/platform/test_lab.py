@@ -5,7 +5,8 @@ two runs in two panels) through the real `workbench lab` command, runs it from L
 FigureWidget and the bar render, lets the loop finish (it stops early on purpose), saves with Ctrl-S,
 then checks: the tracked-style file is byte-for-byte the thin original, the outputs went to
 runs/lab/labcheck/labcheck.ipynb with the static figure in place of the widgets, and that copy reopens
-in Lab with the figure drawn. Lab and every kernel it started are gone at the end.
+in Lab with the figure drawn. A gist-style table reads from the left. Lab and every kernel it started are gone
+at the end.
 """
 import json
 import os
@@ -18,15 +19,18 @@ import sys
 import time
 import urllib.request
 
+import logging
+from types import SimpleNamespace
+
 import nbformat
 import pytest
 
-from workbench.paths import REPO_ROOT
+from workbench import cli, lab as wlab
+from workbench.paths import NOTEBOOK_DIR, REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Debian chromium + chromium-driver not installed")]
+needs_chromium = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Debian chromium + chromium-driver not installed")
 
 DEADLINE_S = 60  # per wait; a loaded 2-core machine needs ~30 s to load Lab and start a kernel
 
@@ -45,8 +49,68 @@ CELLS = [
              "    time.sleep(0.1)\n"
              "_ = dash.close()", None),
     ("code", 'print(f"finished at scale={scale}")', None),
+    ("code", "from IPython.display import HTML\nfrom workbench.papers.readagent.viz import TABLE_CSS\n"
+             "HTML(TABLE_CSS + \"<table class='wb-text'><tr><th>page</th><td>a long gist, read from the left</td></tr></table>\")",
+     None),
 ]
 
+
+# --- the command line and the save hook, without a browser ---------------------------------------------------
+
+def _lab_argv(monkeypatch, argv: list[str], uid: int) -> list[str]:
+    """The command `workbench lab ARGV` would exec (exec itself swapped for a recorder)."""
+    seen = []
+    monkeypatch.setattr(cli.os, "execvp", lambda exe, args: seen.append(args))
+    monkeypatch.setattr(cli.os, "getuid", lambda: uid)
+    cli.main(["lab", *argv])
+    return seen[0]
+
+
+def test_lab_passes_jupyter_options_through(monkeypatch):
+    for argv in (["--port", "8899", "--no-browser"], ["--", "--port", "8899", "--no-browser"]):
+        cmd = _lab_argv(monkeypatch, argv, uid=1000)
+        assert cmd[1:3] == ["-m", "jupyterlab"] and cmd[-3:] == ["--port", "8899", "--no-browser"], cmd
+        assert "--ContentsManager.pre_save_hook=workbench.lab.pre_save" in cmd and "--allow-root" not in cmd
+        assert f"--ServerApp.root_dir={REPO_ROOT}" in cmd and "--LabApp.default_url=/lab/tree/notebooks" in cmd
+    as_root = _lab_argv(monkeypatch, ["--ip=0.0.0.0"], uid=0)
+    assert as_root.count("--allow-root") == 1 and as_root[-1] == "--ip=0.0.0.0"
+    assert _lab_argv(monkeypatch, ["--allow-root"], uid=0).count("--allow-root") == 1
+    elsewhere = _lab_argv(monkeypatch, ["--notebook-dir=/srv/nb"], uid=1000)  # the user's root, not ours
+    assert not any(a.startswith(("--ServerApp.root_dir", "--LabApp.default_url")) for a in elsewhere)
+
+
+def test_tracked_notebooks_are_what_the_save_hook_writes():
+    for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        assert wlab.thin(nb, nb["metadata"]) == nb, f"{path.name} would change on its first save from Lab"
+
+
+def test_save_hook_stores_thin_and_keeps_outputs(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    original = _notebook()
+    (tmp_path / "notebooks" / "demo.ipynb").write_text(original)
+    ran = json.loads(original)  # what Lab sends after a run: outputs, counts, a kernel's metadata
+    ran["metadata"]["kernelspec"]["display_name"] = "Python 3 (ipykernel)"
+    ran["metadata"]["language_info"].update(version="3.11.7", mimetype="text/x-python")
+    ran["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    for i, cell in enumerate(c for c in ran["cells"] if c["cell_type"] == "code"):
+        cell.update(execution_count=i + 1, outputs=[{"output_type": "stream", "name": "stdout", "text": "hi\n"}])
+        cell["metadata"].update(execution={"iopub.status.idle": "2026-12-01T10:00:00Z"}, scrolled=True)
+    manager = SimpleNamespace(root_dir=str(tmp_path), log=logging.getLogger("test_lab"))
+
+    model = {"type": "notebook", "content": json.loads(json.dumps(ran))}
+    wlab.pre_save(model=model, path="notebooks/demo.ipynb", contents_manager=manager)
+    assert nbformat.writes(nbformat.from_dict(model["content"])) + "\n" == original  # byte for byte
+    kept = nbformat.read(str(tmp_path / "runs" / "lab" / "demo" / "demo.ipynb"), as_version=4)
+    assert [c.get("execution_count") for c in kept.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
+    assert kept.cells[2].outputs[0]["text"] == "hi\n"
+
+    model = {"type": "notebook", "content": json.loads(json.dumps(ran))}  # elsewhere: saved as it is
+    wlab.pre_save(model=model, path="runs/lab/demo/demo.ipynb", contents_manager=manager)
+    assert model["content"] == ran
+
+
+# --- JupyterLab in headless Chromium -----------------------------------------------------------------------
 
 def _notebook() -> str:
     nb = nbformat.v4.new_notebook()
@@ -211,6 +275,7 @@ return panel.content.widgets.map(cell => ({
   figures: cell.node.querySelectorAll('.jp-OutputArea .jp-RenderedPlotly :is(svg.main-svg, img.plot-img)').length,
   bars: cell.node.querySelectorAll('.jp-OutputArea .widget-hprogress').length,
   text: (cell.node.querySelector('.jp-OutputArea') || {innerText: ''}).innerText,
+  align: Array.from(cell.node.querySelectorAll('.jp-OutputArea td, .jp-OutputArea th')).map(e => getComputedStyle(e).textAlign),
   prompt: (cell.node.querySelector('.jp-InputPrompt') || {innerText: ''}).innerText}));
 """ % (WIDGET, PLOTLY)
 
@@ -233,12 +298,14 @@ def _kernel_ready(driver, port: int, token: str) -> bool:
     return bool(mine and mine[1] == "idle" and [k["id"] for k in _api(port, token, "/api/kernels")] == [mine[0]])
 
 
+@pytest.mark.slow
+@needs_chromium
 def test_lab_runs_dashboard_saves_thin_and_reopens_with_figure(lab, browser):
     root, port, token, server = lab["root"], lab["port"], lab["token"], lab["server"]
     repo_before = _git_status_notebooks()
     tracked = root / "notebooks" / "labcheck.ipynb"
     kept = root / "runs" / "lab" / "labcheck" / "labcheck.ipynb"
-    DASH, PRINT = 2, 4  # cells: narrative, parameters, the loop (its outputs), close, print
+    DASH, PRINT, TABLE = 2, 4, 5  # cells: narrative, parameters, the loop (its outputs), close, print, a gist table
 
     browser.get(f"http://127.0.0.1:{port}/lab/tree/notebooks/labcheck.ipynb?token={token}")
     _poll("the notebook and its kernel", lambda: _kernel_ready(browser, port, token), server=server)
@@ -250,7 +317,9 @@ def test_lab_runs_dashboard_saves_thin_and_reopens_with_figure(lab, browser):
     assert PLOTLY not in live[DASH]["kinds"] and "attn" not in live[DASH]["text"], live[DASH]
     (root / "release").touch()
 
-    out = _wait_cells(browser, "the run to finish", lambda o: "finished at scale=smoke" in o[PRINT]["text"], server)
+    out = _wait_cells(browser, "the run to finish", lambda o: o[TABLE]["align"], server)
+    assert "finished at scale=smoke" in out[PRINT]["text"]
+    assert out[TABLE]["align"] == ["left", "left"]  # Lab right-aligns table cells unless told
     dash = out[DASH]
     # closed: the widget views were replaced in place by one complete line and the static figure
     assert dash["kinds"] == ["text/plain", PLOTLY] and dash["bars"] == 0, dash
