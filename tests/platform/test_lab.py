@@ -212,8 +212,7 @@ def lab(tmp_path):
         except OSError:
             pass
         if server.poll() is None:
-            server.send_signal(signal.SIGINT)  # Jupyter's clean stop (twice: the first one asks)
-            server.send_signal(signal.SIGINT)
+            server.send_signal(signal.SIGTERM)  # Jupyter stops cleanly, kernels included
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:

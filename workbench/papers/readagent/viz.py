@@ -137,8 +137,9 @@ def memory_table_figure(run, page_chars: int = 600) -> go.Figure:
     return fig
 
 
-# long text reads from the left: JupyterLab right-aligns table cells in HTML outputs (numbers' convention)
-TABLE_CSS = "<style>table.wb-text th, table.wb-text td {text-align: left; vertical-align: top}</style>"
+# long text reads from the left; JupyterLab right-aligns table cells in HTML outputs with a selector that
+# outranks a plain class (hence !important)
+TABLE_CSS = "<style>table.wb-text th, table.wb-text td {text-align: left !important; vertical-align: top}</style>"
 
 
 def question_table(run, doc_id: str) -> str:
