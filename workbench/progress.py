@@ -87,8 +87,8 @@ class Dashboard:
         if self.live:
             import ipywidgets as W
             from IPython.display import display
-            self._bar = W.FloatProgress(min=0, max=total or 1, value=0, bar_style="info",
-                                        layout=W.Layout(width="30%"))
+            self._bar = W.FloatProgress(min=0, max=total or 1, value=0, bar_style="info",  # no total: the line only
+                                        layout=W.Layout(width="30%", display="none" if total is None else None))
             self._label = W.Label(value=self.line())
             self._box = W.HBox([self._bar, self._label])
             self._bar_handle = display(self._box, display_id=True)
@@ -96,11 +96,10 @@ class Dashboard:
             self._tty_bar = tqdm_std.tqdm(total=total, desc=title, unit=x, leave=False, mininterval=1.0)
 
     # the progress line ----------------------------------------------------------------------------------
-    def _shown_keys(self, metrics: dict) -> list[str]:
-        numeric = [k for k, v in metrics.items() if isinstance(v, (int, float))]
-        if not self.show:
-            return numeric[:MAX_SHOWN]
-        return [k for k in self.show if k in numeric][:MAX_SHOWN]
+    def _shown_values(self, metrics: dict) -> dict[str, float]:
+        numeric = {k: x for k, v in metrics.items() if (x := _number(v)) is not None}
+        keys = [k for k in self.show if k in numeric] if self.show else list(numeric)
+        return {k: numeric[k] for k in keys[:MAX_SHOWN]}
 
     def line(self, complete: bool = False) -> str:
         """The tqdm-style progress line; `complete` counts the steps done as the whole run."""
@@ -112,9 +111,9 @@ class Dashboard:
     def __call__(self, step: int, metrics: dict) -> None:
         self.history.log(step, metrics)
         n = max(self._n, min(step, self.total) if self.total is not None else step)
-        keys = self._shown_keys(metrics)
-        if keys:
-            self._shown = {k: f"{metrics[k]:.4g}" for k in keys}
+        values = self._shown_values(metrics)
+        if values:
+            self._shown = {k: f"{v:.4g}" for k, v in values.items()}
         if self._tty_bar is not None:
             self._tty_bar.update(n - self._n)
             self._tty_bar.set_postfix(self._shown, refresh=False)
@@ -194,6 +193,16 @@ class Dashboard:
             from IPython.display import display
             display(fig)
         return fig
+
+
+def _number(v) -> float | None:
+    """float(v) for numbers of any kind (Python, NumPy, 0-d arrays); None for text and anything else."""
+    if isinstance(v, (str, bytes)):
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
 
 
 def _stderr_is_terminal() -> bool:
