@@ -9,6 +9,7 @@ in Lab with the figure drawn. A gist-style table reads from the left. Lab and ev
 at the end.
 """
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -18,8 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-
-import logging
+from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
@@ -179,8 +179,6 @@ def _git_status_notebooks() -> str:
 @pytest.fixture
 def lab(tmp_path):
     """`workbench lab` on tmp_path (a root with notebooks/labcheck.ipynb); stops Lab and its kernels after."""
-    import psutil
-
     (tmp_path / "notebooks").mkdir()
     thin = _notebook()
     (tmp_path / "notebooks" / "labcheck.ipynb").write_text(thin)
@@ -200,12 +198,11 @@ def lab(tmp_path):
          f"--IdentityProvider.token={token}", f"--notebook-dir={tmp_path}",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.expose_app_in_browser=True"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    started = psutil.Process(server.pid)
     try:
         _poll("Lab to answer", lambda: _ok(lambda: _api(port, token, "/api/status")), server=server)
         yield dict(root=tmp_path, port=port, token=token, thin=thin, server=server)
     finally:
-        spawned = _descendants(started)
+        spawned = _descendants(server.pid)  # the kernels, before Jupyter stops them
         try:
             for k in _api(port, token, "/api/kernels"):
                 _api(port, token, f"/api/kernels/{k['id']}", method="DELETE")
@@ -219,17 +216,34 @@ def lab(tmp_path):
             server.kill()
             server.wait(timeout=10)
         log.close()
-        leftovers = [p for p in spawned if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-        for p in leftovers:
-            p.kill()
-        assert not leftovers, f"Lab left processes behind: {[p.pid for p in leftovers]}"
+        leftovers = [pid for pid in spawned if _alive(pid)]
+        for pid in leftovers:
+            os.kill(pid, signal.SIGKILL)
+        assert not leftovers, f"Lab left processes behind: {leftovers}"
 
 
-def _descendants(proc):
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (kernels run in their own session, but are still Jupyter's children)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
+def _alive(pid: int) -> bool:
     try:
-        return proc.children(recursive=True)
-    except Exception:
-        return []
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _ok(fn):
