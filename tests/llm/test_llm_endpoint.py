@@ -162,15 +162,72 @@ def test_malformed_json(canned):
     one_line_error(OpenAILLM(f"openai:{srv2.url}#m", cache=False), "without 1 choice")
 
 
-def test_timeout_on_a_server_that_never_answers():
+def test_timeout_on_a_server_that_never_accepts():
     with socket.socket() as hang:
         hang.bind(("127.0.0.1", 0))
         hang.listen(8)  # the kernel accepts connections; nobody ever reads or answers
         llm = OpenAILLM(f"openai:http://127.0.0.1:{hang.getsockname()[1]}/v1#m", cache=False, timeout=0.3,
                         retries=1, backoff=0.05)
         t0 = time.perf_counter()
-        one_line_error(llm, r"timed out after 0.3 s \(2 tries\)")
+        one_line_error(llm, r"no answer within the 0.3 s deadline")
         assert time.perf_counter() - t0 < 5
+
+
+class Hanging(ThreadingHTTPServer):
+    """A real HTTP server that accepts each request, reads it, and never answers until released."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        self.release, self.requests = threading.Event(), 0
+        super().__init__(("127.0.0.1", 0), HangingHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class HangingHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.requests += 1
+        self.server.release.wait(120)
+
+
+@pytest.fixture
+def hanging():
+    srv = Hanging()
+    yield srv
+    srv.release.set()
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_a_server_that_accepts_and_hangs_fails_the_call_at_one_deadline(hanging, monkeypatch):
+    """The deadline covers every try of a call: 3 tries of a hung server still fail after `timeout`."""
+    url = f"openai:http://127.0.0.1:{hanging.server_address[1]}/v1#m"
+    llm = OpenAILLM(url, cache=False, timeout=1.0, retries=2, backoff=0.05)
+    t0 = time.perf_counter()
+    message = one_line_error(llm, r"gave no answer within the 1 s deadline")
+    elapsed = time.perf_counter() - t0
+    assert 0.9 < elapsed < 2.5, elapsed  # not 3 x 1 s
+    assert "WORKBENCH_LLM_TIMEOUT" in message and hanging.requests == 1
+    # the default deadline, from the environment as a user would set it, bounds scoring calls too
+    monkeypatch.setenv("WORKBENCH_LLM_TIMEOUT", "0.5")
+    llm = OpenAILLM(url, cache=False, capable=False)
+    t0 = time.perf_counter()
+    one_line_error(llm, r"within the 0.5 s deadline", lambda llm: llm.score("Bees make", [" honey"], chat=False))
+    assert time.perf_counter() - t0 < 2
+
+
+def test_the_default_deadline_is_a_minute(monkeypatch):
+    monkeypatch.delenv("WORKBENCH_LLM_TIMEOUT", raising=False)
+    assert OpenAILLM("openai:http://127.0.0.1:9/v1#m", cache=False).timeout == 60.0
+    monkeypatch.setenv("WORKBENCH_LLM_TIMEOUT", "soon")
+    with pytest.raises(LLMError, match="WORKBENCH_LLM_TIMEOUT must be a positive number"):
+        OpenAILLM("openai:http://127.0.0.1:9/v1#m", cache=False)
+    with pytest.raises(LLMError, match="timeout must be a positive number"):
+        OpenAILLM("openai:http://127.0.0.1:9/v1#m", cache=False, timeout=0)
 
 
 def test_a_server_without_logprobs_cannot_score(canned):

@@ -188,8 +188,30 @@ def test_threads_setting(monkeypatch):
 
 
 def test_model_errors_are_one_line(llm, tmp_path):
-    with pytest.raises(LLMError, match="cannot load") as err:
+    with pytest.raises(LLMError, match="no-model-here does not exist") as err:
         get_llm(f"hf:{tmp_path / 'no-model-here'}")
+    assert "\n" not in str(err.value)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "config.json").write_text("{not json")
+    with pytest.raises(LLMError, match="cannot load") as err:
+        get_llm(f"hf:{tmp_path / 'broken'}")
     assert "\n" not in str(err.value)
     with pytest.raises(LLMError, match="system= needs chat=True"):
         llm.generate("x", system="y", chat=False)
+
+
+def test_candidate_conditional_decision_finds_the_page_a_question_is_about(llm):
+    """With the 135M model, the likelihood of the question after each page's gist (minus its likelihood
+    with no page) finds the page (shared/papers/readagent.md measured 24 of 24)."""
+    from workbench.llm import decide
+
+    gists = ["The baker Mara sold bread and honey cakes at the harvest market.",
+             "The ship sailed north through a storm and lost its main mast.",
+             "The town council voted to build a stone bridge over the river.",
+             "A wolf was seen near the school, and the children stayed inside."]
+    questions = ["What did Mara sell at the market?", "What did the ship lose in the storm?",
+                 "What did the council decide to build?", "Why did the children stay inside?"]
+    for right, q in enumerate(questions):
+        d = decide(llm, "", range(len(gists)), frame=lambda i: f"Page summary: {gists[i]}\nA question this page answers:",
+                   target=" " + q, baseline="A question this page answers:", chat=False)
+        assert d.value == right and d.scores[right] > 0, (q, d.scores)

@@ -74,7 +74,10 @@ def test_appends_survive_ctrl_c_and_concurrent_writers(tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for name in "ab"]
     for p in procs:
         assert p.stdout.readline().strip() == "ready"
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30
+    while not path.exists() or path.read_bytes().count(b"\n") < 20:  # both writers well under way
+        assert time.monotonic() < deadline, "the appenders wrote nothing for 30 s"
+        time.sleep(0.02)
     for p in procs:
         p.send_signal(signal.SIGINT)  # KeyboardInterrupt in the middle of appending
         p.wait(timeout=20)
@@ -125,11 +128,19 @@ def test_replay_answers_recorded_calls_and_a_miss_is_one_clear_line(tmp_path):
 
 
 def test_replay_file_problems_are_clear(tmp_path):
-    with pytest.raises(LLMError, match="not found"):
+    with pytest.raises(LLMError, match="nope.jsonl does not exist"):
         get_llm(f"replay:{tmp_path / 'nope.jsonl'}")
     (tmp_path / "empty.jsonl").write_text("")
-    with pytest.raises(LLMError, match="no replies"):
+    with pytest.raises(LLMError, match="empty.jsonl is empty"):
         get_llm(f"replay:{tmp_path / 'empty.jsonl'}")
+    (tmp_path / "blank.jsonl").write_text("\n\nnot json\n")
+    with pytest.raises(LLMError, match="no replies"):
+        get_llm(f"replay:{tmp_path / 'blank.jsonl'}")
+    with pytest.raises(LLMError, match="is a folder"):
+        get_llm(f"replay:{tmp_path}")
+    (tmp_path / "bin.jsonl").write_bytes(bytes(range(256)))
+    with pytest.raises(LLMError, match="bin.jsonl is a binary file"):
+        get_llm(f"replay:{tmp_path / 'bin.jsonl'}")
     both = write_replay(tmp_path / "both.jsonl", [
         entry("smollm2", "generate", {"prompt": "x", **GEN}, "from smol"),
         entry("hf:/big", "generate", {"prompt": "x", **GEN}, "from big", capable=True)])

@@ -1,5 +1,9 @@
 """Cache (keyed, atomic, recomputes corrupt entries) and History queries."""
 import os
+import pickle
+import sys
+
+import pytest
 
 from workbench import cache
 from workbench.history import History
@@ -25,14 +29,49 @@ def test_cached_computes_once_per_key(tmp_path, monkeypatch):
     assert cache.cached("t", {"a": 1, "b": 2}, compute) == {"w": [1, 2, 3]} and len(calls) == 3
 
 
+class Params:
+    """A class a cache entry holds; deleted below to play a class that a newer version renamed."""
+
+    def __init__(self, w):
+        self.w = w
+
+
+def test_entries_of_the_wrong_type_or_unreadable_are_dropped_and_recomputed(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"w": len(calls)}
+
+    path = cache.path_for("t", "k")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(pickle.dumps([1, 2, 3]))  # an older version stored a list here
+    assert cache.cached("t", "k", compute, expect=dict) == {"w": 1}
+    assert "holds a list, not a dict; recomputing" in capsys.readouterr().err
+    assert cache.cached("t", "k", compute, expect=dict) == {"w": 1} and len(calls) == 1  # now a hit, kept
+
+    # a predicate as the check
+    assert cache.cached("t", "k", compute, expect=lambda v: v.get("w") == 2) == {"w": 2}
+    assert "that the check rejects" in capsys.readouterr().err
+    with pytest.raises(TypeError, match="computed value holds a dict, not a list"):
+        cache.cached("t", "k2", compute, expect=list)  # a caller's bug is loud, and nothing is stored
+    assert not cache.is_cached("t", "k2")
+
+    # an entry whose class no longer exists cannot be unpickled: recomputed, not a crash on every rerun
+    path.write_bytes(pickle.dumps(Params([1])))
+    monkeypatch.delattr(sys.modules[__name__], "Params")
+    assert cache.cached("t", "k", compute, expect=dict) == {"w": 4}
+    assert "cannot be read (AttributeError" in capsys.readouterr().err
+    assert pickle.loads(path.read_bytes()) == {"w": 4}
+
+
 def test_atomic_write_leaves_old_file_on_failure(tmp_path):
     target = tmp_path / "f.txt"
     cache.atomic_write_text(target, "old")
 
-    try:
+    with pytest.raises(TypeError):
         cache.atomic_write_bytes(target, None)  # type error inside the write
-    except TypeError:
-        pass
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["f.txt"]
 

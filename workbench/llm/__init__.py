@@ -4,20 +4,26 @@
     llm = get_llm()                                   # embedded SmolLM2-135M-Instruct, offline
     llm.generate("Name a colour.", max_new_tokens=8)  # chat template applied; greedy by default
     llm.choose("Is fire hot or cold?", ["Hot", "Cold"]).option
+    decide(llm, prompt, options, frame=..., parse=...).value   # free text if capable, else likelihood
 
 Specs (`get_llm(spec)`):
     smollm2                         the embedded SmolLM2-135M-Instruct (GGUF via transformers), the default
     hf:<path-or-id>                 any Hugging Face causal LM (a local directory; a hub id needs network)
     openai:<base_url>#<model>       an OpenAI-compatible server (vLLM, llama.cpp server, Ollama, or
                                     `python -m workbench.llm.serve`); key from $OPENAI_API_KEY
-    replay:<file>[#<backend>]       recorded replies only; a miss raises LLMError
+    replay:<file>[#<backend>]       recorded replies only; a miss raises LLMError; a relative file is
+                                    taken from the repository root (as is a relative `record=` file)
     llamacpp[:<file.gguf>]          the GGUF run by llama.cpp (optional: needs llama-cpp-python)
 
 Options: `cache=True` (the on-disk reply cache under `workbench.cache.cache_dir()/llm`; a hit costs
 no model call), `record=<file>` (also append every reply to a replay file), and backend options
-(`capable=` for hf; `timeout=`, `retries=`, `template=` for openai). Instances are cached per (spec,
+(`capable=` for hf; `timeout=` (seconds per call, all retries included; default 60), `retries=`,
+`template=` for openai). Instances are cached per (spec,
 options) within a process and models load once per process. Small models cannot follow output
-formats (`llm.capable` is False): decide among enumerated options with `choose` instead.
+formats (`llm.capable` is False): `decide` (workbench/llm/decide.py) makes one decision among
+enumerated options by parsing free text for a capable model and by likelihood otherwise, including
+the candidate-conditional framing that works with the 135M model. `check_spec(spec)` checks a spec
+cheaply (no model load, no torch import) for the command line and Configs.
 
 Every backend failure raises `LLMError` (a `WorkbenchError`) with one line naming the problem.
 Torch threads for in-process models: `$WORKBENCH_LLM_THREADS` (default 1, measured; see hf.py).
@@ -29,8 +35,11 @@ import json
 import threading
 
 from workbench.llm.base import LLM, Choice, LLMError, Score
+from workbench.llm.decide import Decision, decide, match_option
+from workbench.llm.spec import check_spec, repo_path
 
-__all__ = ["get_llm", "LLM", "Score", "Choice", "LLMError", "DEFAULT_SPEC"]
+__all__ = ["get_llm", "check_spec", "decide", "Decision", "match_option", "LLM", "Score", "Choice", "LLMError",
+           "DEFAULT_SPEC"]
 
 DEFAULT_SPEC = "smollm2"
 _INSTANCES: dict[str, LLM] = {}
@@ -47,11 +56,8 @@ def _backend_class(spec: str) -> type[LLM]:
     if spec.startswith("replay:"):
         from workbench.llm.replay import ReplayLLM
         return ReplayLLM
-    if spec == "llamacpp" or spec.startswith("llamacpp:"):
-        from workbench.llm.llamacpp import LlamaCppLLM
-        return LlamaCppLLM
-    raise LLMError(f"unknown LLM spec {spec!r}: use smollm2, hf:<path>, openai:<base_url>#<model>, replay:<file> "
-                   "or llamacpp[:<file.gguf>]")
+    from workbench.llm.llamacpp import LlamaCppLLM  # check_spec let through nothing else
+    return LlamaCppLLM
 
 
 def _make(spec: str, options: dict) -> LLM:
@@ -66,10 +72,12 @@ def _make(spec: str, options: dict) -> LLM:
 
 
 def get_llm(spec: str = DEFAULT_SPEC, *, cache: bool = True, record=None, **options) -> LLM:
-    """The LLM for `spec` (see the module docstring), created once per (spec, options) in this process."""
-    if not isinstance(spec, str) or not spec:
-        raise LLMError(f"LLM spec must be a non-empty string, got {spec!r}")
-    options = {"cache": cache, "record": str(record) if record else None, **options}
+    """The LLM for `spec` (see the module docstring), created once per (spec, options) in this process.
+
+    The spec is checked first (`check_spec`), so a missing file or a malformed spec is one line
+    before anything loads."""
+    spec = check_spec(spec)
+    options = {"cache": cache, "record": str(repo_path(record)) if record else None, **options}
     key = spec + " " + json.dumps(options, sort_keys=True, default=str)
     with _LOCK:
         if key not in _INSTANCES:

@@ -59,6 +59,13 @@ def short(text: str, n: int = 60) -> str:
     return repr(text if len(text) <= n else text[: n - 3] + "...")
 
 
+def chat_text(tokenizer, prompt: str, system: str | None = None) -> str:
+    """`prompt` as the user turn (after an optional system turn) rendered with the tokenizer's chat
+    template, ending with the assistant header: the one rendering every backend uses."""
+    messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
 def softmax(xs: list[float]) -> list[float]:
     m = max(xs)
     es = [math.exp(x - m) for x in xs]
@@ -94,6 +101,23 @@ class LLM:
 
     def _score(self, prompt: str, continuations: list[str], system: str | None, chat: bool) -> list[tuple[float, int]]:
         raise NotImplementedError
+
+    # -- the prompt text ---------------------------------------------------------------------------
+    def chat_tokenizer(self):
+        """The tokenizer whose chat template renders prompts on this side (backends override this)."""
+        raise LLMError(f"{self.name} does not render a chat template on this side: call it with chat=False")
+
+    def render(self, prompt: str, system: str | None = None, chat: bool = True) -> str:
+        """The exact text the model sees before its reply: the chat template with the assistant header
+        (chat=True) or the prompt as it is (chat=False)."""
+        if not chat:
+            if system:
+                raise LLMError("system= needs chat=True (without a chat template there is no system turn)")
+            return prompt
+        tokenizer = self.chat_tokenizer()
+        if not getattr(tokenizer, "chat_template", None):
+            raise LLMError(f"{self.name} has no chat template: call it with chat=False")
+        return chat_text(tokenizer, prompt, system)
 
     # -- cache / record ---------------------------------------------------------------------------
     def _lookup(self, key: str) -> Any:

@@ -8,9 +8,13 @@ OpenAI API and llama.cpp's server do not, and then `score` raises LLMError sayin
 chat=True must render the chat template on this side: pass `template="smollm2"` (or "hf:<path>") to
 get_llm so the prompt text matches what the served model expects.
 
-Requests time out after `timeout` seconds ($WORKBENCH_LLM_TIMEOUT, default 120), are retried up to
-`retries` times (default 2) with exponential backoff on connection failures, timeouts and HTTP
-429/5xx, and end in one-line LLMErrors. The API key comes from $OPENAI_API_KEY (or `api_key_env=`).
+Each call has one deadline, `timeout` seconds from its start for all its tries together
+($WORKBENCH_LLM_TIMEOUT, default DEFAULT_TIMEOUT = 60 s): a server that accepts and never answers
+fails the call after that long, not after timeout x tries. Within the deadline, connection failures
+and HTTP 429/5xx are retried up to `retries` times (default 2) with exponential backoff; every
+failure ends in a one-line LLMError. (The deadline bounds each wait on the socket; a server that
+trickles bytes slower than that could still overrun it.) Raise the timeout for long generations on a
+slow server. The API key comes from $OPENAI_API_KEY (or `api_key_env=`).
 Only the standard library is used (urllib).
 """
 from __future__ import annotations
@@ -26,6 +30,9 @@ from typing import Any
 from workbench.llm.base import LLM, LLMError
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+# One minute per call: long enough for a short reply from a loaded CPU server (a 135M model answers a
+# 1K-token prompt in a few seconds), short enough that a hung server is noticed while one waits.
+DEFAULT_TIMEOUT = 60.0
 
 
 def _one_line(data: bytes | str, n: int = 160) -> str:
@@ -34,18 +41,29 @@ def _one_line(data: bytes | str, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
+def _timeout(value) -> float:
+    where = "timeout"
+    if value is None:
+        value = os.environ.get("WORKBENCH_LLM_TIMEOUT") or DEFAULT_TIMEOUT
+        where = "WORKBENCH_LLM_TIMEOUT"
+    try:
+        seconds = float(value)
+        if not seconds > 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise LLMError(f"{where} must be a positive number of seconds, got {value!r}") from None
+    return seconds
+
+
 class OpenAILLM(LLM):
     def __init__(self, spec: str, *, cache: bool = True, record=None, timeout: float | None = None,
                  retries: int = 2, backoff: float = 0.5, template: str | None = None, capable: bool = True,
                  api_key_env: str = "OPENAI_API_KEY"):
         super().__init__(spec, cache=cache, record=record)
-        rest = spec[len("openai:"):]
-        base, _, model = rest.partition("#")
-        if not base.startswith(("http://", "https://")) or not model:
-            raise LLMError(f"bad endpoint spec {spec!r}: use openai:<http(s)://host:port/v1>#<model>")
-        self.base_url = base.rstrip("/")
-        self.model = model
-        self.timeout = float(timeout if timeout is not None else os.environ.get("WORKBENCH_LLM_TIMEOUT", 120))
+        from workbench.llm.spec import parse_endpoint
+
+        self.base_url, self.model = parse_endpoint(spec)
+        self.timeout = _timeout(timeout)
         self.retries = int(retries)
         self.backoff = float(backoff)
         self.template = template
@@ -63,12 +81,21 @@ class OpenAILLM(LLM):
             headers["Authorization"] = f"Bearer {self.api_key}"
         where = f"endpoint {url}"
         problem = ""
+        deadline = time.monotonic() + self.timeout
+        tries = 0
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(min(self.backoff * 2 ** (attempt - 1), 8.0))
+                pause = min(self.backoff * 2 ** (attempt - 1), 8.0)
+                if time.monotonic() + pause >= deadline:
+                    break
+                time.sleep(pause)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            tries += 1
             try:
                 request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with urllib.request.urlopen(request, timeout=left) as response:
                     raw = response.read()
             except urllib.error.HTTPError as e:
                 detail = _one_line(e.read() or b"")
@@ -81,12 +108,12 @@ class OpenAILLM(LLM):
                 if isinstance(reason, ConnectionRefusedError):
                     problem = f"{where} is unreachable: connection refused (is the server running?)"
                 elif isinstance(reason, (TimeoutError, socket.timeout)):
-                    problem = f"{where} timed out after {self.timeout:g} s"
+                    problem = self._timed_out(where)
                 else:
                     problem = f"{where} is unreachable: {_one_line(str(reason))}"
                 continue
             except (TimeoutError, socket.timeout):
-                problem = f"{where} timed out after {self.timeout:g} s"
+                problem = self._timed_out(where)
                 continue
             except (ConnectionError, OSError) as e:  # reset mid-response, etc.
                 problem = f"{where} failed: {type(e).__name__}: {_one_line(str(e))}"
@@ -100,8 +127,11 @@ class OpenAILLM(LLM):
             if "error" in reply and "choices" not in reply:
                 raise LLMError(f"{where} answered an error: {_one_line(json.dumps(reply['error']))}")
             return reply
-        tries = f" ({self.retries + 1} tries)" if self.retries else ""
-        raise LLMError(problem + tries)
+        raise LLMError(problem + (f" ({tries} tries)" if tries > 1 else ""))
+
+    def _timed_out(self, where: str) -> str:
+        return (f"{where} gave no answer within the {self.timeout:g} s deadline "
+                f"(get_llm(..., timeout=<seconds>) or $WORKBENCH_LLM_TIMEOUT to wait longer)")
 
     def _choices(self, reply: dict[str, Any], n: int, path: str) -> list[dict[str, Any]]:
         choices = reply.get("choices")
@@ -136,19 +166,14 @@ class OpenAILLM(LLM):
         return out
 
     # -- scoring ----------------------------------------------------------------------------------
-    def render(self, prompt: str, system: str | None, chat: bool) -> str:
-        if not chat:
-            if system:
-                raise LLMError("system= needs chat=True")
-            return prompt
+    def chat_tokenizer(self):
         if not self.template:
             raise LLMError(f"scoring with chat=True through {self.name} needs the model's chat template: "
                            "get_llm(..., template='smollm2' or 'hf:<path>'), or score with chat=False")
         if self._tokenizer is None:
             from workbench.llm.hf import load_tokenizer
             self._tokenizer = load_tokenizer(self.template)
-        messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
-        return self._tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return self._tokenizer
 
     def _score(self, prompt: str, continuations: list[str], system: str | None, chat: bool) -> list[tuple[float, int]]:
         text = self.render(prompt, system, chat)

@@ -86,7 +86,14 @@ def _source(spec: str) -> tuple[str, dict[str, Any]]:
         gguf = smollm2_gguf()
         return str(gguf.parent), {"gguf_file": gguf.name}
     if spec.startswith("hf:") and len(spec) > 3:
-        return spec[3:], {}
+        from workbench.llm.spec import hf_problem
+
+        where = spec[3:]
+        problem = hf_problem(where)
+        if problem:
+            raise LLMError(problem)
+        path = Path(where).expanduser()
+        return (str(path) if path.exists() else where), {}  # a local folder, else a hub id
     raise LLMError(f"not a Hugging Face model spec: {spec!r} (use 'smollm2' or 'hf:<path>')")
 
 
@@ -229,16 +236,8 @@ class HFLLM(LLM):
         self.capable = bool(capable)
 
     # -- text and tokens --------------------------------------------------------------------------
-    def render(self, prompt: str, system: str | None = None, chat: bool = True) -> str:
-        """The exact text the model sees before its reply (chat template with the assistant header)."""
-        if not chat:
-            if system:
-                raise LLMError("system= needs chat=True (without a chat template there is no system turn)")
-            return prompt
-        if not getattr(self.tokenizer, "chat_template", None):
-            raise LLMError(f"{self.name} has no chat template: call it with chat=False")
-        messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
-        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    def chat_tokenizer(self):
+        return self.tokenizer
 
     def encode(self, text: str, chat: bool) -> list[int]:
         # A rendered chat template already holds its special tokens; plain text gets the tokenizer's own.

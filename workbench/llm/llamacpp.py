@@ -27,9 +27,9 @@ def _gguf(spec: str) -> Path:
 
     if spec == "llamacpp":
         return smollm2_gguf()
-    path = Path(spec[len("llamacpp:"):])
+    path = Path(spec[len("llamacpp:"):]).expanduser()
     if not path.is_file():
-        raise LLMError(f"GGUF file not found: {path}")
+        raise LLMError(f"GGUF file {path} does not exist" if not path.exists() else f"GGUF file {path} is not a file")
     return path
 
 
@@ -60,13 +60,8 @@ class LlamaCppLLM(LLM):
                 self.tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         self.capable = bool(capable)
 
-    def render(self, prompt: str, system: str | None = None, chat: bool = True) -> str:
-        if not chat:
-            if system:
-                raise LLMError("system= needs chat=True")
-            return prompt
-        messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
-        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    def chat_tokenizer(self):
+        return self.tokenizer
 
     def encode(self, text: str) -> list[int]:
         return self.llama.tokenize(text.encode(), add_bos=False, special=True)

@@ -5,6 +5,7 @@ looked up by the same key as the cache: a hash of the recording backend's name, 
 every setting, so a replay reproduces exactly the calls that were recorded and a different call is a
 miss, which raises LLMError naming the prompt. If the file holds replies from several backends, pick
 one with `#<backend>`. `capable` is the recorded backend's, so consumers take the same code path.
+A relative file is taken from the repository root (see `workbench.llm.spec`).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.llm.base import LLM, LLMError, request_key, short
+from workbench.llm.spec import data_file_problem, repo_path
 from workbench.llm.store import ReplyStore
 
 
@@ -22,14 +24,15 @@ class ReplayLLM(LLM):
         path, _, backend = rest.partition("#")
         if not path:
             raise LLMError("replay spec needs a file: replay:<file.jsonl>[#<backend>]")
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise LLMError(f"replay file not found: {self.path}")
+        self.path = repo_path(path)
+        problem = data_file_problem(self.path, "replay file")
+        if problem:
+            raise LLMError(problem)
         self.replies = ReplyStore(self.path)
         entries = self.replies.entries()
         backends = sorted({e.get("backend", "") for e in entries})
         if not entries:
-            raise LLMError(f"replay file {self.path} holds no replies")
+            raise LLMError(f"replay file {self.path} holds no replies (is it a file written by record=?)")
         if backend:
             if backend not in backends:
                 raise LLMError(f"replay file {self.path} holds no replies from {backend!r} (it has {', '.join(backends)})")

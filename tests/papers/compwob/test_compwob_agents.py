@@ -4,16 +4,14 @@ import random
 
 import pytest
 
-pytest.importorskip("workbench.web.observation")
+from workbench.web.actions import Action
+from workbench.web.agent import Turn
+from workbench.web.observation import Element, Observation
 
-from workbench.web.actions import Action  # noqa: E402
-from workbench.web.agent import Turn  # noqa: E402
-from workbench.web.observation import Element, Observation  # noqa: E402
-
-from workbench.papers.compwob import analysis, bc  # noqa: E402
-from workbench.papers.compwob.agents_scripted import naive, oracle  # noqa: E402
-from workbench.papers.compwob.candidates import candidates, shortlist  # noqa: E402
-from workbench.papers.compwob.llm_agent import LLMAgent  # noqa: E402
+from workbench.papers.compwob import analysis, bc
+from workbench.papers.compwob.agents_scripted import naive, oracle
+from workbench.papers.compwob.candidates import candidates, shortlist
+from workbench.papers.compwob.llm_agent import LLMAgent
 
 
 class Page:
@@ -105,7 +103,8 @@ class FakeLLM:
     def choose(self, prompt, options, **kw):
         self.calls.append(options)
         i = next((k for k, o in enumerate(options) if self.prefer in o), 0)
-        return type("C", (), {"index": i, "option": options[i]})()
+        probs = [0.9 if k == i else 0.1 / (len(options) - 1) for k in range(len(options))]
+        return type("C", (), {"index": i, "option": options[i], "probs": probs})()
 
     def generate(self, prompt, **kw):
         self.calls.append(prompt)

@@ -2,7 +2,8 @@
 sub-tasks in the wrong order fails it, and the naive in-order agent fails every reverse twin."""
 import pytest
 
-env_mod = pytest.importorskip("workbench.web.env")
+from workbench.web import env as env_mod
+
 if env_mod.chromium_missing():
     pytest.skip(env_mod.chromium_missing(), allow_module_level=True)
 

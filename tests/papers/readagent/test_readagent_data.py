@@ -46,6 +46,29 @@ def test_quality_loader_missing_file(tmp_path):
         load_quality(tmp_path / "absent.jsonl")
 
 
+@pytest.mark.parametrize("loader", [load_quality, load_qmsum, data.load_jsonl])
+def test_a_dataset_path_that_is_no_jsonl_file_is_one_line_naming_it(tmp_path, loader):
+    folder = tmp_path / "QuALITY"
+    folder.mkdir()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n  \n")
+    binary = tmp_path / "dev.jsonl.gz"
+    binary.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)))
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(b'{"title": "caf\xe9"}\n')
+    for path, match in [(folder, "QuALITY: is a folder"), (empty, "empty.jsonl: is empty"),
+                        (blank, "blank.jsonl: holds no JSON records"), (binary, "dev.jsonl.gz: is a binary file"),
+                        (latin, "latin.jsonl:1: not UTF-8")]:
+        with pytest.raises(WorkbenchError, match=match) as err:
+            loader(path)
+        assert "\n" not in str(err.value) and str(path) in str(err.value)
+    # through the Config's dataset string too
+    with pytest.raises(WorkbenchError, match="is a folder"):
+        data.load_documents(f"quality:{folder}", n_docs=1)
+
+
 def _qmsum_record():
     return {"topic_list": [{"topic": "Budget", "relevant_text_span": [["0", "1"]]}],
             "general_query_list": [{"query": "Summarize the meeting.", "answer": "They set a budget."}],

@@ -106,13 +106,13 @@ def test_qmsum_free_text_run_with_a_capable_backend(tmp_path):
 def test_smoke_replay_file_covers_the_smoke_scale():
     """The smoke scale answers from recorded replies: a prompt change makes this fail (a replay miss);
     re-record with `get_llm("smollm2", record="data/readagent/smoke_replies.jsonl")` on the smoke config."""
-    pytest.importorskip("workbench.llm")   # the llm layer lands on its own branch
     from workbench import scales
+    from workbench.llm import get_llm
     from workbench.papers.readagent import data
-    from workbench.papers.readagent.evaluate import evidence_check, make_llm
+    from workbench.papers.readagent.evaluate import evidence_check
 
     cfg = scales.resolve("readagent", "smoke")
-    llm = make_llm(cfg.llm)
+    llm = get_llm(cfg.llm)   # a repo-relative replay file
     assert llm.capable is False
     docs = data.load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc)
     assert len(evidence_check(llm, docs[0], cfg.calibrate_answers)) == len(docs[0].questions)

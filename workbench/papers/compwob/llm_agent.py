@@ -1,8 +1,9 @@
 """The prompted agent: a language model choosing the next action, with base-task exemplars only.
 
 Mirrors the prompted agents of CompWoB (RCI, AdaPlanner, Synapse): few-shot exemplars come from
-BASE tasks only, so every composed task is zero-shot for it. Two paths, by the backend's `capable`:
-- small embedded model (SmolLM2-135M, not capable): `llm.choose` over the candidate actions rendered
+BASE tasks only, so every composed task is zero-shot for it. Each step is one `workbench.llm.decide`
+call, which takes one of two paths by the backend's `capable`:
+- small embedded model (SmolLM2-135M, not capable): the likelihood of the candidate actions rendered
   as short descriptions (`candidates.py`), i.e. decide by likelihood, never by parsing free text. The
   options are cut to the `k` (default 6) sharing most words with the instruction: each option
   costs one pass over the prompt, and on 2 CPU cores a pass is ~0.1-0.5 s;
@@ -16,6 +17,7 @@ model otherwise re-clicks the same radio button until the step budget runs out).
 """
 from __future__ import annotations
 
+from workbench.llm import decide
 from workbench.web.actions import Action, parse_action
 from workbench.web.observation import dom_text
 
@@ -48,29 +50,39 @@ class LLMAgent:
     def reset(self, obs) -> None:
         self.done = []
 
-    def prompt(self, obs) -> str:
-        so_far = " | ".join(self.done) if self.done else "none"
-        if self.llm.capable:
-            return (f"You control a web page. Reply with one action only.\n{EXEMPLARS_TEXT}\n\n"
-                    f"Task: {obs.utterance}\nPage:\n{dom_text(obs)}\nActions so far: {so_far}\nNext action:")
+    def text_prompt(self, obs) -> str:
+        """What a capable model reads: the DOM, and exemplars of actions in their string form."""
+        return (f"You control a web page. Reply with one action only.\n{EXEMPLARS_TEXT}\n\n"
+                f"Task: {obs.utterance}\nPage:\n{dom_text(obs)}\nActions so far: {self._so_far()}\nNext action:")
+
+    def choose_prompt(self, obs) -> str:
+        """What the likelihood path scores the candidates' descriptions after."""
         return (f"You control a web page, one action at a time.\n{EXEMPLARS_CHOOSE}\n\n"
-                f"Task: {obs.utterance}\nActions so far: {so_far}\nNext action:")
+                f"Task: {obs.utterance}\nActions so far: {self._so_far()}\nNext action:")
+
+    def _so_far(self) -> str:
+        return " | ".join(self.done) if self.done else "none"
 
     def act(self, obs, history) -> Action:
         if not history:
             self.reset(obs)
-        if self.llm.capable:
-            reply = self.llm.generate(self.prompt(obs), max_new_tokens=32, stop=["\n"])
-            try:
-                action = parse_action(reply.strip().split("|")[0])
-            except Exception:  # noqa: BLE001 - an unreadable reply is a wasted step
-                action = Action.none()
-            self.done.append(str(action))
-            return action
         taken = {t.action for t in history}
         cands = shortlist([c for c in candidates(obs) if c.action not in taken], obs.utterance, self.k)
-        if not cands:
+        d = decide(self.llm, self.choose_prompt(obs), cands, frame=lambda c: " " + c.text,
+                   text_prompt=self.text_prompt(obs), parse=read_action,
+                   max_new_tokens=32, stop=["\n"])
+        if d.value is None:  # no candidate left to choose from
             return Action.none()
-        choice = self.llm.choose(self.prompt(obs), [" " + c.text for c in cands])
-        self.done.append(cands[choice.index].text)
-        return cands[choice.index].action
+        if d.by == "text":  # the model wrote an action: the history shows it in the same form
+            self.done.append(str(d.value))
+            return d.value
+        self.done.append(d.value.text)
+        return d.value.action
+
+
+def read_action(reply: str) -> Action:
+    """The first action of a free-text reply (`click(ref=5)`); an unreadable reply is `none()`, a wasted step."""
+    try:
+        return parse_action(reply.strip().split("|")[0])
+    except Exception:  # noqa: BLE001 - any unreadable reply
+        return Action.none()

@@ -121,13 +121,9 @@ def _pages_fingerprint() -> str:
 
 
 def make_llm(cfg):
+    """The config's LLM; `workbench.llm.get_llm` takes relative replay and record files from the repo root."""
     from workbench.llm import get_llm
-    spec, record = cfg.llm, cfg.llm_record
-    if spec.startswith("replay:") and not Path(spec[7:]).is_absolute():   # repo-relative replay files
-        spec = "replay:" + str(REPO_ROOT / spec[7:])
-    if record and not Path(record).is_absolute():
-        record = str(REPO_ROOT / record)
-    return get_llm(spec, record=record or None)
+    return get_llm(cfg.llm, record=cfg.llm_record or None)
 
 
 def train(cfg, progress=lambda step, metrics: None) -> Run:

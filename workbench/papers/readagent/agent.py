@@ -5,21 +5,22 @@ place (paper §3.3). ReadAgent-P asks once for up to k pages; ReadAgent-S asks f
 (or STOP) up to a budget, seeing the pages already expanded. Prompts are our own wording of the
 protocol and output formats in the brief (paper Appendix A, the official demo).
 
-Two decision paths:
+Every decision is one `workbench.llm.decide` call, which takes one of two paths:
   * capable backend: free text, parsed as the paper does: P takes the ints between the first '[' and
     the next ']' that are valid pages (at most k, in order, duplicates dropped); S takes 'Page N' or
     'STOP' (anything else, or a page already read, ends the look-up); the answer is 'Answer: (X)'
     (unparseable = wrong).
-  * `llm.capable == False`: `llm.choose` over enumerated replies. P: "[i]" for each page; keep the most
+  * `llm.capable == False`: likelihood of enumerated replies. P: "[i]" for each page; keep the most
     likely page and every other page with prob >= `keep_ratio` x the top one, up to k (departure: the
     paper's model writes a list; enumerating all subsets of <= k pages is too many likelihood calls).
     S: "Page i" for each unread page plus "STOP". Answer: "Answer: (A)" ... for each option.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
+
+from workbench.llm import decide
 
 from workbench.papers.readagent.data import LETTERS, Question, count_words
 from workbench.papers.readagent.paginate import Page
@@ -117,16 +118,11 @@ def parse_page_list(reply: str, n_pages: int, k: int) -> list[int]:
 
 def lookup_parallel(llm, memory: Memory, q: Question, k: int, keep_ratio: float = 0.5) -> tuple[list[int], str]:
     """ReadAgent-P: (pages to expand, raw reply)."""
-    prompt = parallel_prompt(memory, q, k)
     n = len(memory.pages)
-    if getattr(llm, "capable", False):
-        reply = llm.generate(prompt, max_new_tokens=48)
-        return parse_page_list(reply, n, k), reply
-    choice = llm.choose(prompt, [f"[{i}]" for i in range(n)])
-    order = sorted(range(n), key=lambda i: -choice.probs[i])
-    top = choice.probs[order[0]]
-    picked = [i for i in order if choice.probs[i] >= keep_ratio * top][:k]
-    return picked, f"[{', '.join(map(str, picked))}]"
+    d = decide(llm, parallel_prompt(memory, q, k), range(n), frame=lambda i: f"[{i}]",
+               parse=lambda reply: parse_page_list(reply, n, k), at_most=k, keep_ratio=keep_ratio,
+               max_new_tokens=48)
+    return d.value, d.reply if d.by == "text" else f"[{', '.join(map(str, d.value))}]"
 
 
 def sequential_prompt(memory: Memory, q: Question, read: list[int], budget: int) -> str:
@@ -157,13 +153,11 @@ def lookup_sequential(llm, memory: Memory, q: Question, budget: int) -> tuple[li
     while len(read) < budget and len(read) < n:
         prompt = sequential_prompt(memory, q, read, budget)
         words.append(memory.context_words(read))
-        if getattr(llm, "capable", False):
-            reply = llm.generate(prompt, max_new_tokens=16)
-        else:
-            unread = [i for i in range(n) if i not in read]
-            reply = llm.choose(prompt, ["STOP"] + [f"Page {i}" for i in unread]).option
+        unread = [i for i in range(n) if i not in read]
+        d = decide(llm, prompt, [None] + unread, frame=lambda i: "STOP" if i is None else f"Page {i}",
+                   parse=lambda reply: parse_sequential(reply, n, read), max_new_tokens=16)
+        reply, page = d.reply, d.value
         replies.append(reply)
-        page = parse_sequential(reply, n, read)
         if page is None:
             break
         read.append(page)
@@ -204,17 +198,11 @@ def answer(llm, context: str, q: Question, style: str = "quality", max_new_token
     if not q.options:
         reply = llm.generate(prompt, max_new_tokens=max_new_tokens).strip()
         return reply, reply
-    if getattr(llm, "capable", False):
-        reply = llm.generate(prompt, max_new_tokens=max_new_tokens)
-        return parse_answer(reply, len(q.options)), reply
-    options = [f"Answer: ({LETTERS[i]})" for i in range(len(q.options))]
-    choice = llm.choose(prompt, options)
-    if not calibrate:
-        return choice.index, choice.option
-    prior = llm.choose(answer_prompt("N/A", q, style), options)
-    scores = [math.log(max(p, 1e-12)) - math.log(max(p0, 1e-12)) for p, p0 in zip(choice.probs, prior.probs)]
-    best = max(range(len(options)), key=lambda i: scores[i])
-    return best, options[best]
+    n = len(q.options)
+    d = decide(llm, prompt, range(n), frame=lambda i: f"Answer: ({LETTERS[i]})",
+               parse=lambda reply: parse_answer(reply, n), max_new_tokens=max_new_tokens,
+               baseline=answer_prompt("N/A", q, style) if calibrate else None)
+    return d.value, d.reply
 
 
 @dataclass

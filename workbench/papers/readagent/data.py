@@ -77,11 +77,24 @@ def truncate(doc: Document, max_words: int) -> Document:
 # --------------------------------------------------------------------------------------------
 
 def _read_jsonl(path: str | Path):
-    path = Path(path)
+    """(line number, record) for each JSON object of a JSONL file; one-line WorkbenchErrors naming the
+    file when it is missing, a folder, empty, binary or not UTF-8, and file:line for a bad record."""
+    path = Path(path).expanduser()
     if not path.exists():
         raise WorkbenchError(f"{path}: no such file")
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
+    if path.is_dir():
+        raise WorkbenchError(f"{path}: is a folder, not a JSONL file")
+    if path.stat().st_size == 0:
+        raise WorkbenchError(f"{path}: is empty, not a JSONL file")
+    records = 0
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            if b"\0" in raw:
+                raise WorkbenchError(f"{path}: is a binary file, not JSONL text (line {lineno})")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise WorkbenchError(f"{path}:{lineno}: not UTF-8 text (is it a binary file?)") from None
             if not line.strip():
                 continue
             try:
@@ -90,7 +103,10 @@ def _read_jsonl(path: str | Path):
                 raise WorkbenchError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
             if not isinstance(record, dict):
                 raise WorkbenchError(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}")
+            records += 1
             yield lineno, record
+    if not records:
+        raise WorkbenchError(f"{path}: holds no JSON records (only blank lines)")
 
 
 def _need(record: dict, key: str, kind, where: str):

@@ -18,6 +18,7 @@ from statistics import mean
 
 from workbench.cache import cached, key_of
 from workbench.history import History, no_progress
+from workbench.llm import get_llm
 from workbench.papers.readagent import agent, baselines
 from workbench.papers.readagent.agent import Memory, Reading
 from workbench.papers.readagent.data import Document, load_documents
@@ -85,19 +86,9 @@ class Run:
         return out
 
 
-def make_llm(spec: str):
-    """`workbench.llm.get_llm(spec)`; a relative replay file is read from the repository root (notebooks
-    run with their own folder as the working directory)."""
-    from pathlib import Path
-
-    from workbench.llm import get_llm
-    from workbench.paths import REPO_ROOT
-
-    if spec.startswith("replay:"):
-        path, sep, backend = spec[len("replay:"):].partition("#")
-        if not Path(path).is_absolute():
-            spec = f"replay:{REPO_ROOT / path}{sep}{backend}"
-    return get_llm(spec)
+# The notebook's name for `workbench.llm.get_llm` (which resolves repo-relative replay files itself);
+# kept until the notebook calls get_llm directly.
+make_llm = get_llm
 
 
 def evidence_check(llm, doc: Document, calibrate: bool = False) -> list[bool]:
@@ -159,11 +150,17 @@ def _record(doc: Document, q, reading: Reading, memory: Memory) -> dict:
                 replies=reading.replies)
 
 
+def _readings_of(value, doc: Document) -> bool:
+    """Is a cached value one Reading (or None) per question of `doc`?"""
+    return isinstance(value, list) and len(value) == len(doc.questions) and \
+        all(r is None or isinstance(r, Reading) for r in value)
+
+
 def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
     """Read `cfg.n_docs` documents and answer their questions with every method in `cfg.methods`.
     progress(step, metrics) is called at step 0 and after each document (step = questions answered)."""
     if llm is None:
-        llm = make_llm(cfg.llm)
+        llm = get_llm(cfg.llm)
     style = "qmsum" if cfg.dataset.startswith("qmsum:") else "quality"
     docs = load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc, cfg.max_doc_words)
     run = Run(docs, {}, [])
@@ -178,7 +175,8 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
     step = 0
     for doc in docs:
         desc = dict(llm=llm.name, doc=key_of(doc.paragraphs), style=style, uniform=uniform, v=PROMPT_VERSION, **mem_keys)
-        dm = cached("readagent/memory", desc, lambda: read_document(llm, doc, cfg, style, uniform), enabled=cache)
+        dm = cached("readagent/memory", desc, lambda: read_document(llm, doc, cfg, style, uniform), enabled=cache,
+                    expect=DocMemory)
         run.memories[doc.doc_id] = dm
         for k, v in dm.seconds.items():
             run.seconds[k] = run.seconds.get(k, 0.0) + v
@@ -187,7 +185,7 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
             rdesc = dict(desc, method=method, questions=[asdict(q) for q in doc.questions], **read_keys)
             readings = cached("readagent/readings", rdesc,
                               lambda: [read_question(llm, method, doc, dm, q, cfg, style) for q in doc.questions],
-                              enabled=cache)
+                              enabled=cache, expect=lambda rs: _readings_of(rs, doc))
             memory = dm.uniform if method == "uniform_p" else dm.memory
             records = [_record(doc, q, r, memory) for q, r in zip(doc.questions, readings) if r is not None]
             if cfg.rate_answers:

@@ -74,15 +74,13 @@ def rater_prompt(question: str, answer: str, reference: str, strict: bool) -> st
 def rate_answer(llm, question: str, answer: str, references: list[str], strict: bool = True) -> bool:
     """One rater verdict, best over references. Strict: YES counts (LR-1); permissive: Yes or
     'Yes, partially' count (LR-2). A likelihood choice for non-capable models, else parsed text."""
+    from workbench.llm import decide
+
+    options = ["YES", "NO"] if strict else ["Yes", "Yes, partially", "No"]
     for ref in references:
-        prompt = rater_prompt(question, answer, ref, strict)
-        options = ["YES", "NO"] if strict else ["Yes", "Yes, partially", "No"]
-        if getattr(llm, "capable", False):
-            reply = llm.generate(prompt, max_new_tokens=8).strip().lower()
-            ok = reply.startswith("yes")
-        else:
-            ok = llm.choose(prompt, options).option.lower().startswith("yes")
-        if ok:
+        d = decide(llm, rater_prompt(question, answer, ref, strict), options, max_new_tokens=8,
+                   parse=lambda reply: options[0] if reply.strip().lower().startswith("yes") else options[-1])
+        if d.value.lower().startswith("yes"):
             return True
     return False
 

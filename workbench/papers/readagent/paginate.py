@@ -10,15 +10,17 @@ becomes a page without asking the model (the paper's demo uses 350 words).
 Departure: the demo lets a chunk overshoot `max_words` by one paragraph; we stop before it, so every
 page of more than one paragraph is <= max_words.
 
-Two decision paths (both tested):
+The choice is one `workbench.llm.decide` call, with two paths (both tested):
   * capable backend: the free-text prompt; the reply's "Break point: <N>" line is parsed;
-  * `llm.capable == False` (the embedded 135M model): `llm.choose` over the enumerated replies
+  * `llm.capable == False` (the embedded 135M model): the likelihood of the enumerated replies
     "Break point: <j>" for the offered labels (the reply it finds most likely, mean log-prob per token).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from workbench.llm import decide
 
 from workbench.papers.readagent.data import count_words
 
@@ -102,14 +104,9 @@ def parse_break(reply: str, labels: list[int], style: str = "quality") -> int | 
 def choose_break(llm, prompt: str, labels: list[int], style: str = "quality") -> tuple[int, str, bool]:
     """(label, raw reply, fell back?) by the path the backend supports."""
     key = STYLES[style]["key"]
-    if getattr(llm, "capable", False):
-        reply = llm.generate(prompt, max_new_tokens=96)
-        label = parse_break(reply, labels, style)
-        return (labels[-1], reply, True) if label is None else (label, reply, False)
-    options = [f"{key}: <{j}>" for j in labels]
-    choice = llm.choose(prompt, options)
-    label = parse_break(choice.option, labels, style)
-    return (labels[-1], choice.option, True) if label is None else (label, choice.option, False)
+    d = decide(llm, prompt, labels, frame=lambda j: f"{key}: <{j}>", parse=lambda reply: parse_break(reply, labels, style),
+               max_new_tokens=96)
+    return (labels[-1], d.reply, True) if d.value is None else (d.value, d.reply, False)
 
 
 def paginate(paragraphs: list[str], llm, max_words: int = 600, min_words: int = 280, take_rest_words: int = 350,
