@@ -17,8 +17,8 @@ import hashlib
 import json
 import os
 import pickle
+import secrets
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -38,7 +38,9 @@ def key_of(description: Any) -> str:
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # not mkstemp: its 0600 would make reports unreadable to others; os.open applies the umask like open()
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from workbench import WorkbenchError, registry
-from workbench.paths import NOTEBOOK_DIR
 
 
 def cmd_list(args) -> int:
@@ -115,8 +114,19 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_lab(args) -> int:
-    os.chdir(NOTEBOOK_DIR)
-    os.execvp(sys.executable, [sys.executable, "-m", "jupyterlab", *args.lab_args])
+    """JupyterLab on the checkout, its file browser at notebooks/; every argument goes on to Jupyter.
+
+    Saving a notebook under notebooks/ stores it thin and keeps the outputs under runs/lab/ (workbench.lab)."""
+    from workbench.paths import REPO_ROOT
+
+    given = args.lab_args
+    ours = ["--ContentsManager.pre_save_hook=workbench.lab.pre_save"]
+    if not any(a.split("=")[0] in ("--notebook-dir", "--ServerApp.root_dir", "--root-dir") for a in given):
+        ours += [f"--ServerApp.root_dir={REPO_ROOT}", "--LabApp.default_url=/lab/tree/notebooks"]
+    if os.getuid() == 0 and "--allow-root" not in given:
+        ours.append("--allow-root")  # Jupyter refuses to start as root without it (containers, CI)
+    # ours first: Jupyter takes the last value of an option, so the user's own win
+    os.execvp(sys.executable, [sys.executable, "-m", "jupyterlab", *ours, *given])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,8 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--address", help="a running Ray cluster: HEAD_IP:6379 (as printed by `ray start --head`) or auto; default: a local Ray")
     sw.add_argument("--jobs", type=int, help="runs at once on the local Ray (default: one per core)")
     sw.set_defaults(func=cmd_sweep)
-    lab = sub.add_parser("lab", help="JupyterLab on the notebooks")
-    lab.add_argument("lab_args", nargs=argparse.REMAINDER)
+    # no options of its own (prefix '+' matches none of Jupyter's): `lab --port 8899`, `lab -- --port 8899`
+    # and `lab --help` all reach Jupyter
+    lab = sub.add_parser("lab", help="JupyterLab on the notebooks (Jupyter's own options pass through)",
+                         prefix_chars="+", add_help=False)
+    lab.add_argument("lab_args", nargs="*", metavar="JUPYTER_ARG")
     lab.set_defaults(func=cmd_lab)
     return parser
 

@@ -18,11 +18,18 @@ pio.templates["workbench"].layout.update(
     font=dict(family="Inter, Helvetica, Arial, sans-serif", size=13),
     margin=dict(l=60, r=20, t=60, b=50),
     colorway=COLORS,
-    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    # below everything, in container coordinates: plotly then grows the bottom margin to fit it, so it
+    # overlaps neither subplot titles and top annotations (above the plot) nor axis titles (y=-0.2 did)
+    legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0),
 )
+FEW_POINTS = 30  # traces this short get markers: a single point drawn as a line is invisible
 pio.templates.default = "workbench"
 pio.renderers.default = "plotly_mimetype"
 
+
+def line_mode(n_points: int) -> str:
+    """'lines', or 'lines+markers' for a short trace, which would otherwise be hard or impossible to see."""
+    return "lines+markers" if n_points < FEW_POINTS else "lines"
 
 
 def style(fig: go.Figure, title: str, x: str, y: str, **layout) -> go.Figure:
@@ -37,7 +44,8 @@ def history_figure(history: History, keys: list[str], title: str, x: str = "step
     fig = go.Figure()
     for i, key in enumerate(keys):
         steps, values = history.series(key)
-        fig.add_trace(go.Scatter(x=steps, y=values, mode="lines", name=key, line=dict(color=COLORS[i % len(COLORS)])))
+        fig.add_trace(go.Scatter(x=steps, y=values, mode=line_mode(len(steps)), name=key,
+                                 line=dict(color=COLORS[i % len(COLORS)]), marker=dict(size=5)))
     for label, step in (marks or {}).items():
         if step is not None:
             fig.add_vline(x=step, line_dash="dash", line_color="gray", annotation_text=label)

@@ -47,3 +47,55 @@ def test_dashboard_keeps_history_and_draws_static_figure():
     assert dash.history.first_step("eval/acc", 0.5) == 10
     assert [t.name for t in fig.data] == ["train/loss", "eval/acc"]
     assert list(fig.data[1].y) == [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+def test_headless_dashboard_prints_one_line_at_close(capsys):
+    """Headless (papermill's kernel: stderr is no terminal) the loop prints nothing; close() prints one line."""
+    dash = Dashboard("run", total=40, panels={"acc": ["add/eval/acc", "mul/eval/acc"]}, live=False)
+    for step in range(0, 31, 10):  # stops at 30 of 40, on purpose (stop-after-grok)
+        dash(step, {"add/attn/a": 0.5, "add/attn/b": 0.5, "add/attn/op": 0.1, "add/train/loss": 0.1,
+                    "add/eval/acc": step / 40})
+    assert capsys.readouterr().err == ""
+    dash.close(show=False)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    # closed as complete (no bar left short), showing the panels' keys rather than the first in dict order
+    assert "100%" in lines[0] and "30/30" in lines[0] and "add/eval/acc=0.75" in lines[0]
+    assert "attn" not in lines[0] and "loss" not in lines[0]
+    dash.close(show=False)  # a second close adds nothing
+    assert capsys.readouterr().err == ""
+
+
+def test_explicit_show_chooses_the_bar_keys(capsys):
+    dash = Dashboard("run", total=2, panels={"acc": ["eval/acc"]}, show=["train/loss"], live=False)
+    dash(1, {"eval/acc": 0.5, "train/loss": 0.25})
+    dash.close(show=False)
+    line = capsys.readouterr().err
+    assert "train/loss=0.25" in line and "eval/acc" not in line
+
+
+def test_one_run_one_colour_across_panels_and_short_traces_visible():
+    from workbench.progress import run_labels
+
+    assert run_labels(["add/eval/acc", "mul/eval/acc"]) == ["add", "mul"]
+    assert run_labels(["eval/oracle", "eval/naive"]) == ["oracle", "naive"]
+    assert run_labels(["diayn/disc_loss", "dmin_gail/disc_loss"]) == ["diayn", "dmin_gail"]
+    assert run_labels(["a/loss", "a/loss"]) == ["a/loss", "a/loss"]  # not unique: the keys themselves
+    dash = Dashboard("runs", total=10, live=False,
+                     panels={"test accuracy": ["add/eval/acc", "mul/eval/acc"],
+                             "train accuracy": ["mul/train/acc", "add/train/acc"],  # other order on purpose
+                             "FFS": ["add/fourier/ffs"]})
+    dash(0, {"add/eval/acc": 0.0, "add/train/acc": 0.1, "mul/eval/acc": 0.0, "mul/train/acc": 0.2,
+             "add/fourier/ffs": 0.5})
+    fig = dash.close(show=False)
+    colour = {}
+    for trace in fig.data:
+        colour.setdefault(trace.legendgroup, set()).add(trace.line.color)
+    assert colour.keys() == {"add", "mul"} and all(len(c) == 1 for c in colour.values())
+    assert colour["add"] != colour["mul"]
+    assert [t.showlegend for t in fig.data] == [True, True, False, False, False]  # each run once in the legend
+    assert all("markers" in t.mode for t in fig.data)  # one point each: a line alone would draw nothing
+    long = Dashboard("long", live=False, panels={"loss": ["loss"]})
+    for step in range(100):
+        long(step, {"loss": 1.0 / (step + 1)})
+    assert long.close(show=False).data[0].mode == "lines"

@@ -137,11 +137,17 @@ def memory_table_figure(run, page_chars: int = 600) -> go.Figure:
     return fig
 
 
+# long text reads from the left; JupyterLab right-aligns table cells in HTML outputs with a selector that
+# outranks a plain class (hence !important)
+TABLE_CSS = "<style>table.wb-text th, table.wb-text td {text-align: left !important; vertical-align: top}</style>"
+
+
 def question_table(run, doc_id: str) -> str:
     """HTML: each question, the right option, and per method the pages opened and the answer given."""
     recs = [r for r in run.records if r["doc_id"] == doc_id]
     doc = next(d for d in run.docs if d.doc_id == doc_id)
-    out = ["<table><tr><th>question</th><th>evidence page</th><th>method</th><th>opened</th><th>answer</th></tr>"]
+    out = [TABLE_CSS + "<table class='wb-text'><tr><th>question</th><th>evidence page</th><th>method</th>"
+           "<th>opened</th><th>answer</th></tr>"]
     for q in doc.questions:
         for r in (r for r in recs if r["qid"] == q.qid):
             pred = r["prediction"]
@@ -157,8 +163,8 @@ def question_table(run, doc_id: str) -> str:
 def memory_html(run, doc_id: str) -> str:
     dm = run.memories[doc_id]
     ev = {p for r in run.records if r["doc_id"] == doc_id for p in r["evidence_pages"]}
-    rows = ["<table style='table-layout:fixed;width:100%'><tr><th style='width:6%'>page</th>"
-            "<th style='width:12%'>words (CR)</th><th style='width:52%'>page</th><th>gist</th></tr>"]
+    rows = [TABLE_CSS + "<table class='wb-text' style='table-layout:fixed;width:100%'><tr>"
+            "<th style='width:6%'>page</th><th style='width:12%'>words (CR)</th><th style='width:52%'>page</th><th>gist</th></tr>"]
     for p, g in zip(dm.memory.pages, dm.memory.gists):
         bg = HIGHLIGHT if p.index in ev else "white"
         cr = 100 * (1 - len(g.split()) / p.words)
