@@ -145,10 +145,11 @@ def plan_guess_number(u: str) -> list[Skill]:
 # Menus
 
 @skill
-def menu_path(s, items: list[str], presses: int = 40):
+def menu_path(s, items: list[str], presses: int = 40, waits: int = 10):
     """Walk a jQuery-UI menu with the keyboard: focus it, move the highlight to each item with
     the arrow keys, open its submenu with ArrowRight, press Enter on the last. (Clicking an item
-    that has a submenu would select it and end the task.)"""
+    that has a submenu would select it and end the task.) A submenu opens on a timer, so on a busy
+    machine its items can appear a few steps after ArrowRight: wait for them before giving up."""
     menu = next((e for e in s.obs.dom if "ui-menu" in e.classes.split() and e.tag == "UL"), None)
     if menu is None:
         raise SkillError("no menu")
@@ -160,7 +161,12 @@ def menu_path(s, items: list[str], presses: int = 40):
             target = next((e for e in wrappers if norm(s.obs.subtree_text(e.ref)) == norm(item)),
                           None)
             if target is None:
-                raise SkillError(f"no menu item {item!r}")
+                if waits == 0:
+                    raise SkillError(f"no menu item {item!r}")
+                waits -= 1
+                s.say(f'wait for "{item}"')
+                yield Action.none()
+                continue
             siblings = [e for e in wrappers
                         if s.obs.element(s.obs.element(e.parent).parent).ref ==
                         s.obs.element(s.obs.element(target.parent).parent).ref]
