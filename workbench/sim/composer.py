@@ -67,6 +67,7 @@ def _legs(name: str, angles: list, family: str, params: dict, first: int = 0) ->
     broken = {int(i) for i in params.get("broken", [])}
     short = {int(i) for i in params.get("short", [])}
     rad = 0.08 * size
+    dens = f' density="{_density(params):g}"'
     xml, acts, qpos, parts = [], [], [], {"links": [], "types": {}, "feet": [], "gear": {}}
     for k, th in enumerate(angles):
         leg = first + k
@@ -75,7 +76,7 @@ def _legs(name: str, angles: list, family: str, params: dict, first: int = 0) ->
         f = size * (float(params.get("short_factor", 0.5)) if leg in short else 1.0)
         stub = (0.2 * math.sqrt(2)) * d * f
         if leg in broken:
-            xml.append(f'\n      <geom fromto="0 0 0 {_f(stub)}" size="{rad:g}" type="capsule"/>')
+            xml.append(f'\n      <geom fromto="0 0 0 {_f(stub)}" size="{rad:g}" type="capsule"{dens}/>')
             continue
         specs = _leg_specs(family)
         inner = ""
@@ -92,7 +93,7 @@ def _legs(name: str, angles: list, family: str, params: dict, first: int = 0) ->
             inner = f"""
         <body name="{name}/{lname}{leg}" pos="{_f(offset)}">
           <joint axis="{_f(axis)}" name="{name}/{jname}{leg}" pos="0 0 0" range="{lo} {hi}" type="hinge"/>
-          <geom fromto="0 0 0 {_f(seg)}" size="{rad:g}" type="capsule"/>{tip}{inner}
+          <geom fromto="0 0 0 {_f(seg)}" size="{rad:g}" type="capsule"{dens}/>{tip}{inner}
         </body>"""
         names = [f"{name}/{(('thigh', 'shin', 'foot') if family == 'claw' else ('thigh', 'shin'))[s]}{leg}"
                  for s in range(len(specs))]
@@ -103,7 +104,7 @@ def _legs(name: str, angles: list, family: str, params: dict, first: int = 0) ->
         parts["feet"].append((names[-1], list(specs[-1][0] * f * d)))
         xml.append(f"""
       <body name="{name}/leg{leg}" pos="0 0 0">
-        <geom fromto="0 0 0 {_f(stub)}" size="{rad:g}" type="capsule"/>{inner}
+        <geom fromto="0 0 0 {_f(stub)}" size="{rad:g}" type="capsule"{dens}/>{inner}
       </body>""")
         for s in range(len(specs)):
             jn = (("hip", "knee", "ankle") if family == "claw" else ("hip", "ankle"))[s]
@@ -161,7 +162,7 @@ def _centipede(name: str, params: dict, pos: list) -> tuple:
         inner = f"""
       <body name="{name}/torso{k}" pos="{_f([-0.75 * size, 0, 0])}">
         <joint axis="0 0 1" name="{name}/body{k}" pos="0 0 0" range="-60 60" type="hinge"/>
-        <geom fromto="0 0 0 {_f([0.75 * size, 0, 0])}" size="{0.08 * size:g}" type="capsule"/>
+        <geom fromto="0 0 0 {_f([0.75 * size, 0, 0])}" size="{0.08 * size:g}" type="capsule" density="{_density(params):g}"/>
         <geom size="{0.25 * size:g}" type="sphere" density="{_density(params):g}"/>{''.join(legs)}{inner}
       </body>"""
     for k in range(n):
@@ -433,6 +434,18 @@ def morphology(spec: str) -> dict:
 MORPHOLOGIES = ["ant-3", "ant-4", "ant-5", "ant-6", "claw-3", "claw-4", "claw-5", "centipede-2", "centipede-3",
                 "centipede-4", "worm-3", "worm-4", "worm-5", "ant-4-broken1", "ant-4-short0", "ant-4-mass3",
                 "ant-4-size0.9", "claw-4-broken0"]
+
+def zoo(specs: list[str] | None = None, spacing: float = 6.0, per_row: int = 5) -> dict:
+    """One scene holding many bodies on a grid (no termination): steps and draws every morphology with a
+    single compilation (the bodies touch only the floor)."""
+    comps = {}
+    for i, spec in enumerate(specs or MORPHOLOGIES):
+        c = morphology(spec)
+        c["pos"] = [spacing * (i % per_row), spacing * (i // per_row), c["pos"][2]]
+        c.pop("term")
+        comps[f"b{i}"] = c
+    return check({"components": comps, "global_options": dict(_GOAL_OPTS)})
+
 
 # Goal tasks. Distances in m; the goal is drawn uniformly on an annulus around the agent's start at every
 # reset (also the automatic ones inside PPO training: see ppo.AutoReset). reward = progress_scale * (d_{t-1}
