@@ -307,8 +307,10 @@ def check(desc: dict) -> dict:
         if task.get("kind") not in TASKS:
             raise WorkbenchError(f"task: unknown kind {task.get('kind')!r}; known: {', '.join(TASKS)}")
         agent = desc["components"].get(task.get("agent", "agent"))
-        if agent is None or agent["type"] not in FREE:
-            raise WorkbenchError(f"task: agent {task.get('agent', 'agent')!r} must name a free-rooted body component")
+        if agent is None or agent["type"] not in FREE + ("point_mass",) or agent["type"] == "ball":
+            raise WorkbenchError(f"task: agent {task.get('agent', 'agent')!r} must name a body or point_mass component")
+        if task["kind"] == "reach" and agent["type"] == "point_mass":
+            raise WorkbenchError(f"task: reach needs a body with feet, not {agent['type']}")
         lo, hi = task.get("goal_radius", [1.5, 3.0])
         if not 0 <= lo <= hi:
             raise WorkbenchError(f"task: goal_radius must be [lo, hi] with 0 <= lo <= hi, got {[lo, hi]}")
@@ -472,6 +474,11 @@ def goal_task(kind: str, body: str = "ant-4", **task) -> dict:
     unknown = set(task) - set(TASK_DEFAULTS[kind])
     if unknown:
         raise WorkbenchError(f"goal_task: unknown task setting(s) {sorted(unknown)}; known: {', '.join(TASK_DEFAULTS[kind])}")
+    if body == "point_mass":   # the 2-D test bed: fast to compile and to learn
+        return check({"components": {"agent": {"type": "point_mass", "observers": ["qp"]}},
+                      "task": {"kind": kind, "agent": "agent", **TASK_DEFAULTS[kind], "goal_radius": [0.5, 1.5],
+                               "success_dist": 0.2, **task},
+                      "global_options": {**_PLANE, "episode_length": 60}})
     return check({"components": {"agent": morphology(body)},
                   "task": {"kind": kind, "agent": "agent", **TASK_DEFAULTS[kind], **task},
                   "global_options": dict(_GOAL_OPTS)})
