@@ -18,7 +18,8 @@ import time
 
 os.environ.setdefault("WORKBENCH_CACHE", tempfile.mkdtemp(prefix="wb-bench-"))  # no cached params
 
-from workbench.sim import composer, harness  # noqa: E402  (sets XLA logging first)
+from workbench.sim import harness  # noqa: E402  (sets XLA logging first)
+from workbench.sim.env import build_env  # noqa: E402
 from brax.training.agents.ppo import networks as ppo_networks  # noqa: E402
 from brax.training.agents.ppo import train as brax_ppo  # noqa: E402
 
@@ -31,7 +32,7 @@ def main() -> None:
     ap.add_argument("--evals", type=int, default=6)
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
-    env = composer.build(args.env)
+    env = build_env(args.env)
     cfg = harness.PPOConfig(num_timesteps=args.steps, num_envs=args.envs, batch_size=args.envs, num_minibatches=4,
                             unroll_length=10, num_updates_per_batch=4, num_evals=args.evals)
 

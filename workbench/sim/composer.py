@@ -47,41 +47,178 @@ def _f(xs) -> str:
     return " ".join(f"{float(x):.6g}" for x in xs)
 
 
-def _ant(name: str, params: dict, pos: list) -> tuple[str, str, list]:
-    """An ant with `num_legs` legs spaced evenly (brax ant.xml geometry; 4 legs = brax's ant)."""
+def _leg_specs(family: str) -> list[tuple]:
+    """One leg as (length factor of the stub direction, joint axis kind, range deg, initial angle rad).
+
+    ant: brax's ant leg (hip about z, ankle bending down); claw: MxT's 3-segment claw leg (Sec. A,
+    `claw.py`: 0.4 m segments); centipede legs are ant legs."""
+    if family == "claw":
+        return [(0.4, "z", (-30, 30), 0.0), (0.4, "perp", (20, 70), 0.6), (0.4, "perp", (-30, 60), 0.6)]
+    return [(0.2 * math.sqrt(2), "z", (-30, 30), 0.0), (0.4 * math.sqrt(2), "perp", (30, 70), 1.0)]
+
+
+def _legs(name: str, angles: list, family: str, params: dict, first: int = 0) -> tuple[list, list, list, dict]:
+    """Leg bodies (xml), motors, init qpos and part metadata for legs at `angles` (radians).
+
+    Variants (MxT `broken_*`, `size_rand_*`): `broken` leg indices are left out (their stub stays, as a
+    stump), `short` leg indices have every segment scaled by `short_factor` (default 0.5)."""
+    gear = float(params.get("gear", 200.0 if family == "claw" else 150.0))
+    size = float(params.get("size_scale", 1.0))
+    broken = {int(i) for i in params.get("broken", [])}
+    short = {int(i) for i in params.get("short", [])}
+    rad = 0.08 * size
+    dens = f' density="{_density(params):g}"'
+    xml, acts, qpos, parts = [], [], [], {"links": [], "types": {}, "feet": [], "gear": {}}
+    for k, th in enumerate(angles):
+        leg = first + k
+        d = np.array([math.cos(th), math.sin(th), 0.0])
+        perp = np.array([-math.sin(th), math.cos(th), 0.0])
+        f = size * (float(params.get("short_factor", 0.5)) if leg in short else 1.0)
+        stub = (0.2 * math.sqrt(2)) * d * f
+        if leg in broken:
+            xml.append(f'\n      <geom fromto="0 0 0 {_f(stub)}" size="{rad:g}" type="capsule"{dens}/>')
+            continue
+        specs = _leg_specs(family)
+        inner = ""
+        # build from the tip inwards: each segment is a body whose joint sits at its base
+        for s in range(len(specs) - 1, -1, -1):
+            length, axis_kind, (lo, hi), q0 = specs[s]
+            seg = length * f * d
+            axis = np.array([0, 0, 1.0]) if axis_kind == "z" else perp
+            jname = ("hip", "knee", "ankle")[s] if family == "claw" else ("hip", "ankle")[s]
+            lname = ("thigh", "shin", "foot")[s] if family == "claw" else ("thigh", "shin")[s]
+            offset = stub if s == 0 else specs[s - 1][0] * f * d
+            tip = (f'\n            <geom contype="1" pos="{_f(seg)}" size="{rad:g}" type="sphere" mass="0"/>'
+                   if s == len(specs) - 1 else "")
+            inner = f"""
+        <body name="{name}/{lname}{leg}" pos="{_f(offset)}">
+          <joint axis="{_f(axis)}" name="{name}/{jname}{leg}" pos="0 0 0" range="{lo} {hi}" type="hinge"/>
+          <geom fromto="0 0 0 {_f(seg)}" size="{rad:g}" type="capsule"{dens}/>{tip}{inner}
+        </body>"""
+        names = [f"{name}/{(('thigh', 'shin', 'foot') if family == 'claw' else ('thigh', 'shin'))[s]}{leg}"
+                 for s in range(len(specs))]
+        parts["links"] += names
+        for s, ln in enumerate(names):
+            parts["types"][ln] = "hip" if s == 0 else "limb"
+            parts["gear"][ln] = gear
+        parts["feet"].append((names[-1], list(specs[-1][0] * f * d)))
+        xml.append(f"""
+      <body name="{name}/leg{leg}" pos="0 0 0">
+        <geom fromto="0 0 0 {_f(stub)}" size="{rad:g}" type="capsule"{dens}/>{inner}
+      </body>""")
+        for s in range(len(specs)):
+            jn = (("hip", "knee", "ankle") if family == "claw" else ("hip", "ankle"))[s]
+            acts.append(f'<motor ctrllimited="true" ctrlrange="-1 1" joint="{name}/{jn}{leg}" gear="{gear:g}"/>')
+            qpos.append(specs[s][3])
+    return xml, acts, qpos, parts
+
+
+def _density(params: dict) -> float:
+    return 5.0 * float(params.get("mass_scale", 1.0))
+
+
+def _ant(name: str, params: dict, pos: list, family: str = "ant") -> tuple:
+    """An ant (or MxT claw) with `num_legs` legs spaced evenly (brax ant.xml geometry; 4 legs = brax's ant)."""
     n = int(params.get("num_legs", 4))
     if not 1 <= n <= 12:
         raise ValueError(f"num_legs must be in 1..12, got {n}")
-    gear = float(params.get("gear", 150))
-    legs, acts, qpos = [], [], list(pos[:3]) + [1, 0, 0, 0]
-    for k in range(n):
-        th = 2 * math.pi * k / n + math.pi / 4
-        d = np.array([math.cos(th), math.sin(th), 0.0])
-        a = (0.2 * math.sqrt(2)) * d
-        axis = np.array([-math.sin(th), math.cos(th), 0.0])
-        legs.append(f"""
-      <body name="{name}/leg{k}" pos="0 0 0">
-        <geom fromto="0 0 0 {_f(a)}" size="0.08" type="capsule"/>
-        <body name="{name}/thigh{k}" pos="{_f(a)}">
-          <joint axis="0 0 1" name="{name}/hip{k}" pos="0 0 0" range="-30 30" type="hinge"/>
-          <geom fromto="0 0 0 {_f(a)}" size="0.08" type="capsule"/>
-          <body name="{name}/shin{k}" pos="{_f(a)}">
-            <joint axis="{_f(axis)}" name="{name}/ankle{k}" pos="0 0 0" range="30 70" type="hinge"/>
-            <geom fromto="0 0 0 {_f(2 * a)}" size="0.08" type="capsule"/>
-            <geom contype="1" pos="{_f(2 * a)}" size="0.08" type="sphere" mass="0"/>
-          </body>
-        </body>
-      </body>""")
-        for j in ("hip", "ankle"):
-            acts.append(f'<motor ctrllimited="true" ctrlrange="-1 1" joint="{name}/{j}{k}" gear="{gear:g}"/>')
-        qpos += [0.0, 1.0]  # hip 0, ankle 1 rad (inside the 30..70 degree range), as brax's ant
+    angles = [2 * math.pi * k / n + math.pi / 4 for k in range(n)]
+    legs, acts, q_legs, parts = _legs(name, angles, family, params)
+    size = float(params.get("size_scale", 1.0))
+    qpos = list(pos[:3]) + [1, 0, 0, 0] + q_legs
     body = f"""
     <body name="{name}/torso" pos="{_f(pos)}">
-      <geom size="0.25" type="sphere" density="5"/>
+      <geom size="{0.25 * size:g}" type="sphere" density="{_density(params):g}"/>
       <joint armature="0" damping="0" limited="false" margin="0.01" name="{name}/root" type="free"/>{''.join(legs)}
     </body>"""
-    names = [f"{name}/torso"] + [f"{name}/{p}{k}" for k in range(n) for p in ("thigh", "shin")]
-    return body, "\n    ".join(acts), qpos, names
+    parts["links"].insert(0, f"{name}/torso")
+    parts["types"][f"{name}/torso"] = "root"
+    return body, "\n    ".join(acts), qpos, parts["links"], parts
+
+
+def _claw(name: str, params: dict, pos: list) -> tuple:
+    return _ant(name, params, pos, family="claw")
+
+
+def _centipede(name: str, params: dict, pos: list) -> tuple:
+    """MxT centipede-n: a chain of n torsos 0.75 m apart, each with two ant legs at +-90 degrees, joined by
+    yaw hinges (+-60 degrees, gear `body_gear`); 4n + (n - 1) actuated joints."""
+    n = int(params.get("num_segments", 3))
+    if not 2 <= n <= 8:
+        raise ValueError(f"num_segments must be in 2..8, got {n}")
+    size = float(params.get("size_scale", 1.0))
+    body_gear = float(params.get("body_gear", 150.0))
+    acts, qpos = [], list(pos[:3]) + [1, 0, 0, 0]
+    parts = {"links": [], "types": {}, "feet": [], "gear": {}}
+    inner = ""
+    seg_data = []
+    for k in range(n):
+        legs, a, q, p = _legs(name, [math.pi / 2, -math.pi / 2], "ant", params, first=2 * k)
+        seg_data.append((legs, a, q, p))
+    for k in range(n - 1, -1, -1):
+        legs = seg_data[k][0]
+        if k == 0:
+            continue
+        inner = f"""
+      <body name="{name}/torso{k}" pos="{_f([-0.75 * size, 0, 0])}">
+        <joint axis="0 0 1" name="{name}/body{k}" pos="0 0 0" range="-60 60" type="hinge"/>
+        <geom fromto="0 0 0 {_f([0.75 * size, 0, 0])}" size="{0.08 * size:g}" type="capsule" density="{_density(params):g}"/>
+        <geom size="{0.25 * size:g}" type="sphere" density="{_density(params):g}"/>{''.join(legs)}{inner}
+      </body>"""
+    for k in range(n):
+        legs, a, q, p = seg_data[k]
+        tname = f"{name}/torso{k}"
+        parts["links"] += [tname] + p["links"]
+        parts["types"][tname] = "root" if k == 0 else "segment"
+        parts["types"].update(p["types"])
+        parts["gear"].update(p["gear"])
+        parts["feet"] += p["feet"]
+        if k > 0:
+            parts["gear"][tname] = body_gear
+            acts.append(f'<motor ctrllimited="true" ctrlrange="-1 1" joint="{name}/body{k}" gear="{body_gear:g}"/>')
+            qpos.append(0.0)
+        acts += a
+        qpos += q
+    body = f"""
+    <body name="{name}/torso0" pos="{_f(pos)}">
+      <geom size="{0.25 * size:g}" type="sphere" density="{_density(params):g}"/>
+      <joint armature="0" damping="0" limited="false" margin="0.01" name="{name}/root" type="free"/>{''.join(seg_data[0][0])}{inner}
+    </body>"""
+    # MJCF joint order = depth-first body order, which is torso0's legs, then torso1 (its hinge, its legs), ...
+    return body, "\n    ".join(acts), qpos, parts["links"], parts
+
+
+def _worm(name: str, params: dict, pos: list) -> tuple:
+    """MxT worm-n: n capsules (0.5 m) in a chain along -x joined by pitch hinges (+-60 degrees), n - 1
+    actuated joints; every capsule touches the floor (an inchworm gait is possible with plain friction)."""
+    n = int(params.get("num_segments", 4))
+    if not 2 <= n <= 10:
+        raise ValueError(f"num_segments must be in 2..10, got {n}")
+    size = float(params.get("size_scale", 1.0))
+    gear = float(params.get("gear", 60.0))
+    length, rad = 0.5 * size, 0.1 * size
+    parts = {"links": [], "types": {}, "feet": [], "gear": {}}
+    inner = ""
+    for k in range(n - 1, 0, -1):
+        inner = f"""
+      <body name="{name}/seg{k}" pos="{_f([-length, 0, 0])}">
+        <joint axis="0 1 0" name="{name}/bend{k}" pos="0 0 0" range="-60 60" type="hinge"/>
+        <geom contype="1" fromto="0 0 0 {_f([-length, 0, 0])}" size="{rad:g}" type="capsule" density="{_density(params):g}"/>{inner}
+      </body>"""
+    body = f"""
+    <body name="{name}/seg0" pos="{_f(pos)}">
+      <joint armature="0" damping="0" limited="false" margin="0.01" name="{name}/root" type="free"/>
+      <geom contype="1" fromto="0 0 0 {_f([-length, 0, 0])}" size="{rad:g}" type="capsule" density="{_density(params):g}"/>{inner}
+    </body>"""
+    acts = [f'<motor ctrllimited="true" ctrlrange="-1 1" joint="{name}/bend{k}" gear="{gear:g}"/>' for k in range(1, n)]
+    for k in range(n):
+        ln = f"{name}/seg{k}"
+        parts["links"].append(ln)
+        parts["types"][ln] = "root" if k == 0 else "segment"
+        if k:
+            parts["gear"][ln] = gear
+    parts["feet"] = [(f"{name}/seg0", [0.0, 0.0, 0.0]), (f"{name}/seg{n - 1}", [-length, 0.0, 0.0])]  # the two ends
+    return body, "\n    ".join(acts), list(pos[:3]) + [1, 0, 0, 0] + [0.0] * (n - 1), parts["links"], parts
 
 
 def _point_mass(name: str, params: dict, pos: list) -> tuple:
@@ -101,7 +238,8 @@ def _point_mass(name: str, params: dict, pos: list) -> tuple:
     </body>"""
     acts = "\n    ".join(f'<motor ctrllimited="true" ctrlrange="-1 1" joint="{name}/{a}" gear="{gear:g}"/>'
                        for a in "xy")
-    return body, acts, [0.0, 0.0], [f"{name}/root"]
+    links = [f"{name}/root"]
+    return body, acts, [0.0, 0.0], links, {"links": links, "types": {links[0]: "root"}, "feet": [], "gear": {links[0]: gear}}
 
 
 def _ball(name: str, params: dict, pos: list) -> tuple[str, str, list]:
@@ -112,11 +250,17 @@ def _ball(name: str, params: dict, pos: list) -> tuple[str, str, list]:
       <joint name="{name}/root" type="free" damping="0" armature="0" limited="false"/>
       <geom type="sphere" size="{r:g}" mass="{mass:g}" contype="1" conaffinity="1"/>
     </body>"""
-    return body, "", list(pos[:3]) + [1, 0, 0, 0], [f"{name}/root"]
+    links = [f"{name}/root"]
+    return body, "", list(pos[:3]) + [1, 0, 0, 0], links, {"links": links, "types": {links[0]: "object"}, "feet": [],
+                                                         "gear": {}}
 
 
-COMPONENTS = {"ant": _ant, "point_mass": _point_mass, "ball": _ball, "target": None}
-ROOT_LINK = {"ant": "torso", "point_mass": "root", "ball": "root"}
+COMPONENTS = {"ant": _ant, "claw": _claw, "centipede": _centipede, "worm": _worm, "point_mass": _point_mass,
+              "ball": _ball, "target": None}
+ROOT_LINK = {"ant": "torso", "claw": "torso", "centipede": "torso0", "worm": "seg0", "point_mass": "root", "ball": "root"}
+FREE = ("ant", "claw", "centipede", "worm", "ball")   # components with a free root joint
+PART_TYPES = ("root", "segment", "hip", "limb", "object", "goal")   # token one-hot order (see env.tokens)
+TASKS = ("touch", "reach")
 OBSERVERS = {"component": ("qp", "root_pos", "root_vel"), "edge": ("root_vec", "root_dist")}
 REWARDS = {"component": ("velocity", "root_goal", "ctrl_cost", "alive"), "edge": ("root_dist",)}
 
@@ -128,7 +272,7 @@ def check(desc: dict) -> dict:
     """Raise WorkbenchError naming the first broken component/edge of a description."""
     if not isinstance(desc, dict) or not isinstance(desc.get("components"), dict) or not desc["components"]:
         raise WorkbenchError("environment description needs a non-empty 'components' dict")
-    unknown = set(desc) - {"components", "edges", "global_options"}
+    unknown = set(desc) - {"components", "edges", "global_options", "task"}
     if unknown:
         raise WorkbenchError(f"environment description has unknown key(s) {sorted(unknown)}")
     for name, comp in desc["components"].items():
@@ -158,6 +302,21 @@ def check(desc: dict) -> dict:
         for rew in edge.get("reward_fns", {}):
             if rew not in REWARDS["edge"]:
                 raise WorkbenchError(f"edge '{key}': unknown reward {rew!r}")
+    if "task" in desc:
+        task = desc["task"]
+        if task.get("kind") not in TASKS:
+            raise WorkbenchError(f"task: unknown kind {task.get('kind')!r}; known: {', '.join(TASKS)}")
+        agent = desc["components"].get(task.get("agent", "agent"))
+        if agent is None or agent["type"] not in FREE + ("point_mass",) or agent["type"] == "ball":
+            raise WorkbenchError(f"task: agent {task.get('agent', 'agent')!r} must name a body or point_mass component")
+        if task["kind"] == "reach" and agent["type"] == "point_mass":
+            raise WorkbenchError(f"task: reach needs a body with feet, not {agent['type']}")
+        lo, hi = task.get("goal_radius", [1.5, 3.0])
+        if not 0 <= lo <= hi:
+            raise WorkbenchError(f"task: goal_radius must be [lo, hi] with 0 <= lo <= hi, got {[lo, hi]}")
+        unknown = set(task) - set(TASK_DEFAULTS["touch"]) - {"kind", "agent"}
+        if unknown:
+            raise WorkbenchError(f"task: unknown key(s) {sorted(unknown)}")
     backend = desc.get("global_options", {}).get("backend", "spring")
     if backend not in ("spring", "positional", "generalized"):
         raise WorkbenchError(f"global_options: unknown backend {backend!r}")
@@ -235,19 +394,116 @@ DESCRIPTIONS: dict[str, dict] = {
 
 
 # ---------------------------------------------------------------------------------------------------
+# Morphologies and goal tasks (MxT-Bench families, arXiv 2211.14296 Sec. 4.1; the brief's MxT-lite settings)
+
+FAMILIES = {"ant": "num_legs", "claw": "num_legs", "centipede": "num_segments", "worm": "num_segments"}
+# Variants as spec suffixes: -broken<i> (leg i missing), -short<i> (leg i at half length), -mass<x> (density
+# times x), -size<x> (every length and radius times x). MxT's mass_rand / size_rand use x in [0.5, 3] / [0.9, 1.1].
+_VARIANT = {"broken": ("broken", int, True), "short": ("short", int, True), "mass": ("mass_scale", float, False),
+            "size": ("size_scale", float, False)}
+
+
+def morphology(spec: str) -> dict:
+    """A body component from a spec string: 'ant-4', 'claw-3', 'centipede-3', 'worm-5', plus variants
+    'ant-4-broken1', 'ant-5-short0-short2', 'claw-4-mass2', 'worm-4-size0.9'."""
+    import re
+    parts = spec.split("-")
+    family = parts[0]
+    if family not in FAMILIES or len(parts) < 2 or not parts[1].isdigit():
+        raise WorkbenchError(f"morphology {spec!r}: expected <family>-<n>[-variant...] with family in "
+                             f"{', '.join(FAMILIES)}, e.g. 'ant-4' or 'ant-4-broken1'")
+    params: dict = {FAMILIES[family]: int(parts[1])}
+    for v in parts[2:]:
+        m = re.fullmatch(r"([a-z]+)([0-9.]+)", v)
+        if not m or m.group(1) not in _VARIANT:
+            raise WorkbenchError(f"morphology {spec!r}: unknown variant {v!r}; known: "
+                                 + ", ".join(k + "<x>" for k in _VARIANT))
+        key, typ, many = _VARIANT[m.group(1)]
+        try:
+            val = typ(m.group(2))
+        except ValueError:
+            raise WorkbenchError(f"morphology {spec!r}: bad number in {v!r}") from None
+        if many:
+            params.setdefault(key, []).append(val)
+        else:
+            params[key] = val
+    size = float(params.get("size_scale", 1.0))
+    z = {"ant": 0.75, "claw": 0.95, "centipede": 0.75, "worm": 0.15}[family] * size
+    term = {"worm": {}, "claw": {"z_range": [0.15 * size, 2.0 * size]}}.get(family, {"z_range": [0.2 * size, 1.0 * size]})
+    return {"type": family, "params": params, "pos": [0, 0, z], "observers": ["qp"], "term": term}
+
+
+MORPHOLOGIES = ["ant-3", "ant-4", "ant-5", "ant-6", "claw-3", "claw-4", "claw-5", "centipede-2", "centipede-3",
+                "centipede-4", "worm-3", "worm-4", "worm-5", "ant-4-broken1", "ant-4-short0", "ant-4-mass3",
+                "ant-4-size0.9", "claw-4-broken0"]
+
+def zoo(specs: list[str] | None = None, spacing: float = 6.0, per_row: int = 5) -> dict:
+    """One scene holding many bodies on a grid (no termination): steps and draws every morphology with a
+    single compilation (the bodies touch only the floor)."""
+    comps = {}
+    for i, spec in enumerate(specs or MORPHOLOGIES):
+        c = morphology(spec)
+        c["pos"] = [spacing * (i % per_row), spacing * (i // per_row), c["pos"][2]]
+        c.pop("term")
+        comps[f"b{i}"] = c
+    return check({"components": comps, "global_options": dict(_GOAL_OPTS)})
+
+
+# Goal tasks. Distances in m; the goal is drawn uniformly on an annulus around the agent's start at every
+# reset (also the automatic ones inside PPO training: see ppo.AutoReset). reward = progress_scale * (d_{t-1}
+# - d_t) / dt + success_bonus on the step that reaches success_dist (which ends the episode) - ctrl_cost *
+# sum(a^2). touch: the root's xy distance (MxT touch: torso to ball); reach: the nearest foot's 3-D distance
+# to a goal at height goal_z (MxT reach: nearest foot within 0.1 of a ball; the MxT-lite brief's 0.3 at 0.8-1.5 m).
+TASK_DEFAULTS = {
+    "touch": {"goal_radius": [1.5, 3.0], "success_dist": 0.5, "success_bonus": 5.0, "progress_scale": 1.0,
+              "ctrl_cost": 0.02, "goal_z": 0.0},
+    "reach": {"goal_radius": [0.8, 1.5], "success_dist": 0.3, "success_bonus": 5.0, "progress_scale": 1.0,
+              "ctrl_cost": 0.02, "goal_z": 0.08},
+}
+_GOAL_OPTS = {"backend": "spring", "timestep": 0.005, "n_frames": 10, "episode_length": 300}
+
+
+def goal_task(kind: str, body: str = "ant-4", **task) -> dict:
+    """A goal-task description: one body (a `morphology` spec) and a touch/reach task with fresh goals.
+
+        desc = goal_task("touch", "ant-4", success_dist=0.4)
+        env = build_env(desc)           # obs = [qp, goal - root (3), distance (1)]
+    """
+    if kind not in TASK_DEFAULTS:
+        raise WorkbenchError(f"unknown task kind {kind!r}; known: {', '.join(TASK_DEFAULTS)}")
+    unknown = set(task) - set(TASK_DEFAULTS[kind])
+    if unknown:
+        raise WorkbenchError(f"goal_task: unknown task setting(s) {sorted(unknown)}; known: {', '.join(TASK_DEFAULTS[kind])}")
+    if body == "point_mass":   # the 2-D test bed: fast to compile and to learn
+        return check({"components": {"agent": {"type": "point_mass", "observers": ["qp"]}},
+                      "task": {"kind": kind, "agent": "agent", **TASK_DEFAULTS[kind], "goal_radius": [0.5, 1.5],
+                               "success_dist": 0.2, **task},
+                      "global_options": {**_PLANE, "episode_length": 60}})
+    return check({"components": {"agent": morphology(body)},
+                  "task": {"kind": kind, "agent": "agent", **TASK_DEFAULTS[kind], **task},
+                  "global_options": dict(_GOAL_OPTS)})
+
+
+# ---------------------------------------------------------------------------------------------------
 # MJCF
 
 def to_mjcf(desc: dict) -> str:
     """The MJCF string of a description (ground plane included when any component is not planar)."""
+    return build_mjcf(desc)[0]
+
+
+def build_mjcf(desc: dict) -> tuple[str, dict]:
+    """(MJCF string, {component: parts}) where parts = {"links": [...], "types": {link: part type},
+    "feet": [(link, local tip offset)], "gear": {link: motor gear}} (for goal tasks and tokens)."""
     check(desc)
     opts = desc.get("global_options", {})
-    bodies, acts, qpos, links = [], [], [], {}
+    bodies, acts, qpos, links, meta = [], [], [], {}, {}
     for name, comp in desc["components"].items():
         builder = COMPONENTS[comp["type"]]
         if builder is None:
             continue
         try:
-            b, a, q, links[name] = builder(name, comp.get("params", {}), list(comp.get("pos", [0, 0, 0])))
+            b, a, q, links[name], meta[name] = builder(name, comp.get("params", {}), list(comp.get("pos", [0, 0, 0])))
         except (ValueError, TypeError, KeyError) as e:
             raise WorkbenchError(f"component '{name}' ({comp['type']}): {e}") from None
         bodies.append(b)
@@ -279,4 +535,4 @@ def to_mjcf(desc: dict) -> str:
   <actuator>
     {chr(10).join(x for x in acts if x)}
   </actuator>
-</mujoco>"""
+</mujoco>""", meta

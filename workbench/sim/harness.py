@@ -75,6 +75,11 @@ class Run:
     timing: dict                  # jit_s, train_s, sps, cached
     cfg: PPOConfig
     seed: int
+    checkpoints: list = dataclasses.field(default_factory=list)   # [{"step", "params", metrics...}] per epoch
+    stopped_early: bool = False
+
+    def __setstate__(self, state):   # runs cached before checkpoints existed
+        self.__dict__.update({"checkpoints": [], "stopped_early": False, **state})
 
     def policy(self, env, deterministic: bool = False, outer: Callable | None = None, extra: Extra | None = None):
         c = ppo.compile_ppo(env, self.cfg, extra or Extra(), env_key(env), outer)
@@ -84,15 +89,35 @@ class Run:
 _EXEC: dict = {}
 
 
+def params_digest(params) -> str:
+    """A short hash of a parameter pytree's values (cache keys of warm-started runs)."""
+    import hashlib
+    h = hashlib.sha256()
+    for leaf in jax.tree.leaves(params):
+        h.update(np.ascontiguousarray(np.asarray(leaf, np.float32)).tobytes())
+    return h.hexdigest()[:16]
+
+
 def train(env, cfg: PPOConfig, seed: int = 0, progress=no_progress, extra: Extra | None = None,
           outer: Callable | None = None, extra_desc: Any = None, use_cache: bool = True,
-          namespace: str = "sim/ppo", evaluate: Callable | None = None) -> Run:
+          namespace: str = "sim/ppo", evaluate: Callable | None = None, eval_episodes: int = 0,
+          stop_success: float | None = None, init_params=None, keep_params: bool = True) -> Run:
     """Train PPO (with the optional extra slot) on `env`; cached, resumable, reporting progress.
 
     `outer` wraps the batched env (e.g. a LatentWrapper); `extra_desc` must describe `extra` and
-    `outer` for the cache key. `evaluate(step, run) -> metrics` adds host-side metrics per epoch."""
+    `outer` for the cache key. `evaluate(step, run) -> metrics` adds host-side metrics per epoch.
+
+    Checkpoints: after every epoch (cfg.num_timesteps / cfg.num_evals env steps) `run.checkpoints` gets
+    {"step", "params" (normalizer, policy), and the epoch's metrics}; with `eval_episodes` > 0 each one
+    is evaluated on that many fresh deterministic episodes (`eval/return`, and for goal tasks
+    `eval/success`, `eval/final_over_initial`). The list is in the cache, so a cache hit has it too.
+    `stop_success`: stop after the first epoch whose success (eval, else train) reaches it.
+    `init_params`: warm start from brax-layout (normalizer, policy, value) params (e.g. `load_policy`)."""
     extra = extra or Extra()
     key = {"env": env_key(env), "ppo": dataclasses.asdict(cfg), "seed": seed, "extra": extra_desc or extra.key}
+    if eval_episodes or stop_success is not None or init_params is not None:   # old keys stay valid otherwise
+        key.update(eval_episodes=eval_episodes, stop_success=stop_success,
+                   warm=params_digest(init_params) if init_params is not None else None)
     final_path = cache.path_for(namespace, key)
     if use_cache and final_path.exists():
         try:
@@ -109,13 +134,22 @@ def train(env, cfg: PPOConfig, seed: int = 0, progress=no_progress, extra: Extra
     rng = jax.random.PRNGKey(seed)
     k_init, k_extra, k_env, rng = jax.random.split(rng, 4)
     ts = c.init(k_init, extra.init(k_extra))
+    if init_params is not None:
+        # copies: the epoch donates its input buffers, and a CPU jnp.asarray may alias the caller's arrays
+        norm, pol, val = (jax.tree.map(lambda x: jnp.array(x, copy=True), p) for p in init_params)
+        if jax.tree.structure(pol) != jax.tree.structure(ts.params.policy):
+            from workbench import WorkbenchError
+            raise WorkbenchError("init_params: the policy network does not match cfg.policy_hidden / the env's sizes")
+        params = ts.params.replace(policy=pol, value=val)
+        ts = ts.replace(params=params, normalizer=norm, opt_state=c.optimizer.init(params))
     env_state = c.reset(k_env)
-    history, start_epoch = History(), 0
+    history, start_epoch, checkpoints = History(), 0, []
     if use_cache and ckpt_path.exists():  # resume: params, optimiser, extra state, rng, history
         try:
             saved = pickle.loads(ckpt_path.read_bytes())
             ts = jax.tree.map(jnp.asarray, saved["ts"])
             rng, history, start_epoch = jnp.asarray(saved["rng"]), saved["history"], saved["epoch"]
+            checkpoints = saved.get("checkpoints", [])
         except Exception:
             ckpt_path.unlink(missing_ok=True)
 
@@ -126,7 +160,14 @@ def train(env, cfg: PPOConfig, seed: int = 0, progress=no_progress, extra: Extra
     def snapshot():
         params = jax.device_get((ts.normalizer, ts.params.policy, ts.params.value))
         return Run(params, jax.device_get(ts.extra), history, int(ts.env_steps),
-                   {"jit_s": jit_s, "train_s": train_s, "sps": sps, "cached": False}, cfg, seed)
+                   {"jit_s": jit_s, "train_s": train_s, "sps": sps, "cached": False}, cfg, seed, checkpoints)
+
+    def eval_metrics(e: int) -> dict:
+        from workbench.sim import rollouts
+        params = jax.device_get((ts.normalizer, ts.params.policy))
+        ep = rollouts.collect(env, rollouts.ppo_apply(env, cfg), eval_episodes, cfg.episode_length or env.episode_length,
+                              seed=10_000 + e, params=params, policy_key=("ppo_eval", env_key(env), cfg))
+        return {f"eval/{k}": v for k, v in rollouts.summary(ep).items()}
 
     n_epochs = max(1, cfg.num_evals)
     jit_s, train_s, sps = 0.0, 0.0, float("nan")
@@ -141,6 +182,7 @@ def train(env, cfg: PPOConfig, seed: int = 0, progress=no_progress, extra: Extra
         _EXEC[exec_key] = c.epoch.lower(ts, env_state, rng).compile()
         jit_s = time.time() - t0
     epoch = _EXEC[exec_key]
+    e, stop = start_epoch, False
     for e in range(start_epoch, n_epochs):
         rng, k = jax.random.split(rng)
         t0 = time.time()
@@ -150,19 +192,93 @@ def train(env, cfg: PPOConfig, seed: int = 0, progress=no_progress, extra: Extra
         train_s += dt
         sps = c.steps_per_epoch / dt
         metrics.update({"time/sps": sps, "time/jit_s": jit_s, "time/train_s": train_s})
+        if eval_episodes:
+            metrics.update(eval_metrics(e))
         if evaluate:
             metrics.update(evaluate(int(ts.env_steps), snapshot()))
         history.log(int(ts.env_steps), metrics)
-        if use_cache and e < n_epochs - 1:  # checkpoint before the callback, which may interrupt
+        checkpoints.append({"step": int(ts.env_steps), **metrics,
+                            **({"params": jax.device_get((ts.normalizer, ts.params.policy))} if keep_params else {})})
+        success = metrics.get("eval/success", metrics.get("train/success"))
+        stop = stop_success is not None and success is not None and success >= stop_success
+        if use_cache and e < n_epochs - 1 and not stop:  # checkpoint before the callback, which may interrupt
             cache.atomic_write_bytes(ckpt_path, pickle.dumps(
-                {"ts": jax.device_get(ts), "rng": np.asarray(rng), "history": history, "epoch": e + 1}))
+                {"ts": jax.device_get(ts), "rng": np.asarray(rng), "history": history, "epoch": e + 1,
+                 "checkpoints": checkpoints}))
         progress(int(ts.env_steps), metrics)
+        if stop:
+            break
     run = snapshot()
+    run.stopped_early = bool(stop and e < n_epochs - 1)
     run.timing["sps"] = run.env_steps / train_s if train_s else float("nan")
     if use_cache:
         cache.atomic_write_bytes(final_path, pickle.dumps(run))
         ckpt_path.unlink(missing_ok=True)
     return run
+
+
+# ---- policy files in data/ ----------------------------------------------------------------------------
+POLICY_FORMAT, POLICY_VERSION = "workbench.sim.policy", 1
+
+
+def save_policy(path, run: Run, env, script: str, metrics: dict | None = None, note: str = "") -> None:
+    """Write a trained policy to one small .npz: the parameter leaves (float32, in pytree order) and a JSON
+    header with the format version, the env description, the PPOConfig, seed, env steps, the producing
+    script and its measured metrics (e.g. success), so a notebook can ship and re-check an expert."""
+    import io
+    import json
+    import time as _time
+    from workbench import __version__
+    leaves = jax.tree.leaves(tuple(run.params))
+    meta = {"format": POLICY_FORMAT, "version": POLICY_VERSION, "workbench": __version__,
+            "env": getattr(env, "desc", None), "backend": env.backend, "ppo": dataclasses.asdict(run.cfg),
+            "seed": run.seed, "env_steps": run.env_steps, "script": script, "metrics": metrics or {}, "note": note,
+            "created": _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime())}
+    buf = io.BytesIO()
+    np.savez_compressed(buf, meta=np.frombuffer(json.dumps(meta, default=list).encode(), np.uint8),
+                        **{f"p{i:03d}": np.array(x, np.float32, copy=True) for i, x in enumerate(leaves)})
+    cache.atomic_write_bytes(path, buf.getvalue())
+
+
+@dataclasses.dataclass
+class Policy:
+    """A loaded policy file: its env (rebuilt from the stored description), PPOConfig, params and header."""
+    env: Any
+    cfg: PPOConfig
+    params: tuple
+    meta: dict
+
+    def policy(self, deterministic: bool = True) -> Callable:
+        from workbench.sim import rollouts
+        return rollouts.ppo_policy(self.env, self.params, deterministic, cfg=self.cfg)
+
+
+def load_policy(path) -> Policy:
+    """Read a `save_policy` file (any version up to POLICY_VERSION); a broken file is a one-line error."""
+    import json
+    from workbench import WorkbenchError
+    from workbench.sim.env import build_env
+    try:
+        with np.load(path) as z:
+            meta = json.loads(bytes(z["meta"]).decode())
+            leaves = [z[k] for k in sorted(k for k in z.files if k.startswith("p"))]
+    except (OSError, KeyError, ValueError) as e:
+        raise WorkbenchError(f"{path}: not a workbench policy file ({e})") from None
+    if meta.get("format") != POLICY_FORMAT or int(meta.get("version", 0)) > POLICY_VERSION:
+        raise WorkbenchError(f"{path}: format {meta.get('format')} v{meta.get('version')} is not readable by "
+                             f"{POLICY_FORMAT} v{POLICY_VERSION}")
+    env = build_env(meta["env"])
+    cfg_d = dict(meta["ppo"])
+    cfg_d["policy_hidden"], cfg_d["value_hidden"] = tuple(cfg_d["policy_hidden"]), tuple(cfg_d["value_hidden"])
+    cfg = PPOConfig(**cfg_d)
+    c = ppo.compile_ppo(env, cfg, Extra(), env_key(env))
+    template = jax.eval_shape(c.init, jax.random.PRNGKey(0), ())
+    template = (template.normalizer, template.params.policy, template.params.value)
+    flat, treedef = jax.tree.flatten(template)
+    if len(flat) != len(leaves) or any(tuple(a.shape) != b.shape for a, b in zip(flat, leaves)):
+        raise WorkbenchError(f"{path}: stored parameters do not match the network of its PPOConfig")
+    params = jax.tree.unflatten(treedef, [np.asarray(x, a.dtype) for a, x in zip(flat, leaves)])
+    return Policy(env, cfg, params, meta)
 
 
 _ROLLOUT: dict = {}

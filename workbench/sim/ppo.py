@@ -104,9 +104,41 @@ class LastObs(wrappers.Wrapper):
         return s
 
 
+class AutoReset(wrappers.AutoResetWrapper):
+    """brax's auto-reset (replay each env's first pipeline state), plus a fresh task on every reset.
+
+    brax's wrapper also replays the first observation, so a goal drawn at reset would be the same goal for
+    every episode of an environment: PPO would learn n_envs goals. When the env has
+    `reset_task(ps, info, key) -> (obs, info)` (goal tasks), each finished episode instead gets a new goal
+    from a per-env key kept in `info['reset_key']`; the body still restarts from its first pose (as in brax).
+    Cost: one observation per step, computed for every env and kept where done."""
+
+    def reset(self, rng):
+        s = super().reset(rng)
+        s.info["reset_key"] = jax.vmap(lambda k: jax.random.fold_in(k, 11))(rng)
+        return s
+
+    def step(self, state, action):
+        base = self.env.unwrapped
+        if not hasattr(base, "reset_task") or getattr(base, "task", None) is None:
+            return super().step(state, action)
+        s = super().step(state, action)
+        pairs = jax.vmap(jax.random.split)(s.info["reset_key"])
+        obs, fresh = jax.vmap(lambda ps, k: base.reset_task(ps, {}, k))(s.pipeline_state, pairs[:, 1])
+
+        def pick(new, old):
+            d = jnp.reshape(s.done, s.done.shape + (1,) * (new.ndim - s.done.ndim))
+            return jnp.where(d > 0, new, old)
+
+        info = dict(s.info)
+        info["task"] = jax.tree.map(pick, fresh["task"], s.info["task"])  # success/distance keep the step's values
+        info["reset_key"] = pairs[:, 0]
+        return s.replace(obs=pick(obs, s.obs), info=info)
+
+
 def wrap(env, episode_length: int, outer: Callable | None = None):
-    """vmap -> episode limit -> last-obs -> auto-reset, then an optional outer wrapper (e.g. skills)."""
-    env = wrappers.AutoResetWrapper(LastObs(wrappers.EpisodeWrapper(wrappers.VmapWrapper(env), episode_length, 1)))
+    """vmap -> episode limit -> last-obs -> auto-reset (fresh goals), then an optional outer wrapper."""
+    env = AutoReset(LastObs(wrappers.EpisodeWrapper(wrappers.VmapWrapper(env), episode_length, 1)))
     return outer(env) if outer else env
 
 
@@ -171,6 +203,19 @@ def compile_ppo(env, cfg: PPOConfig, extra: Extra, env_key: str, outer: Callable
             functools.partial(minibatch_step, normalizer=normalizer), (opt_state, params, k_grad), shuffled)
         return (opt_state, params, rng), metrics
 
+    is_task = getattr(env, "task", None) is not None
+    fields = ("truncation", "last_obs") + (("success", "distance", "initial_distance") if is_task else ())
+
+    def episode_metrics(data) -> dict:
+        """Goal tasks: success rate and final/initial distance over the episodes that ended in this batch."""
+        if not is_task:
+            return {}
+        ended = 1.0 - data.discount
+        n = jnp.maximum(jnp.sum(ended), 1.0)
+        ratio = data.extras["state_extras"]["distance"] / jnp.maximum(data.extras["state_extras"]["initial_distance"], 1e-6)
+        return {"train/success": jnp.sum(ended * data.extras["state_extras"]["success"]) / n,
+                "train/final_over_initial": jnp.sum(ended * ratio) / n, "train/episodes": jnp.sum(ended)}
+
     def training_step(carry, _):
         ts, env_state, rng = carry
         k_sgd, k_unroll, k_extra, rng = jax.random.split(rng, 4)
@@ -179,8 +224,7 @@ def compile_ppo(env, cfg: PPOConfig, extra: Extra, env_key: str, outer: Callable
         def unroll(c, _):
             s, k = c
             k, k2 = jax.random.split(k)
-            s, d = acting.generate_unroll(wenv, s, policy, k2, cfg.unroll_length,
-                                          extra_fields=("truncation", "last_obs"))
+            s, d = acting.generate_unroll(wenv, s, policy, k2, cfg.unroll_length, extra_fields=fields)
             return (s, k), d
 
         (env_state, _), data = jax.lax.scan(unroll, (env_state, k_unroll), (), length=n_unrolls)
@@ -194,7 +238,8 @@ def compile_ppo(env, cfg: PPOConfig, extra: Extra, env_key: str, outer: Callable
         extra_state, extra_metrics = extra.update(ts.extra, data, k_extra)
         metrics = {**{f"ppo/{k}": jnp.mean(v) for k, v in metrics.items()},
                    **{f"extra/{k}": v for k, v in extra_metrics.items()},
-                   "train/reward": jnp.mean(data.reward), "train/done": 1.0 - jnp.mean(data.discount)}
+                   "train/reward": jnp.mean(data.reward), "train/done": 1.0 - jnp.mean(data.discount),
+                   **episode_metrics(data)}
         ts = TrainState(opt_state, params, normalizer, extra_state, ts.env_steps + cfg.steps_per_training_step)
         return (ts, env_state, rng), metrics
 

@@ -105,3 +105,36 @@ def rollout_figure(env, traj: dict, episode: int = 0, every: int = 1, title: str
 def standalone_html(fig: go.Figure) -> str:
     """A self-contained HTML page (plotly.js inlined, nothing fetched) for sharing one rollout."""
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
+
+
+def arm_figure(frames: list[dict], title: str = "arm", height: int = 480) -> go.Figure:
+    """A plotly 3-D animation of a MuJoCo arm episode: `frames` are `ArmEnv.bodies()` dicts (joint chain
+    [J, 3], cube [3], target [3]) recorded per control step. Offline like `rollout_figure`."""
+    chain = np.stack([f["chain"] for f in frames])
+    cube = np.stack([f["cube"] for f in frames])
+    target = frames[0]["target"]
+    pts = np.concatenate([chain.reshape(-1, 3), cube, target[None], np.zeros((1, 3))])
+    lo, hi = pts.min(0) - 0.1, pts.max(0) + 0.1
+    span, centre = float((hi - lo).max()), (hi + lo) / 2
+    rng = [[float(c - span / 2), float(c + span / 2)] for c in centre]
+
+    def traces(t):
+        c = chain[t]
+        return [go.Scatter3d(x=c[:, 0], y=c[:, 1], z=c[:, 2], mode="lines+markers", name="arm",
+                             line=dict(width=8, color="#8c564b"), marker=dict(size=4)),
+                go.Scatter3d(x=[cube[t, 0]], y=[cube[t, 1]], z=[cube[t, 2]], mode="markers", name="cube",
+                             marker=dict(size=8, symbol="square", color="#d62728"))]
+
+    fig = go.Figure(data=traces(0) + [go.Scatter3d(x=[target[0]], y=[target[1]], z=[target[2]], mode="markers",
+                                                   name="target", marker=dict(size=6, symbol="diamond", color="#2ca02c"))],
+                    frames=[go.Frame(data=traces(t), name=str(t), traces=[0, 1]) for t in range(len(frames))])
+    steps = [dict(method="animate", label=str(t), args=[[str(t)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+             for t in range(len(frames))]
+    fig.update_layout(title=title, height=height,
+                      scene=dict(xaxis=dict(title="x (m)", range=rng[0]), yaxis=dict(title="y (m)", range=rng[1]),
+                                 zaxis=dict(title="z (m)", range=rng[2]), aspectmode="cube"),
+                      updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=0.0, buttons=[
+                          dict(label="play", method="animate", args=[None, dict(frame=dict(duration=100, redraw=True),
+                                                                                fromcurrent=True)])])],
+                      sliders=[dict(active=0, x=0.1, len=0.9, y=0.0, currentvalue=dict(prefix="step "), steps=steps)])
+    return fig
