@@ -137,6 +137,7 @@ def main() -> None:
             def on_step_end(self, *a, **k):
                 self.times.append(time.perf_counter() - self.t)
                 our_step()
+                print(f"  step {len(ours)}: TRL {self.times[-1]:.2f} s, workbench {ours[-1]:.2f} s", flush=True)
 
         timer = Interleave()
         trainer.add_callback(timer)

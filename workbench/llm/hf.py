@@ -266,9 +266,9 @@ class HFLLM(LLM):
     def _generate_ids(self, rows: list[list[int]], settings: dict[str, Any]) -> list[str]:
         """Greedy or sampled decoding of a left-padded batch with a KV cache.
 
-        The steps come from workbench.llm.decode (for `smollm2`: its GGUF's 4-bit blocks multiplied
-        directly, same weights, ~5x fewer bytes per token; otherwise the model's forward). Sampling draws from softmax(logits / T), no
-        top-k/top-p, each row with its own torch.Generator seeded by `seed`, so a prompt's sample does
+        The steps come from workbench.llm.decode (`smollm2`: its GGUF's 4-bit blocks multiplied directly,
+        the same weights, ~5x fewer bytes per token; otherwise the model's forward). Sampling draws from
+        softmax(logits / T), no top-k/top-p, each row with its own torch.Generator seeded by `seed`, so a prompt's sample does
         not depend on the rest of the batch; the global RNG is untouched."""
         import torch
 
