@@ -268,8 +268,8 @@ class HFLLM(LLM):
 
         The steps come from workbench.llm.decode (`smollm2`: its GGUF's 4-bit blocks multiplied directly,
         the same weights, ~5x fewer bytes per token; otherwise the model's forward). Sampling draws from
-        softmax(logits / T), no top-k/top-p, each row with its own torch.Generator seeded by `seed`, so a prompt's sample does
-        not depend on the rest of the batch; the global RNG is untouched."""
+        softmax(logits / T), no top-k/top-p, each row with its own torch.Generator seeded by `seed`, so a
+        prompt's sample does not depend on the rest of the batch; the global RNG is untouched."""
         import torch
 
         from workbench.llm import decode
