@@ -102,8 +102,13 @@ def summarize_runs(runs: dict, cfg: Config) -> dict[str, dict[str, float | int |
             "neuron_frac_mean": float(neu["frac"].mean()), "neuron_cos_share_mean": float(neu["cos_share"].mean()),
             "train_time_s": run.train_time_s, "sps": run.steps_done / max(run.train_time_s, 1e-9),
         }
-        # FFS without the constant component: a large mean embedding otherwise dominates the max normaliser
-        vals["ffs_E_noconst_final"] = fourier.ffs_from_norms(run.norms_E[-1], cfg.ffs_eta, cfg.ffs_norm, const=False)
+        # both FFS settings (with / without the constant row) and both FCR weightings, whichever the claims use
+        for w, n in (("E", run.norms_E[-1]), ("L", run.norms_L[-1])):
+            for const in (True, False):
+                vals[f"ffs_{w}_{'withconst' if const else 'noconst'}_final"] = fourier.ffs_from_norms(
+                    n, cfg.ffs_eta, cfg.ffs_norm, const)
+            for weighting in ("uniform", "norm"):
+                vals[f"fcr_{w}_{weighting}_final"] = fourier.fcr_from_norms(n, weighting)
         for m in ("ffs", "fcr", "gini", "cos_share"):
             for w in ("E", "L"):
                 vals[f"{m}_{w}_final"] = h.last(f"fourier/{m}_{w}")
@@ -136,9 +141,13 @@ def grok_table(runs: dict, cfg: Config):
         rows.append({"run": label, "formula": formula(run.op) + (" (+pos)" if run.pos_embed else ""),
                      "train99 step": m[f"{k}_steps_to_train99"], "grok step": m[f"{k}_steps_to_test95"],
                      "steps run": m[f"{k}_steps_done"], "test acc": round(m[f"{k}_test_acc"], 3),
-                     "FFS W_E": round(m[f"{k}_ffs_E_final"], 3), "FFS W_E no const": round(m[f"{k}_ffs_E_noconst_final"], 3),
-                     "FFS W_L": round(m[f"{k}_ffs_L_final"], 3),
-                     "FCR W_E": round(m[f"{k}_fcr_E_final"], 3), "FCR W_L": round(m[f"{k}_fcr_L_final"], 3),
+                     "FFS W_E": round(m[f"{k}_ffs_E_noconst_final"], 3),
+                     "FFS W_E with const": round(m[f"{k}_ffs_E_withconst_final"], 3),
+                     "FFS W_L": round(m[f"{k}_ffs_L_noconst_final"], 3),
+                     "FCR W_E norm-weighted": round(m[f"{k}_fcr_E_norm_final"], 3),
+                     "FCR W_E uniform": round(m[f"{k}_fcr_E_uniform_final"], 3),
+                     "FCR W_L norm-weighted": round(m[f"{k}_fcr_L_norm_final"], 3),
+                     "FCR W_L uniform": round(m[f"{k}_fcr_L_uniform_final"], 3),
                      "Gini W_E": round(m[f"{k}_gini_E_final"], 3), "cos share W_E": round(m[f"{k}_cos_share_E_final"], 3),
                      "attn share a": round(m[f"{k}_attn_share_a"], 3), "steps/s": round(m[f"{k}_sps"], 1)})
     return pd.DataFrame(rows)

@@ -56,8 +56,8 @@ class Config(PaperConfig):
     grok_threshold: float = 0.95   # "grok step" = first evaluated step with test accuracy >= this
     ffs_eta: float = 0.5           # FFS threshold eta: a Fourier component counts if its norm / normaliser > eta
     ffs_norm: Literal["max", "sum"] = "max"   # normaliser of the component norms: their max (default) or their sum
-    fourier_const: bool = True     # include the constant (k=0) component in FFS and Gini
-    fcr_weighting: Literal["uniform", "norm"] = "uniform"  # FCR averages min(c/s, s/c) over frequencies uniformly, or weighted by c+s
+    fourier_const: bool = False    # count the constant (k=0) row in FFS and Gini; off: it is sqrt(p) x the mean embedding, carries nothing about x, and when large (a·b) its norm as the max normaliser put every frequency under eta (FFS 1/p for a dense spectrum)
+    fcr_weighting: Literal["uniform", "norm"] = "norm"  # FCR's mean of min(c/s, s/c) over frequencies weighted by c+s (the frequencies that carry the representation); "uniform" scores a one-sided sparse embedding plus 1e-3 noise like a random one (~0.9)
 
     # --- plumbing ---
     use_cache: bool = True         # reuse trained runs from workbench.cache (keyed by every field that affects training)
