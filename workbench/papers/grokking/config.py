@@ -33,7 +33,8 @@ class Config(PaperConfig):
     ops: tuple[str, ...] = ("add", "sub", "mul", "x2y2", "x3xy")  # the contrasts the claims need: +, -, x, a symmetric and a non-factorisable polynomial
     p: int = 59                    # modulus; the paper's 97 costs ~1.7x per full-batch step (cost ~ frac*p^2) and groks later
     train_frac: float = 0.4        # paper 0.3; 0.4 at p=59 groks a+b in a few thousand steps on CPU (brief's preliminary run)
-    seed: int = 0                  # data split and initialisation; the grok step varies +-30-50% across seeds (brief)
+    seed: int = 0                  # data split and initialisation of the first seed; the grok step varies +-30-50% across seeds (brief)
+    n_seeds: int = 1               # seeds seed..seed+n_seeds-1; claims on grok steps need >= 3 (analysis.MIN_SEEDS), else they are left out of `measured` (inconclusive)
 
     # --- model (official model.py: 1 layer, no LayerNorm, no biases, logits at the last position) ---
     d_model: int = 128             # paper
@@ -76,6 +77,7 @@ class Config(PaperConfig):
             self.require(0 < int(self.train_frac * n) < n,
                          f"train_frac={self.train_frac} leaves an empty train or test set for {op} at p={self.p}")
         self.at_least(0, "seed")
+        self.positive("n_seeds")
         self.positive("d_model", "n_heads", "d_mlp", "steps", "eval_every", "n_checkpoints", "lr")
         self.require(self.d_model % self.n_heads == 0,
                      f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
