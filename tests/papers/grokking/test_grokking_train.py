@@ -52,3 +52,25 @@ def test_summarize_names_are_identifiers():
     m = analysis.summarize(runs, cfg)
     assert all(k.isidentifier() for k in m)
     assert 0.0 <= m["add_attn_share_a"] <= 1.0
+
+
+def test_measured_bootstraps_test_pairs_and_needs_seeds_for_grok_steps(tmp_path, monkeypatch):
+    """One seed: test accuracy is a bootstrap over the test pairs (its point value the run's own test accuracy),
+    and the grok-step metrics are left out (their claims inconclusive). Three seeds: one value per seed."""
+    from workbench.results import Samples
+    from workbench.papers.grokking.train import seed_list, train_seeds
+
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path))
+    cfg = tiny(use_cache=True, steps=100, eval_every=50, n_seeds=3)
+    assert seed_list(cfg) == [0, 1, 2]
+    by_seed = train_seeds(cfg)
+    assert sorted(by_seed) == [0, 1, 2] and by_seed[1]["add"].history.rows != by_seed[0]["add"].history.rows
+    one = analysis.measured({0: by_seed[0]}, cfg)
+    acc = one["add_test_acc"]
+    assert isinstance(acc, Samples) and acc.kind == "bootstrap"
+    assert acc.point == by_seed[0]["add"].history.last("eval/acc")
+    assert "add_steps_to_test95" not in one and "add_steps_to_train99" not in one
+    assert isinstance(one["add_ffs_E_final"], float)
+    three = analysis.measured(by_seed, cfg)
+    assert three["add_steps_to_train99"].kind == "seeds" and len(three["add_steps_to_train99"].values) == 3
+    assert three["add_test_acc"].kind == "seeds"

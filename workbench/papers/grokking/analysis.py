@@ -13,8 +13,11 @@ Definitions used (all fixed before any run):
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
+from workbench.results import bootstrap, seeds
 from workbench.papers.grokking import fourier
 from workbench.papers.grokking.config import Config
 from workbench.papers.grokking.data import make_dataset
@@ -102,8 +105,13 @@ def summarize_runs(runs: dict, cfg: Config) -> dict[str, dict[str, float | int |
             "neuron_frac_mean": float(neu["frac"].mean()), "neuron_cos_share_mean": float(neu["cos_share"].mean()),
             "train_time_s": run.train_time_s, "sps": run.steps_done / max(run.train_time_s, 1e-9),
         }
-        # FFS without the constant component: a large mean embedding otherwise dominates the max normaliser
-        vals["ffs_E_noconst_final"] = fourier.ffs_from_norms(run.norms_E[-1], cfg.ffs_eta, cfg.ffs_norm, const=False)
+        # both FFS settings (with / without the constant row) and both FCR weightings, whichever the claims use
+        for w, n in (("E", run.norms_E[-1]), ("L", run.norms_L[-1])):
+            for const in (True, False):
+                vals[f"ffs_{w}_{'withconst' if const else 'noconst'}_final"] = fourier.ffs_from_norms(
+                    n, cfg.ffs_eta, cfg.ffs_norm, const)
+            for weighting in ("uniform", "norm"):
+                vals[f"fcr_{w}_{weighting}_final"] = fourier.fcr_from_norms(n, weighting)
         for m in ("ffs", "fcr", "gini", "cos_share"):
             for w in ("E", "L"):
                 vals[f"{m}_{w}_final"] = h.last(f"fourier/{m}_{w}")
@@ -116,6 +124,49 @@ def summarize(runs: dict, cfg: Config, nested: dict | None = None) -> dict[str, 
     """Flat measured values `<op>_<metric>` for every run (claim rules read these names)."""
     nested = nested or summarize_runs(runs, cfg)
     return {f"{op_key(label)}_{name}": v for label, vals in nested.items() for name, v in vals.items()}
+
+
+# Per-run metrics about *when* something happens: they move by +-30-50% between seeds (brief), so a claim
+# is judged on them only over at least MIN_SEEDS seeds.
+GROK_STEP_METRICS = ("steps_to_train99", "steps_to_test95", "ffs_drop_step", "grok_gap")
+MIN_SEEDS = 3
+
+
+def test_correct(run, cfg: Config) -> np.ndarray:
+    """1.0 / 0.0 per test pair: the final parameters' prediction is right (the units a test accuracy is
+    bootstrapped over). The same seed gives every op of cfg.ops the same test pairs, so their
+    bootstraps are paired pair by pair."""
+    data = make_dataset(run.op, cfg.p, cfg.train_frac, cfg.seed)
+    logits, _ = forward(run.params, data.test_x, cfg.n_heads)
+    return (np.asarray(logits).argmax(axis=-1) == data.test_y).astype(np.float64)
+
+
+def measured(runs_by_seed: dict[int, dict], cfg: Config) -> dict:
+    """What the claims are judged on, with its noise (workbench.results):
+    - one seed: test accuracies are bootstrapped over the test pairs; grok-step metrics are LEFT OUT, so the
+      claims that need them are inconclusive by construction (one seed cannot say where a number that moves
+      by 30-50% between seeds lies); every other value is a plain number.
+    - >= MIN_SEEDS seeds: every numeric metric is seeds([one value per seed]) (None where a seed never
+      reached the threshold).
+    - 2 seeds: as one seed, but the non-step values are seeds([...]) too."""
+    order = sorted(runs_by_seed)
+    per_seed = [summarize(runs_by_seed[s], dataclasses.replace(cfg, seed=s)) for s in order]
+    first = per_seed[0]
+    out: dict = {}
+    for name, value in first.items():
+        is_step = any(name.endswith("_" + m) for m in GROK_STEP_METRICS)
+        values = [m.get(name) for m in per_seed]
+        if is_step:
+            if len(order) >= MIN_SEEDS:
+                out[name] = seeds(values)
+        elif len(order) >= 2 and all(v is None or isinstance(v, (int, float)) for v in values):
+            out[name] = seeds(values)
+        else:
+            out[name] = value
+    if len(order) == 1:
+        for label, run in runs_by_seed[order[0]].items():
+            out[f"{op_key(label)}_test_acc"] = bootstrap(test_correct(run, dataclasses.replace(cfg, seed=order[0])), seed=0)
+    return out
 
 
 def results_metrics(runs: dict, cfg: Config, nested: dict | None = None) -> dict[str, float | int | None]:
@@ -136,9 +187,13 @@ def grok_table(runs: dict, cfg: Config):
         rows.append({"run": label, "formula": formula(run.op) + (" (+pos)" if run.pos_embed else ""),
                      "train99 step": m[f"{k}_steps_to_train99"], "grok step": m[f"{k}_steps_to_test95"],
                      "steps run": m[f"{k}_steps_done"], "test acc": round(m[f"{k}_test_acc"], 3),
-                     "FFS W_E": round(m[f"{k}_ffs_E_final"], 3), "FFS W_E no const": round(m[f"{k}_ffs_E_noconst_final"], 3),
-                     "FFS W_L": round(m[f"{k}_ffs_L_final"], 3),
-                     "FCR W_E": round(m[f"{k}_fcr_E_final"], 3), "FCR W_L": round(m[f"{k}_fcr_L_final"], 3),
+                     "FFS W_E": round(m[f"{k}_ffs_E_noconst_final"], 3),
+                     "FFS W_E with const": round(m[f"{k}_ffs_E_withconst_final"], 3),
+                     "FFS W_L": round(m[f"{k}_ffs_L_noconst_final"], 3),
+                     "FCR W_E norm-weighted": round(m[f"{k}_fcr_E_norm_final"], 3),
+                     "FCR W_E uniform": round(m[f"{k}_fcr_E_uniform_final"], 3),
+                     "FCR W_L norm-weighted": round(m[f"{k}_fcr_L_norm_final"], 3),
+                     "FCR W_L uniform": round(m[f"{k}_fcr_L_uniform_final"], 3),
                      "Gini W_E": round(m[f"{k}_gini_E_final"], 3), "cos share W_E": round(m[f"{k}_cos_share_E_final"], 3),
                      "attn share a": round(m[f"{k}_attn_share_a"], 3), "steps/s": round(m[f"{k}_sps"], 1)})
     return pd.DataFrame(rows)

@@ -1,6 +1,8 @@
 """Claims of Furuta et al. 2024 (arXiv 2402.16726), with the rules that judge them at `cpu` scale.
-Written before any run; measured names come from workbench.papers.grokking.analysis.summarize
-(`<op>_<metric>`, e.g. add_steps_to_test95). A claim whose number was never reached (None) does not hold.
+Written before any run; measured names come from workbench.papers.grokking.analysis.measured
+(`<op>_<metric>`, e.g. add_steps_to_test95): test accuracies are bootstrapped over the test pairs, step
+metrics are per-seed values over >= 3 seeds or left out (inconclusive). A number never reached (None)
+makes the rule false on that resample.
 """
 from workbench.results import Claim
 
@@ -8,19 +10,24 @@ CLAIMS = [
     Claim("add-delayed-generalization",
           paper="a+b groks: train accuracy reaches ~100% long before test accuracy does (Sec. 3, Fig. 1)",
           rule="add_test_acc >= 0.95 and add_steps_to_test95 >= 2 * add_steps_to_train99",
-          note="steps_to_train99: first eval with train acc >= 0.99; steps_to_test95: first eval with test acc >= 0.95"),
+          note="steps_to_train99: first eval with train acc >= 0.99; steps_to_test95: first eval with test acc >= 0.95; "
+               "test acc bootstrapped over test pairs; step values judged over >= 3 seeds only, else left out (inconclusive)"),
     Claim("ffs-tracks-generalization",
           paper="FFS indicates late generalisation: W_E goes from dense to sparse in the Fourier domain as a+b "
                 "and a-b generalise (Sec. 5)",
           rule="add_ffs_E_at_train99 >= 0.8 and add_ffs_E_final <= 0.5 and sub_ffs_E_final <= 0.5 "
                "and add_steps_to_train99 <= add_ffs_drop_step <= 1.2 * add_steps_to_test95",
-          note="FFS with eta=cfg.ffs_eta, normaliser cfg.ffs_norm (reconstructed definition); ffs_drop_step: "
-               "FFS half-way from its memorisation value to its final value"),
+          note="FFS with eta=cfg.ffs_eta, normaliser cfg.ffs_norm over the non-constant components "
+               "(cfg.fourier_const=False; reconstructed definition); ffs_drop_step: FFS half-way from its "
+               "memorisation value to its final value. Step values are judged over >= 3 seeds only, else "
+               "left out (inconclusive)"),
     Claim("fcr-distinguishes-ops",
           paper="FCR characterises operations: balanced cos/sin for a+b, one-sided (cosine) components for "
                 "symmetric polynomials such as a²+b² (Sec. 5)",
           rule="add_fcr_E_final >= 0.7 and x2y2_fcr_E_final <= 0.5",
-          note="FCR averaged uniformly over frequencies (cfg.fcr_weighting)"),
+          note="FCR weighted by c_k + s_k (cfg.fcr_weighting='norm'): judged on the frequencies that carry the "
+               "representation; the uniform mean (fcr_E_uniform_final) scores a one-sided sparse embedding plus "
+               "noise like a random one"),
     Claim("sub-asymmetry",
           paper="subtraction poses a strong asymmetry on the Transformer (Sec. 4)",
           rule="sub_attn_asym >= add_attn_asym + 0.1",

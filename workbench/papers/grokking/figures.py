@@ -162,19 +162,38 @@ def neuron_figure(runs: dict, cfg: Config) -> go.Figure:
 
 
 def final_spectra_figure(runs: dict, cfg: Config) -> go.Figure:
-    """cos/sin norms per frequency of W_E and W_L at the end of training, one row per run."""
+    """What FFS counts, at the end of training: every Fourier component's norm n_j divided by FFS's
+    normaliser (cfg.ffs_norm over the components cfg.fourier_const includes), cos and sin bars per
+    frequency k, the constant row as a grey bar at k = 0, and η as a dashed line. FFS is the fraction of
+    the counted bars above the line; each panel's title gives it, with and without the constant row."""
     labels = list(runs)
-    fig = make_subplots(rows=len(labels), cols=2, shared_xaxes=True, vertical_spacing=0.04,
-                        subplot_titles=[f"{_title(runs[lab])}: W_{w}" for lab in labels for w in ("E", "L")])
+    titles = []
+    for lab in labels:
+        for w in ("E", "L"):
+            n = (runs[lab].norms_E if w == "E" else runs[lab].norms_L)[-1]
+            with_c = fourier.ffs_from_norms(n, cfg.ffs_eta, cfg.ffs_norm, const=True)
+            without = fourier.ffs_from_norms(n, cfg.ffs_eta, cfg.ffs_norm, const=False)
+            used = without if not cfg.fourier_const else with_c
+            titles.append(f"{_title(runs[lab])}: W_{w}  FFS={used:.2f} (with const {with_c:.2f}, "
+                          f"without {without:.2f}; const/max freq {n[0] / max(n[1:].max(), 1e-12):.1f})")
+    fig = make_subplots(rows=len(labels), cols=2, shared_xaxes=True, vertical_spacing=0.05, subplot_titles=titles)
     K = (cfg.p - 1) // 2
+    top = 1.0
     for i, lab in enumerate(labels):
         run = runs[lab]
         for j, n in enumerate((run.norms_E[-1], run.norms_L[-1])):
-            for t, (vals, name) in enumerate(((n[1::2], "cos"), (n[2::2], "sin"))):
+            r = fourier.normalised_norms(n, cfg.ffs_norm, cfg.fourier_const)
+            top = max(top, float(r[1:].max()))
+            fig.add_trace(go.Bar(x=[0], y=[r[0]], name="constant", marker_color="gray", showlegend=i == 0 and j == 0),
+                          row=i + 1, col=j + 1)
+            for t, (vals, name) in enumerate(((r[1::2], "cos"), (r[2::2], "sin"))):
                 fig.add_trace(go.Bar(x=np.arange(1, K + 1), y=vals, name=name, marker_color=COLORS[t],
                                      showlegend=i == 0 and j == 0), row=i + 1, col=j + 1)
-    fig.update_xaxes(title_text="frequency k", row=len(labels))
-    fig.update_yaxes(title_text="norm")
-    fig.update_layout(barmode="group", height=170 * len(labels) + 150, margin=dict(t=110),
-                      title="cos and sin Fourier norms at the end of training")
+            fig.add_hline(y=cfg.ffs_eta, line_dash="dash", line_color="black", row=i + 1, col=j + 1)
+    fig.update_xaxes(title_text="frequency k (0 = constant)", row=len(labels))
+    # the constant bar may be many times the normaliser (it is not part of it by default): clip the axis
+    fig.update_yaxes(title_text="norm / normaliser", range=[0, 1.15 * top])
+    fig.update_layout(barmode="group", height=190 * len(labels) + 150, margin=dict(t=110),
+                      title=f"What FFS counts at the end of training: Fourier component norms / {cfg.ffs_norm} "
+                            f"({'with' if cfg.fourier_const else 'without'} the constant row), η = {cfg.ffs_eta} dashed")
     return fig

@@ -10,9 +10,16 @@ The paper's measures (Furuta et al. 2024, Sec. 5), as reconstructed in the brief
 be read here, so the threshold eta, the normaliser and the component set are parameters:
 
     FFS_eta = (1/J) Σ_j 1[ n_j / N > eta ]        N = max_j n_j ("max") or Σ_j n_j ("sum");
-                                                  j over all p rows, or the p-1 non-constant rows
-    FCR     = mean_k min(c_k/s_k, s_k/c_k)         uniform mean over k = 1..(p-1)/2 (the brief's
-                                                  (2/(p-1)) Σ_k), or weighted by c_k + s_k ("norm")
+                                                  j over the p-1 non-constant rows (const=False), or all p
+    FCR     = mean_k min(c_k/s_k, s_k/c_k)         weighted by c_k + s_k ("norm"), or the uniform mean over
+                                                  k = 1..(p-1)/2 (the brief's (2/(p-1)) Σ_k, "uniform")
+
+Why the constant row is left out of FFS by default: it is √p times the mean embedding, the same vector for
+every number, so it carries nothing about x; a model that keeps a large mean (a·b does) has a constant row
+many times its largest frequency, and with it in the max normaliser every frequency reads "off" (FFS 1/p)
+however many frequencies are in use. Why FCR is norm-weighted by default: the uniform mean gives a frequency
+that carries noise the same weight as a key frequency, so a one-sided sparse embedding plus a little noise
+scores like a random one (~0.9); weighting by c_k + s_k judges the frequencies that carry the representation.
 
 FFS is the fraction of Fourier components in use (1 = dense, small = sparse); FCR is 1 when cos and sin
 are balanced at every frequency and tends to 0 when each frequency is one-sided. Companions: the Gini
@@ -25,6 +32,20 @@ from functools import lru_cache
 import numpy as np
 
 _EPS = 1e-12
+
+
+def normalised_norms(n: np.ndarray, norm: str = "max", const: bool = False) -> np.ndarray:
+    """n_j / N, the quantity FFS thresholds at eta (same order as n; the constant row is scaled too, but
+    with const=False it is not part of N)."""
+    n = np.asarray(n, dtype=np.float64)
+    used = n if const else n[1:]
+    if norm == "max":
+        scale = used.max()
+    elif norm == "sum":
+        scale = used.sum()
+    else:
+        raise ValueError(f"unknown FFS normalisation '{norm}'; choose 'max' or 'sum'")
+    return n / max(scale, _EPS)
 
 
 @lru_cache(maxsize=16)
@@ -60,21 +81,13 @@ def frequency_norms(M: np.ndarray) -> np.ndarray:
     return np.sqrt(c**2 + s**2)
 
 
-def ffs_from_norms(n: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = True) -> float:
+def ffs_from_norms(n: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = False) -> float:
     """FFS from component norms n (p,) ordered [const, cos1, sin1, ...]."""
-    n = np.asarray(n, dtype=np.float64)
-    if not const:
-        n = n[1:]
-    if norm == "max":
-        scale = n.max()
-    elif norm == "sum":
-        scale = n.sum()
-    else:
-        raise ValueError(f"unknown FFS normalisation '{norm}'; choose 'max' or 'sum'")
-    return float(np.mean(n / max(scale, _EPS) > eta))
+    r = normalised_norms(n, norm, const)
+    return float(np.mean((r if const else r[1:]) > eta))
 
 
-def fcr_from_norms(n: np.ndarray, weighting: str = "uniform") -> float:
+def fcr_from_norms(n: np.ndarray, weighting: str = "norm") -> float:
     """FCR from component norms n (p,)."""
     c, s = np.asarray(n[1::2], dtype=np.float64), np.asarray(n[2::2], dtype=np.float64)
     ratio = np.minimum(c, s) / np.maximum(np.maximum(c, s), _EPS)
@@ -101,13 +114,14 @@ def gini(values: np.ndarray) -> float:
     return float(np.sum((2 * i - n - 1) * v) / (n * v.sum()))
 
 
-def ffs(M: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = True) -> float:
+def ffs(M: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = False) -> float:
     """Fourier Frequency Sparsity of M: fraction of components whose normalised norm exceeds eta."""
     return ffs_from_norms(component_norms(M), eta, norm, const)
 
 
-def fcr(M: np.ndarray, weighting: str = "uniform") -> float:
-    """Fourier Coefficient Ratio of M: mean over frequencies of min(c/s, s/c); 1 balanced, -> 0 one-sided."""
+def fcr(M: np.ndarray, weighting: str = "norm") -> float:
+    """Fourier Coefficient Ratio of M: mean over frequencies of min(c/s, s/c) (weighted by c+s unless
+    weighting="uniform"); 1 balanced, -> 0 one-sided."""
     return fcr_from_norms(component_norms(M), weighting)
 
 
@@ -116,14 +130,14 @@ def cos_share(M: np.ndarray) -> float:
     return cos_share_from_norms(component_norms(M))
 
 
-def measures_from_norms(n: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = True,
-                        weighting: str = "uniform") -> dict[str, float]:
+def measures_from_norms(n: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = False,
+                        weighting: str = "norm") -> dict[str, float]:
     """All scalar measures from component norms: ffs, fcr, gini, cos_share."""
     return {"ffs": ffs_from_norms(n, eta, norm, const), "fcr": fcr_from_norms(n, weighting),
             "gini": gini(n if const else n[1:]), "cos_share": cos_share_from_norms(n)}
 
 
-def measures(M: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = True,
-             weighting: str = "uniform") -> dict[str, float]:
+def measures(M: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = False,
+             weighting: str = "norm") -> dict[str, float]:
     """All scalar measures of one matrix: ffs, fcr, gini, cos_share."""
     return measures_from_norms(component_norms(M), eta, norm, const, weighting)

@@ -208,5 +208,21 @@ def train(cfg: Config, progress: Progress = no_progress) -> dict[str, Run]:
     return runs
 
 
+def seed_list(cfg: Config) -> list[int]:
+    """The training seeds: cfg.seed, cfg.seed + 1, ..., n_seeds of them."""
+    return [cfg.seed + i for i in range(cfg.n_seeds)]
+
+
+def train_seeds(cfg: Config, progress: Progress = no_progress) -> dict[int, dict[str, Run]]:
+    """train() once per seed of seed_list(cfg) (each run cached on its own): {seed: {label: Run}}.
+    Seed i's runs are reported to `progress` after seed i-1's, at global steps i * len(runs) * steps + ..."""
+    out = {}
+    per_seed = len(run_specs(cfg)) * cfg.steps
+    for i, seed in enumerate(seed_list(cfg)):
+        shifted = lambda s, m, off=i * per_seed: progress(off + s, m)
+        out[seed] = train(dataclasses.replace(cfg, seed=seed), progress=shifted)
+    return out
+
+
 def config_dict(cfg: Config) -> dict:
     return dataclasses.asdict(cfg)
