@@ -36,3 +36,10 @@ def test_llm_claim_verdicts_follow_the_noise(n, g, d, verdict):
     assert m["llm_win_gdpo"].point == pytest.approx(np.mean(A.lm_outcomes(_result(n, g, d), "gdpo")))
     claim = Claim("x", paper="", rule="llm_win_gdpo > llm_win_dpo", note="")
     assert claim.judge(m)["verdict"] == verdict
+
+
+def test_study_summary_counts_settings():
+    import pandas as pd
+    t = pd.DataFrame({"optimizer": ["adam", "adam", "sgd"], "lr": [0.05, 0.5, 10.0], "gdpo_minus_dpo": [-0.1, 0.02, -0.01]})
+    line = A.study_summary(t)
+    assert "positive in 1 of 3" in line and "ADAM: -0.100 to +0.020" in line and "SGD: -0.010 to -0.010" in line

@@ -13,6 +13,11 @@ NAMES = {"dpo": "DPO (majority)", "dpo-sampled": "DPO (sampled rater)", "cdpo": 
          "ipo": "IPO", "cipo": "cIPO", "gipo": "GIPO", "ropo": "ROPO", "gropo": "GROPO"}
 
 
+def point(v):
+    """The reported value of a measured quantity: a Samples' centre, a plain number as is (for metric logs)."""
+    return v.center() if hasattr(v, "center") else v
+
+
 def _name(m: str) -> str:
     return NAMES.get(m, m)
 
@@ -184,6 +189,16 @@ def optimizer_study(cfg, grid=None, methods=STUDY_METHODS, log=None):
         if log:                                          # e.g. print: one line per optimiser
             log(f"{opt}, lr {lrs}: {sweep.runtime_s:.1f} s")
     return pd.DataFrame(rows)
+
+
+def study_summary(table) -> str:
+    """One line: the range of win(GDPO) − win(DPO) over the study and in how many settings GDPO is ahead."""
+    gap = table["gdpo_minus_dpo"]
+    by_opt = "; ".join(f"{o.upper()}: {table[table['optimizer'] == o]['gdpo_minus_dpo'].min():+.3f} to "
+                       f"{table[table['optimizer'] == o]['gdpo_minus_dpo'].max():+.3f}"
+                       for o in dict.fromkeys(table["optimizer"]))
+    return (f"win(GDPO) − win(DPO) at β = 1, T = 1 is positive in {int((gap > 0).sum())} of {len(gap)} "
+            f"optimiser/lr settings ({by_opt})")
 
 
 STUDY_PANELS = {"gdpo_minus_dpo": "win(GDPO) − win(DPO)", "gropo_minus_ropo": "win(GROPO) − win(ROPO)",
