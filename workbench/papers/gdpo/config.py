@@ -84,7 +84,9 @@ SCALES = {
 COST = {  # measured 2026-11-25 on the shared 2-core box at load average 8-18 (idle would be faster)
     "smoke": "21 s with warm caches; ~95 s cold under load (37 s CPU, model load 45 s of it); 4 losses x 200 "
              "bandit steps, LLM 4 pairs, 2 held-out prompts",
-    "cpu": "~12 min wall under load on a cold cache (LLM sampling+judging 7 min of it), 61 s cached; "
-           "bandit 9 losses x 27 settings x 2000 steps (90 s), LLM 32 pairs, 24 held-out prompts",
+    "cpu": "~12 min wall under load on a cold cache before issue 21 (LLM sampling+judging 7 min of it), 61 s cached; "
+           "bandit 9 losses x 45 settings (5 seeds) x 2000 steps: 361 s at load average 20 on 2026-12-01 (3 seeds "
+           "costs ~0.6-0.75x of 5 in a side-by-side 200-step timing); optimiser study 2 passes of 5 losses x 12 "
+           "settings; LLM 32 pairs, 24 held-out prompts",
     "paper": "not run: 10 bandit seeds, 400 LLM pairs, 48 tokens, full fine-tune (lr 5e-6); hours on CPU, meant for a GPU",
 }
