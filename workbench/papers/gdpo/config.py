@@ -86,7 +86,7 @@ COST = {  # measured 2026-11-25 on the shared 2-core box at load average 8-18 (i
              "bandit steps, LLM 4 pairs, 2 held-out prompts",
     "cpu": "~12 min wall under load on a cold cache before issue 21 (LLM sampling+judging 7 min of it), 61 s cached; "
            "bandit 9 losses x 45 settings (5 seeds) x 2000 steps: 361 s at load average 20 on 2026-12-01 (3 seeds "
-           "costs ~0.6-0.75x of 5 in a side-by-side 200-step timing); optimiser study 2 passes of 5 losses x 12 "
-           "settings; LLM 32 pairs, 24 held-out prompts",
+           "costs ~0.6-0.75x of 5 in a side-by-side 200-step timing); optimiser study (2 passes of 5 losses x 12 settings) 296 s at load 20; "
+           "LLM 32 pairs, 24 held-out prompts",
     "paper": "not run: 10 bandit seeds, 400 LLM pairs, 48 tokens, full fine-tune (lr 5e-6); hours on CPU, meant for a GPU",
 }
