@@ -61,3 +61,71 @@ def test_tiny_run_learns_and_cdpo_fits_target():
 def test_zero_gradient_check():
     z = B.zero_gradient_check()
     assert z["geo_grad_at_half_max"] == 0.0 and z["base_grad_at_half_min"] > 0.05
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd"])
+def test_optimizer_matches_torch_step_for_step(name):
+    """The per-setting-lr optimiser is torch's Adam / SGD: same iterates on a constructed problem,
+    with each setting r at its own lr."""
+    import torch
+    torch.manual_seed(0)
+    target = torch.randn(2, 3, 5, dtype=torch.float64)
+    lrs = [0.1, 0.01, 1.0]
+    ours = torch.zeros(2, 3, 5, dtype=torch.float64, requires_grad=True)
+    opt = B.Optimizer(name, ours, lrs)
+    theirs = [torch.zeros(2, 5, dtype=torch.float64, requires_grad=True) for _ in lrs]
+    cls = torch.optim.Adam if name == "adam" else torch.optim.SGD
+    ref = [cls([p], lr=lr) for p, lr in zip(theirs, lrs)]
+    for _ in range(20):
+        (g,) = torch.autograd.grad(torch.log(torch.cosh(ours - target)).sum(), ours)
+        opt.step(g)
+        for r, (p, o) in enumerate(zip(theirs, ref)):
+            o.zero_grad()
+            torch.log(torch.cosh(p - target[:, r])).sum().backward()
+            o.step()
+    for r, p in enumerate(theirs):
+        assert torch.isfinite(p).all() and torch.allclose(ours[:, r].detach(), p.detach(), atol=1e-10), r
+    assert not torch.allclose(ours[:, 0], ours[:, 1])          # the lrs differ, so do the iterates
+    with pytest.raises(WorkbenchError, match="adam"):
+        B.Optimizer("rmsprop", ours, lrs)
+
+
+def test_lrs_per_setting_equal_separate_runs_and_seed_views():
+    cfg = dataclasses.replace(Config(), bandit_pairs=100, bandit_steps=60, bandit_eval_every=20,
+                              bandit_optimizer="sgd")
+    settings = [(1.0, 1.0, 0), (1.0, 1.0, 1)]
+    both = B.train(cfg, methods=["dpo", "gdpo"], settings=settings * 2, lrs=[10.0, 10.0, 100.0, 100.0])
+    for i, lr in enumerate((10.0, 100.0)):
+        alone = B.train(dataclasses.replace(cfg, bandit_lr=lr), methods=["dpo", "gdpo"], settings=settings)
+        part = both.subset([2 * i, 2 * i + 1])
+        assert np.allclose(part.win, alone.win) and np.allclose(part.kl, alone.kl)
+    # the larger step moves further from μ
+    assert both.subset([2, 3]).final("dpo", 1.0, 1.0)["kl"] > both.subset([0, 1]).final("dpo", 1.0, 1.0)["kl"]
+    part = both.subset([0, 1])
+    for metric in ("win", "kl", "reward"):
+        vals = part.per_seed("gdpo", 1.0, 1.0, metric)
+        assert len(vals) == 2 and vals[0] != vals[1]         # different pairs per seed
+    assert part.per_seed("gdpo", 1.0, 1.0, "reward_drop") == [0.0, 0.0]   # 60 steps: E[r] still rising
+    assert np.mean(part.per_seed("gdpo", 1.0, 1.0, "win")) == pytest.approx(part.final("gdpo", 1.0, 1.0)["win"])
+    with pytest.raises(WorkbenchError, match="learning rates"):
+        B.train(cfg, methods=["dpo"], settings=settings, lrs=[1.0])
+
+
+def test_measured_are_seed_samples_and_study_table():
+    from workbench.papers.gdpo import analysis as A
+    from workbench.results import Samples
+    cfg = dataclasses.replace(Config(), bandit_pairs=100, bandit_steps=40, bandit_eval_every=20, bandit_seeds=3,
+                              bandit_betas=(1.0,), bandit_temperatures=(0.25, 1.0))
+    sweep = B.train(cfg, methods=["dpo", "cdpo", "gdpo"])
+    m = A.bandit_measured(sweep, cfg)
+    assert isinstance(m["win_gdpo"], Samples) and m["win_gdpo"].kind == "seeds" and len(m["win_gdpo"].values) == 3
+    assert m["win_gdpo"].values == tuple(sweep.per_seed("gdpo", 1.0, 1.0, "win"))
+    assert m["gain_t1"].values == pytest.approx([g - d for g, d in zip(m["win_gdpo"].values, m["win_dpo"].values)])
+    assert len(m["tv_cdpo_target"].values) == 3 and m["geo_grad_at_half_max"] == 0.0
+    study = A.optimizer_study(dataclasses.replace(cfg, bandit_study_seeds=1),
+                              grid=[("adam", 0.05), ("sgd", 10.0), ("sgd", 100.0)], methods=("dpo", "cdpo", "gdpo"))
+    assert list(zip(study["optimizer"], study["lr"])) == [("adam", 0.05), ("sgd", 10.0), ("sgd", 100.0)]
+    assert np.allclose(study["gdpo_minus_dpo"], study["win_gdpo"] - study["win_dpo"])
+    assert {"matched_kl_gap", "modest_gain_diff"} <= set(study.columns)
+    assert study["kl_dpo"].iloc[2] > study["kl_dpo"].iloc[1]   # SGD: a 10x step moves further in 40 steps
+    assert len(A.optimizer_figure(study).data) == 2 * 3     # 2 optimisers x 3 panels (no ROPO run here)

@@ -24,3 +24,12 @@ def test_config_knows_every_loss():
     """config.py lists the loss names without importing torch; they must be the losses module's."""
     from workbench.papers.gdpo import config, losses
     assert config.LOSS_TYPES == losses.LOSS_TYPES
+
+
+def test_bandit_optimizer_choice():
+    assert scales.resolve("gdpo", "cpu").bandit_optimizer == "adam"       # the brief's optimiser stays the default
+    assert scales.resolve("gdpo", "cpu", {"bandit_optimizer": "sgd"}).bandit_optimizer == "sgd"
+    with pytest.raises(WorkbenchError, match="bandit_optimizer"):
+        scales.resolve("gdpo", "cpu", {"bandit_optimizer": "rmsprop"})
+    with pytest.raises(WorkbenchError, match="bandit_study_sgd_lrs"):
+        scales.resolve("gdpo", "cpu", {"bandit_study_sgd_lrs": (0.0,)})

@@ -13,6 +13,11 @@ NAMES = {"dpo": "DPO (majority)", "dpo-sampled": "DPO (sampled rater)", "cdpo": 
          "ipo": "IPO", "cipo": "cIPO", "gipo": "GIPO", "ropo": "ROPO", "gropo": "GROPO"}
 
 
+def point(v):
+    """The reported value of a measured quantity: a Samples' centre, a plain number as is (for metric logs)."""
+    return v.center() if hasattr(v, "center") else v
+
+
 def _name(m: str) -> str:
     return NAMES.get(m, m)
 
@@ -110,25 +115,138 @@ def final_table(sweep: B.Sweep, beta: float, temperature: float):
     return pd.DataFrame(rows).set_index("method")
 
 
-def bandit_measured(sweep: B.Sweep, cfg) -> dict[str, float]:
-    """The names the bandit claims read (see claims.py), at the headline (β, T)."""
+def bandit_measured(sweep: B.Sweep, cfg) -> dict:
+    """The names the bandit claims read (see claims.py), at the headline (β, T): one value per seed
+    (`workbench.results.seeds`, paired by seed across methods), so the verdicts carry the seed noise."""
+    from workbench.results import seeds
+
     b, t = cfg.bandit_beta, cfg.bandit_temperature
-    out: dict[str, float] = dict(B.zero_gradient_check(b))
+    out: dict = dict(B.zero_gradient_check(b))        # an identity: plain numbers, no noise
+    ss = sweep.seed_list()
     for m in sweep.methods:
-        f = sweep.final(m, b, t)
         key = m.replace("-", "_")
-        out |= {f"win_{key}": f["win"], f"reward_{key}": f["reward"], f"kl_{key}": f["kl"],
-                f"drop_{key}": f["reward_drop"], f"mode_{key}": f["mode"]}
-        out[f"win_kl1_{key}"] = sweep.best_win_within_kl(m, t, 1.0)
+        for name, metric in (("win", "win"), ("reward", "reward"), ("kl", "kl"), ("drop", "reward_drop")):
+            out[f"{name}_{key}"] = seeds(sweep.per_seed(m, b, t, metric))
+        out[f"mode_{key}"] = sweep.final(m, b, t)["mode"]
+        out[f"win_kl1_{key}"] = seeds([sweep.best_win_within_kl(m, t, 1.0, seed=s) for s in ss])
     if "cdpo" in sweep.methods:
-        probs = sweep.probs_final[sweep.methods.index("cdpo"), sweep.select(b, t)].mean(0)
-        out["tv_cdpo_target"] = float(0.5 * np.abs(probs - B.cdpo_target(len(probs), b, t)).sum())
+        c = sweep.methods.index("cdpo")
+        target = B.cdpo_target(sweep.probs_final.shape[-1], b, t)
+        tv = [float(0.5 * np.abs(sweep.probs_final[c, j] - target).sum()) for j in sweep.select(b, t)]
+        out["tv_cdpo_target"] = seeds(tv)
     temps = sorted({tt for _, tt, _ in sweep.settings})
     if {"gdpo", "dpo"} <= set(sweep.methods) and 1.0 in temps and 0.25 in temps:
         for tt, name in ((1.0, "gain_t1"), (0.25, "gain_t025")):
-            out[name] = sweep.final("gdpo", b, tt)["win"] - sweep.final("dpo", b, tt)["win"]
+            g, d = sweep.per_seed("gdpo", b, tt, "win"), sweep.per_seed("dpo", b, tt, "win")
+            out[name] = seeds([x - y for x, y in zip(g, d)])
     out["frac_labels_below_0.7"] = float(np.mean(sweep.p_hat[(t, 0)] < 0.7))
     return out
+
+
+# --- Diagnosis: does the optimiser explain GDPO's deficit? ----------------------------------------
+STUDY_METHODS = ("dpo", "cdpo", "gdpo", "ropo", "gropo")
+
+
+def study_row(sweep: B.Sweep, beta: float) -> dict[str, float]:
+    """The claims' measured quantities of one study run (seed means): the G-minus-base win gaps at
+    T = 1, the matched-KL gap (GDPO's best win at KL ≤ 1 minus the better of DPO and cDPO), the
+    modest-label gain difference (gap at T = 1 minus gap at T = 0.25, if run), and the KLs."""
+    f = {m: sweep.final(m, beta, 1.0) for m in sweep.methods}
+    row = {"win_dpo": f["dpo"]["win"], "win_gdpo": f["gdpo"]["win"],
+           "gdpo_minus_dpo": f["gdpo"]["win"] - f["dpo"]["win"],
+           "kl_dpo": f["dpo"]["kl"], "kl_gdpo": f["gdpo"]["kl"]}
+    if {"ropo", "gropo"} <= set(sweep.methods):
+        row["gropo_minus_ropo"] = f["gropo"]["win"] - f["ropo"]["win"]
+    if "cdpo" in sweep.methods:
+        kl1 = {m: sweep.best_win_within_kl(m, 1.0, 1.0) for m in ("gdpo", "dpo", "cdpo")}
+        row["matched_kl_gap"] = (None if None in kl1.values()
+                                 else kl1["gdpo"] - max(kl1["dpo"], kl1["cdpo"]))
+    if 0.25 in {t for _, t, _ in sweep.settings}:
+        gap = {t: sweep.final("gdpo", beta, t)["win"] - sweep.final("dpo", beta, t)["win"] for t in (1.0, 0.25)}
+        row["modest_gain_diff"] = gap[1.0] - gap[0.25]
+    return row
+
+
+def optimizer_study(cfg, grid=None, methods=STUDY_METHODS, log=None):
+    """Retrain the bandit at the headline β with each (optimiser, lr) of `grid` (default: Adam at
+    cfg.bandit_study_adam_lrs, SGD at cfg.bandit_study_sgd_lrs), T ∈ {1, 0.25}, cfg.bandit_study_seeds
+    seeds, and tabulate `study_row` per setting (a pandas DataFrame, one row per optimiser and lr)."""
+    import dataclasses
+
+    import pandas as pd
+
+    grid = grid or ([("adam", lr) for lr in cfg.bandit_study_adam_lrs] + [("sgd", lr) for lr in cfg.bandit_study_sgd_lrs])
+    settings = [(cfg.bandit_beta, t, s) for t in (1.0, 0.25) for s in range(cfg.bandit_study_seeds)]
+    rows = []
+    for opt in dict.fromkeys(o for o, _ in grid):          # one training pass per optimiser, every lr at once
+        lrs = [lr for o, lr in grid if o == opt]
+        run_cfg = dataclasses.replace(cfg, bandit_optimizer=opt)
+        sweep = B.train(run_cfg, methods=list(methods), settings=settings * len(lrs),
+                        lrs=[lr for lr in lrs for _ in settings])
+        for i, lr in enumerate(lrs):
+            part = sweep.subset(list(range(i * len(settings), (i + 1) * len(settings))))
+            rows.append({"optimizer": opt, "lr": lr, **study_row(part, cfg.bandit_beta)})
+        if log:                                          # e.g. print: one line per optimiser
+            log(f"{opt}, lr {lrs}: {sweep.runtime_s:.1f} s")
+    return pd.DataFrame(rows)
+
+
+def study_summary(table) -> str:
+    """One line: the range of win(GDPO) − win(DPO) over the study and in how many settings GDPO is ahead."""
+    gap = table["gdpo_minus_dpo"]
+    by_opt = "; ".join(f"{o.upper()}: {table[table['optimizer'] == o]['gdpo_minus_dpo'].min():+.3f} to "
+                       f"{table[table['optimizer'] == o]['gdpo_minus_dpo'].max():+.3f}"
+                       for o in dict.fromkeys(table["optimizer"]))
+    return (f"win(GDPO) − win(DPO) at β = 1, T = 1 is positive in {int((gap > 0).sum())} of {len(gap)} "
+            f"optimiser/lr settings ({by_opt})")
+
+
+STUDY_PANELS = {"gdpo_minus_dpo": "win(GDPO) − win(DPO)", "gropo_minus_ropo": "win(GROPO) − win(ROPO)",
+                "matched_kl_gap": "matched KL ≤ 1: GDPO − best(DPO, cDPO)",
+                "modest_gain_diff": "GDPO gain at T = 1 minus at T = 0.25"}
+
+
+def optimizer_figure(table) -> go.Figure:
+    """One panel per claim quantity, against the learning rate (log axis), one line per optimiser.
+    Each claim holds where its quantity is above the dotted zero line."""
+    panels = [c for c in STUDY_PANELS if c in table.columns]
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[STUDY_PANELS[c] for c in panels])
+    for i, opt in enumerate(sorted(set(table["optimizer"]))):
+        sub = table[table["optimizer"] == opt].sort_values("lr")
+        for col, c in enumerate(panels, start=1):
+            fig.add_trace(go.Scatter(x=sub["lr"], y=sub[c], mode="lines+markers", name=opt.upper(), legendgroup=opt,
+                                     showlegend=col == 1, line=dict(color=COLORS[i])), row=1, col=col)
+            fig.add_hline(y=0, line_dash="dot", line_color="gray", row=1, col=col)
+            fig.update_xaxes(title_text="learning rate", type="log", row=1, col=col)
+    return style(fig, "Bandit claims against optimiser and learning rate (β = 1, T = 1; claim holds above 0)",
+                 "learning rate", "win-rate difference (fraction)", height=400)
+
+
+def overoptimization_figure(sweep: B.Sweep, temperature: float, methods=("dpo", "dpo-sampled", "gdpo", "cdpo")) -> go.Figure:
+    """E[r] over training for each β of the sweep (one panel per β): over-optimisation is a rise then a fall."""
+    betas = sorted({b for b, _, _ in sweep.settings})
+    fig = make_subplots(rows=1, cols=len(betas), subplot_titles=[f"β = {b}" for b in betas], shared_yaxes=True)
+    for col, b in enumerate(betas, start=1):
+        for m in methods:
+            if m not in sweep.methods:
+                continue
+            x, y = sweep.history(m, b, temperature).series("eval/reward")
+            drop = sweep.final(m, b, temperature)["reward_drop"]
+            fig.add_trace(go.Scatter(x=x, y=y, name=f"{_name(m)}", legendgroup=m, showlegend=col == 1,
+                                     hovertext=f"drop {drop:.2f}", line=dict(color=_color(sweep.methods, m))),
+                          row=1, col=col)
+        fig.update_xaxes(title_text="optimizer step", row=1, col=col)
+    return style(fig, f"Expected true reward over training (T = {temperature}, seed mean)", "optimizer step",
+                 "E[r] (reward units, max 2)", height=400)
+
+
+def drop_table(sweep: B.Sweep, temperature: float):
+    """Peak, final and drop of seed-averaged E[r] for every method and β (the over-optimisation numbers)."""
+    import pandas as pd
+    rows = [{"method": _name(m), "beta": b, **{k: round(sweep.final(m, b, temperature)[k], 3)
+                                               for k in ("reward_peak", "reward", "reward_drop", "kl")}}
+            for b in sorted({b for b, _, _ in sweep.settings}) for m in sweep.methods]
+    return pd.DataFrame(rows).pivot(index="method", columns="beta", values="reward_drop")
 
 
 # --- Experiment 2 -------------------------------------------------------------------------------
@@ -198,10 +316,31 @@ def lm_win_figure(res) -> go.Figure:
                  "loss", "win rate (fraction, ties ½)", yaxis_range=[0, 1])
 
 
-def lm_measured(res) -> dict[str, float]:
+def lm_outcomes(res, loss_type: str) -> np.ndarray:
+    """Per held-out prompt: 1 if the policy's reply beats the reference's by the checker, ½ tie, 0 loss."""
+    from workbench.papers.gdpo import task as T
+    ref = np.array([T.reward(y, e["word"]) for y, e in zip(res.reference, res.eval_prompts)])
+    pol = np.array([T.reward(y, e["word"]) for y, e in zip(res.policies[loss_type], res.eval_prompts)])
+    return (pol > ref) + 0.5 * (pol == ref)
+
+
+def judge_correct(res) -> np.ndarray:
+    """Per pair the checker can decide: 1 if the judge's p̂ picks the better response, ½ at p̂ = ½, else 0."""
+    keep = [x for x in res.pairs if x["r1"] != x["r2"]]
+    return np.array([0.5 if x["p_judge"] == 0.5 else float((x["p_judge"] > 0.5) == (x["r1"] > x["r2"]))
+                     for x in keep])
+
+
+def lm_measured(res, seed: int = 0) -> dict:
+    """The LLM claims' quantities as bootstrap samples over their evaluation units: win rates over the
+    held-out prompts (same units and seed for every loss, so the comparison is paired), judge accuracy
+    over the decidable pairs. With a few dozen units these are mostly inconclusive, as they should be."""
+    from workbench.results import bootstrap
+
     m = res.metrics
-    out = {"judge_accuracy": m["judge_accuracy"], "judge_ece": m["judge_ece"],
-           "judge_position_bias": m["judge_position_bias"]}
+    out = {"judge_ece": m["judge_ece"], "judge_position_bias": m["judge_position_bias"]}
+    correct = judge_correct(res)
+    out["judge_accuracy"] = bootstrap(correct, seed=seed) if len(correct) else float("nan")
     for l in res.policies:
-        out[f"llm_win_{l}"] = m[f"{l}_win_rate"]
+        out[f"llm_win_{l}"] = bootstrap(lm_outcomes(res, l), seed=seed)
     return out

@@ -4,14 +4,15 @@ Setting (the brief's reconstruction of Fig. 1-right; the paper's exact constants
 K = 100 actions; true reward r(a) = 2·exp(−(a − 70)²/450); the data distribution and reference
 policy μ(a) ∝ exp(−(a − 35)²/800) sits in a low-reward region; N pairs (a₁, a₂) ~ μ × μ get the
 Bradley–Terry soft label p̂ = σ((r(a₁) − r(a₂))/T) (plus optional Gaussian judge noise inside σ),
-ordered so p̂ ≥ 0.5. The policy is tabular logits initialised at log μ, trained full-batch with Adam.
+ordered so p̂ ≥ 0.5. The policy is tabular logits initialised at log μ, trained full-batch with Adam
+(`bandit_optimizer`; plain SGD for the optimiser study, `optimizer_study`).
 
 Label variants per method (`<loss>` or `<loss>-sampled`):
 - soft / majority: the pair ordered by p̂ ≥ 0.5. DPO, IPO and ROPO ignore p̂, so for them this is the
   majority-vote (infinitely many raters) hard label; cDPO/cIPO and the G-losses read p̂.
 - sampled: one rater per pair, y₁ ≻ y₂ with probability p̂ (drawn once per seed), then a hard label.
 
-Every method and every (β, T, seed) setting is trained at once: logits [M, R, K], one Adam. Adam is
+Every method and every (β, T, seed) setting is trained at once: logits [M, R, K], one optimiser. Adam and SGD are
 elementwise and the summed losses do not share parameters, so runs stay independent.
 """
 from __future__ import annotations
@@ -116,13 +117,35 @@ class Sweep:
                          "eval/win": self.win[e, m, idx].mean()})
         return h
 
-    def best_win_within_kl(self, method: str, temperature: float, kl_max: float) -> float | None:
+    def subset(self, idx: list[int]) -> "Sweep":
+        """The same methods restricted to settings `idx` (e.g. one learning rate of a multi-lr run)."""
+        keys = {(t, s) for (_, t, s) in (self.settings[i] for i in idx)}
+        return Sweep(self.methods, [self.settings[i] for i in idx], self.steps, self.reward[:, :, idx],
+                     self.kl[:, :, idx], self.win[:, :, idx], self.probs_final[:, idx],
+                     {k: v for k, v in self.p_hat.items() if k in keys}, self.runtime_s)
+
+    def seed_list(self) -> list[int]:
+        return sorted({s for _, _, s in self.settings})
+
+    def per_seed(self, method: str, beta: float, temperature: float, metric: str) -> list[float]:
+        """One final value per seed (seed order) of 'reward', 'kl', 'win' or 'reward_drop' (peak − final)."""
+        m, out = self.methods.index(method), []
+        for seed in self.seed_list():
+            (j,) = [i for i in self.select(beta, temperature) if self.settings[i][2] == seed]
+            if metric == "reward_drop":
+                out.append(float(self.reward[:, m, j].max() - self.reward[-1, m, j]))
+            else:
+                out.append(float({"reward": self.reward, "kl": self.kl, "win": self.win}[metric][-1, m, j]))
+        return out
+
+    def best_win_within_kl(self, method: str, temperature: float, kl_max: float,
+                           seed: int | None = None) -> float | None:
         """Matched-KL comparison: the best seed-averaged win rate over every β and evaluation step
-        whose seed-averaged KL is ≤ kl_max (None if no point qualifies)."""
+        whose seed-averaged KL is ≤ kl_max (None if no point qualifies); with `seed`, that seed's alone."""
         m = self.methods.index(method)
         best = None
         for beta in sorted({b for b, _, _ in self.settings}):
-            idx = self.select(beta, temperature)
+            idx = [i for i in self.select(beta, temperature) if seed is None or self.settings[i][2] == seed]
             if not idx:
                 continue
             kl, win = self.kl[:, m, idx].mean(1), self.win[:, m, idx].mean(1)
@@ -132,20 +155,48 @@ class Sweep:
         return best
 
 
-def train(cfg, methods=None, settings=None, progress: Progress = no_progress) -> Sweep:
+class Optimizer:
+    """Full-batch 'adam' (torch's defaults: betas 0.9/0.999, eps 1e-8) or plain 'sgd' (no momentum) on the
+    logits [M, R, K], with one learning rate per setting r (lr: [R]), so several learning rates train in one
+    pass. Written out rather than torch.optim so that lr can differ per setting; a test checks it step for
+    step against torch.optim.Adam / SGD. Adam normalises each logit's step by its own gradient scale, so it
+    largely undoes GDPO's (2p̂ − 1) factor; SGD keeps it."""
+
+    def __init__(self, name: str, param: torch.Tensor, lr):
+        if name not in ("adam", "sgd"):
+            raise WorkbenchError(f"bandit optimizer {name!r}: choose 'adam' or 'sgd'")
+        self.name, self.param, self.t = name, param, 0
+        self.lr = torch.as_tensor(lr, dtype=param.dtype).reshape(1, -1, 1)      # [1, R, 1]: one lr per setting
+        self.m, self.v = torch.zeros_like(param), torch.zeros_like(param)
+
+    @torch.no_grad()
+    def step(self, grad: torch.Tensor) -> None:
+        self.t += 1
+        if self.name == "sgd":
+            self.param -= self.lr * grad
+            return
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        self.m.mul_(b1).add_(grad, alpha=1 - b1)
+        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+        denom = (self.v / (1 - b2 ** self.t)).sqrt() + eps
+        self.param -= self.lr / (1 - b1 ** self.t) * self.m / denom
+
+
+def train(cfg, methods=None, settings=None, progress: Progress = no_progress, lrs=None) -> Sweep:
     """Train every method on every (β, T, seed) setting at once (full batch, Adam on logits).
 
     `progress(step, metrics)` gets seed-averaged `<method>/reward`, `<method>/win`, `<method>/kl`
-    at the headline setting (cfg.bandit_beta, cfg.bandit_temperature), at step 0 and each evaluation."""
+    at the headline setting (cfg.bandit_beta, cfg.bandit_temperature), at step 0 and each evaluation.
+    `lrs`: one learning rate per setting (default cfg.bandit_lr for all); the optimiser is cfg.bandit_optimizer."""
     threads = torch.get_num_threads()
     torch.set_num_threads(cfg.torch_threads)  # tiny tensors: extra threads only add overhead
     try:
-        return _train(cfg, methods, settings, progress)
+        return _train(cfg, methods, settings, progress, lrs)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(cfg, methods, settings, progress: Progress) -> Sweep:
+def _train(cfg, methods, settings, progress: Progress, lrs) -> Sweep:
     t0 = time.time()
     methods = list(methods or cfg.bandit_methods)
     parsed = [parse_method(m) for m in methods]
@@ -173,7 +224,10 @@ def _train(cfg, methods, settings, progress: Progress) -> Sweep:
     ref1, ref2 = log_mu[idx1], log_mu[idx2]                                                  # [M, R, N]
 
     logits = log_mu.repeat(M, R, 1).clone().requires_grad_(True)                             # [M, R, K]
-    opt = torch.optim.Adam([logits], lr=cfg.bandit_lr)
+    lrs = [cfg.bandit_lr] * len(settings) if lrs is None else list(lrs)
+    if len(lrs) != len(settings):
+        raise WorkbenchError(f"bandit train: {len(lrs)} learning rates for {len(settings)} settings")
+    opt = Optimizer(cfg.bandit_optimizer, logits, lrs)
     head = [j for j, (b, t, _) in enumerate(settings) if b == cfg.bandit_beta and t == cfg.bandit_temperature]
     steps, rew, kls, wins = [], [], [], []
 
@@ -199,9 +253,8 @@ def _train(cfg, methods, settings, progress: Progress) -> Sweep:
         for m, (loss_type, _) in enumerate(parsed):
             terms = L.margin_loss(loss_type, h[m], label[m], beta, cfg.ropo_alpha, cfg.ropo_gamma)
             total = total + terms.mean(-1).sum()       # mean over pairs, sum over independent runs
-        opt.zero_grad()
-        total.backward()
-        opt.step()
+        (grad,) = torch.autograd.grad(total, logits)
+        opt.step(grad)
         if step % cfg.bandit_eval_every == 0 or step == cfg.bandit_steps:
             evaluate(step)
     with torch.no_grad():

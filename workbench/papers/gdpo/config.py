@@ -22,14 +22,18 @@ class Config(PaperConfig):
     bandit_actions: int = 100            # K = 100 actions, as in Fig. 1
     bandit_pairs: int = 1000             # N pairs drawn from μ; enough that every action appears
     bandit_steps: int = 2000             # full-batch Adam steps; the brief's runs had converged by 2000
-    bandit_lr: float = 0.05              # Adam lr on the tabular logits (brief)
+    bandit_optimizer: Literal["adam", "sgd"] = "adam"  # brief: Adam; the paper's bandit optimiser is not known
+    bandit_lr: float = 0.05              # lr on the tabular logits (brief: Adam 0.05)
     bandit_eval_every: int = 50          # 41 evaluation points per run: smooth curves, negligible cost
     bandit_beta: float = 1.0             # β of the headline comparison (brief's preliminary table)
     bandit_temperature: float = 1.0      # label temperature T in p̂ = σ(Δr/T); T = 1 makes most labels modest
     bandit_label_noise: float = 0.0      # std of judge noise added to Δr/T before σ (0 = exact Bradley–Terry)
     bandit_betas: tuple[float, ...] = (0.1, 0.5, 1.0)          # the β sweep of the brief
     bandit_temperatures: tuple[float, ...] = (0.25, 0.5, 1.0)  # the T sweep: shapes the p̂ histogram
-    bandit_seeds: int = 3                # seeds per setting (new pairs and sampled-rater labels per seed)
+    bandit_seeds: int = 5                # seeds per setting (new pairs and sampled-rater labels per seed)
+    bandit_study_adam_lrs: tuple[float, ...] = (0.005, 0.05, 0.5)   # optimiser study (issue 21): Adam lrs
+    bandit_study_sgd_lrs: tuple[float, ...] = (1.0, 10.0, 100.0)    # plain SGD lrs (per-logit grads are ~1e-3)
+    bandit_study_seeds: int = 2          # seeds per study setting (the study is a diagnosis, not a verdict)
     bandit_methods: tuple[str, ...] = ("dpo", "dpo-sampled", "cdpo", "gdpo", "ipo", "cipo", "gipo",
                                        "ropo", "gropo")  # `loss` or `loss-sampled` (one sampled rater)
     # --- Experiment 2: SmolLM2-135M-Instruct, an include-the-word task, likelihood judge ----------
@@ -50,11 +54,11 @@ class Config(PaperConfig):
     def check(self):
         self.at_least(0, "seed", "llm_train_layers")
         self.positive("torch_threads", "bandit_pairs", "bandit_steps", "bandit_lr", "bandit_eval_every",
-                      "bandit_seeds", "llm_train_prompts", "llm_eval_prompts", "llm_max_new_tokens",
+                      "bandit_seeds", "bandit_study_seeds", "llm_train_prompts", "llm_eval_prompts", "llm_max_new_tokens",
                       "llm_batch_pairs", "llm_epochs", "llm_lr")
         self.at_least(2, "bandit_actions")
         self.positive("surface_beta", "bandit_beta", "bandit_temperature", "bandit_betas", "bandit_temperatures",
-                      "llm_temperature", "llm_beta", "llm_truth_temperature")
+                      "bandit_study_adam_lrs", "bandit_study_sgd_lrs", "llm_temperature", "llm_beta", "llm_truth_temperature")
         self.at_least(0.0, "ropo_alpha", "ropo_gamma", "bandit_label_noise")
         self.nonempty("bandit_betas", "bandit_temperatures", "bandit_methods", "llm_losses")
         self.members("bandit_methods", [m + s for m in LOSS_TYPES for s in ("", "-sampled")])
@@ -67,7 +71,8 @@ class Config(PaperConfig):
 
 SCALES = {
     "smoke": dict(bandit_pairs=200, bandit_steps=200, bandit_eval_every=50, bandit_betas=(1.0,),
-                  bandit_temperatures=(1.0,), bandit_seeds=1,
+                  bandit_temperatures=(1.0,), bandit_seeds=2,
+                  bandit_study_adam_lrs=(0.05,), bandit_study_sgd_lrs=(10.0,), bandit_study_seeds=1,
                   bandit_methods=("dpo", "dpo-sampled", "cdpo", "gdpo"),
                   llm_train_prompts=4, llm_eval_prompts=2, llm_max_new_tokens=8, llm_batch_pairs=4,
                   llm_epochs=1),
@@ -79,7 +84,9 @@ SCALES = {
 COST = {  # measured 2026-11-25 on the shared 2-core box at load average 8-18 (idle would be faster)
     "smoke": "21 s with warm caches; ~95 s cold under load (37 s CPU, model load 45 s of it); 4 losses x 200 "
              "bandit steps, LLM 4 pairs, 2 held-out prompts",
-    "cpu": "~12 min wall under load on a cold cache (LLM sampling+judging 7 min of it), 61 s cached; "
-           "bandit 9 losses x 27 settings x 2000 steps (90 s), LLM 32 pairs, 24 held-out prompts",
+    "cpu": "~12 min wall under load on a cold cache before issue 21 (LLM sampling+judging 7 min of it), 61 s cached; "
+           "bandit 9 losses x 45 settings (5 seeds) x 2000 steps: 361 s at load average 20 on 2026-12-01 (3 seeds "
+           "costs ~0.6-0.75x of 5 in a side-by-side 200-step timing); optimiser study (2 passes of 5 losses x 12 settings) 296 s at load 20; "
+           "LLM 32 pairs, 24 held-out prompts",
     "paper": "not run: 10 bandit seeds, 400 LLM pairs, 48 tokens, full fine-tune (lr 5e-6); hours on CPU, meant for a GPU",
 }

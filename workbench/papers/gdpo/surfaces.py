@@ -6,6 +6,11 @@
   HTML keeps it interactive, so the report has every loss).
 - `picker`: an ipywidgets loss/β picker around `surface_figure` for JupyterLab.
 The paper's point is visible on every G-surface: along p̂ = 0.5 the loss is flat in h (w = 0).
+
+cIPO is drawn in its mixture form p̂(h − c)² + (1 − p̂)(h + c)², c = 1/(2β), exactly as `losses.margin_loss`
+computes it. The brief writes the equivalent (h − (2p̂ − 1)c)²; the two differ by the constant
+c²(1 − (2p̂ − 1)²) (largest, c², at p̂ = ½), so the loss surfaces differ by that offset and the gradient
+weights are identical. `CIPO_FORM` is the label the figures use.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ FAMILIES = {"DPO family": ("dpo", "cdpo", "gdpo"), "IPO family": ("ipo", "cipo",
 NAMES = {"dpo": "DPO", "cdpo": "cDPO", "gdpo": "GDPO", "ipo": "IPO", "cipo": "cIPO", "gipo": "GIPO",
          "ropo": "ROPO", "gropo": "GROPO"}
 DASH = ["dot", "dash", "solid"]
+CIPO_FORM = "cIPO loss drawn as p̂(h−c)² + (1−p̂)(h+c)², c = 1/2β (= (h−(2p̂−1)c)² + c²(1−(2p̂−1)²): same gradient)"
 
 
 def grid(h_max: float = 10.0, n_h: int = 81, n_p: int = 41) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +76,8 @@ def surface_figure(loss_type: str, beta: float = 1.0, h_max: float = 10.0, alpha
     fig.add_trace(go.Surface(x=h, y=p, z=weight, colorscale="RdBu", cmid=0, showscale=False), row=1, col=2)
     axes = dict(xaxis_title="margin h (nats)", yaxis_title="soft label p̂")
     fig.update_layout(scene=dict(zaxis_title="loss", **axes), scene2=dict(zaxis_title="w", **axes),
-                      title=f"{NAMES[loss_type]}: loss and gradient weight over (h, p̂), β = {beta}", height=480)
+                      title=f"{NAMES[loss_type]}: loss and gradient weight over (h, p̂), β = {beta}"
+                      + (f"<br><sub>{CIPO_FORM}</sub>" if loss_type == "cipo" else ""), height=480)
     return fig
 
 
@@ -94,7 +101,7 @@ def contour_explorer(beta: float = 1.0, h_max: float = 10.0, alpha: float = L.RO
     for col in (1, 2):
         fig.update_xaxes(title_text="log-ratio margin h (nats)", row=1, col=col)
         fig.update_yaxes(title_text="soft label p̂", row=1, col=col)
-    return style(fig, f"Loss and gradient weight over (h, p̂), β = {beta} (pick the loss)",
+    return style(fig, f"Loss and gradient weight over (h, p̂), β = {beta} (pick the loss)<br><sub>{CIPO_FORM}</sub>",
                  "log-ratio margin h (nats)", "soft label p̂", height=460)
 
 
