@@ -37,8 +37,9 @@ CLAIMS = [
           paper="every agent scores lower on reverse-order instructions than on forward ones (reverse-order experiments)",
           rule="naive_reverse < naive_forward and llm_reverse < llm_forward",
           note="agents that read the instruction in order: naive (textual clause order) and the LLM; "
-               "the oracle parses 'after'; the bag-of-words bc and overlap ignore word order by construction. "
-               "Diagnosis in the notebook: the LLM's forward and reverse success per composition"),
+               "the oracle parses 'after'; the overlap baseline ignores word order by construction, and bc sees it "
+               "only as the position of a typed string among the quoted ones. Diagnosis in the notebook: "
+               "forward vs reverse success per composition and agent, on the same problems (same seeds)"),
     Claim("success-falls-with-subtasks",
           paper="success decreases with the number of sub-tasks, the strongest of the complexity "
                 "statistics (§6.4, Fig. 5)",
