@@ -165,3 +165,85 @@ def test_failure_modes_shares():
     fm = analysis.failure_modes(df)
     # bc fails 3 forward episodes (no final action) and 4 reverse ones (out of order)
     assert fm["bc"] == pytest.approx({"final sub-task before an earlier one": 4 / 7, "no final action": 3 / 7})
+
+
+def test_overlap_baseline_takes_the_most_shared_words_and_ignores_order():
+    from workbench.papers.compwob.overlap_agent import OverlapAgent
+    fwd, refs = link_page(["amet", "dolor", "nibh"], "nibh", ["Yes", "No", "Go"], "Go")
+    rev, refs_r = link_page(["amet", "dolor", "nibh"], "nibh", ["Yes", "No", "Go"], "Go", reverse=True)
+    assert refs == refs_r
+    agent = OverlapAgent()
+    # the button "Go" and the link "nibh" tie at 5 (quoted string 3, its word 1, "button" / "link" 1) in
+    # either wording; the tie goes to page order, and the button box comes first
+    first = agent.act(fwd, [])
+    assert first == agent.act(rev, []) == Action.click(refs["Go"])
+    # once taken, the next best is the link; the rest share one word each ("button" or "link"): page order
+    second = agent.act(fwd, [Turn(fwd, first)])
+    assert second == Action.click(refs["nibh"])
+    third = agent.act(fwd, [Turn(fwd, first), Turn(fwd, second)])
+    assert third == Action.click(refs["Yes"])
+    everything = [Turn(fwd, c.action) for c in candidates(fwd)]
+    assert agent.act(fwd, everything) == Action.none()
+
+
+def test_overlap_is_the_top_of_the_llm_shortlist():
+    from workbench.papers.compwob.candidates import overlap_scores
+    obs, refs = link_page(["amet", "dolor", "nibh"], "nibh", ["Yes", "No", "Go"], "Go")
+    cands = candidates(obs)
+    scores = overlap_scores(cands, obs.utterance)
+    assert cands[scores.index(max(scores))] == shortlist(cands, obs.utterance, 1)[0]
+    assert max(scores) == 5 and sorted(scores)[:-2] == [1] * (len(cands) - 2)
+
+
+def _paired_rows():
+    """Two agents on the same episodes: a forward/reverse twin pair (same seeds) and one base page."""
+    rows = []
+    def add(agent, task, comp, n, direction, successes):
+        for k, s in enumerate(successes):
+            rows.append(dict(task=task, composition=comp, n=n, direction=direction, transition=False, agent=agent,
+                             seed=100 + k, success=bool(s), instr_words=5 * n, n_elements=10 * n, dom_depth=4,
+                             html_chars=100 * n))
+    for comp in ("a_b", "c_d"):
+        add("naive", comp, comp, 2, "forward", [1] * 10)
+        add("naive", comp + "-reverse", comp, 2, "reverse", [0] * 10)
+        add("overlap", comp, comp, 2, "forward", [1, 0] * 5)
+        add("overlap", comp + "-reverse", comp, 2, "reverse", [1, 0] * 5)
+        add("llm", comp, comp, 2, "forward", [1, 1] * 5)
+        add("llm", comp + "-reverse", comp, 2, "reverse", [1, 0] * 5)
+    for agent in ("naive", "overlap", "llm"):
+        add(agent, "b", "b", 1, "base", [1, 1, 1, 0] * 5)
+    return analysis.frame(rows)
+
+
+def test_measured_samples_pair_forward_and_reverse_and_judge_the_claims():
+    from workbench.papers.compwob.claims import CLAIMS
+    from workbench.results import judge_rule
+    df = _paired_rows()
+    u = analysis.composed_units(df, "overlap")
+    assert u.shape == (20, 4) and (u[:, 1] == 1).all() and (u[:, 3] == 1).all()
+    assert (u[:, 0] == u[:, 2]).all()               # the same problems, the same outcome in both wordings
+    ms = analysis.measured_samples(df)
+    assert "bc_base" not in ms and "oracle_composed" not in ms      # agents that did not run are left out
+    assert ms["overlap_forward"].point == ms["overlap_reverse"].point == 0.5
+    # paired by composition and episode: the overlap agent's forward and reverse agree in every resample,
+    # so "reverse below forward" is a tie throughout (unknown), never evidence
+    assert ms["overlap_forward"].values == ms["overlap_reverse"].values
+    assert judge_rule("overlap_reverse < overlap_forward", ms)["verdict"] == "inconclusive"
+    assert judge_rule("naive_reverse < naive_forward", ms)["verdict"] == "holds"
+    rule = next(c.rule for c in CLAIMS if c.id == "reverse-below-forward")
+    assert judge_rule(rule, ms)["verdict"] == "holds"       # llm: 1.0 forward vs 0.5 reverse on 20 units
+    claim = next(c for c in CLAIMS if c.id == "oracle-solves-composed").judge(ms)
+    assert claim["verdict"] == "inconclusive"     # the oracle did not run: nothing to judge
+
+
+def test_model_vs_baseline_and_order_effect_by_hand():
+    df = _paired_rows()
+    t = analysis.model_vs_baseline(df, model="llm", baseline="overlap")
+    assert t.loc["forward", "llm"] == 1.0 and t.loc["forward", "overlap"] == 0.5
+    assert t.loc["forward", "difference"] == 0.5 and t.loc["forward", "diff_low"] > 0
+    assert t.loc["reverse", "difference"] == 0 and t.loc["base", "episodes"] == 20
+    oe = analysis.order_effect(df)
+    assert oe.loc["naive", "forward higher"] == 2 and oe.loc["overlap", "equal"] == 2
+    assert oe.loc["llm", "mean forward - reverse"] == 0.5
+    fig = analysis.fig_forward_reverse(df)
+    assert fig.layout.title.text and len(fig.data) == 3 * 4

@@ -13,6 +13,7 @@ agents, which read raw HTML and emit free-form actions.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from workbench.web.actions import Action
@@ -90,17 +91,23 @@ def candidates(obs: Observation, instruction: str | None = None) -> list[Candida
 _STOP = {"click", "the", "and", "then", "after", "a", "an", "in", "into", "with", "type", "span", "input", "ing"}
 
 
-def shortlist(cands: list[Candidate], instruction: str, k: int) -> list[Candidate]:
-    """The `k` candidates sharing most with the instruction (a quoted string counts 3, another word 1);
-    ties keep page order. Cuts the prompted agent's options (and its cost: one scoring pass per option)."""
-    import re
-    if k <= 0 or len(cands) <= k:
-        return cands
+def overlap_scores(cands: list[Candidate], instruction: str) -> list[int]:
+    """How much each candidate's description shares with the instruction: a quoted string of the
+    instruction counts 3, any other word (stop words aside) 1. Word order plays no part."""
     quoted = set(quoted_strings(instruction))
     words = set(re.findall(r"[a-z0-9]+", instruction.lower())) - _STOP
 
     def score(c: Candidate) -> int:
         texts = set(re.findall(r'"([^"]*)"', c.text))
         return 3 * len(texts & quoted) + len(set(re.findall(r"[a-z0-9]+", c.text.lower())) & words)
-    ranked = sorted(range(len(cands)), key=lambda i: (-score(cands[i]), i))[:k]
+    return [score(c) for c in cands]
+
+
+def shortlist(cands: list[Candidate], instruction: str, k: int) -> list[Candidate]:
+    """The `k` candidates sharing most with the instruction (`overlap_scores`); ties keep page order.
+    Cuts the prompted agent's options (and its cost: one scoring pass per option)."""
+    if k <= 0 or len(cands) <= k:
+        return cands
+    scores = overlap_scores(cands, instruction)
+    ranked = sorted(range(len(cands)), key=lambda i: (-scores[i], i))[:k]
     return [cands[i] for i in sorted(ranked)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from workbench.scales import PaperConfig
 
-AGENTS = ("oracle", "naive", "bc", "llm")
+AGENTS = ("oracle", "naive", "bc", "llm", "overlap")
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Config(PaperConfig):
     episodes: int = 5                      # episodes per page for oracle/naive/bc (paper: 100); 5 keeps cpu ≤ 15 min
     time_limit_s: float = 60.0             # page timer per episode: generous, a slow LLM step must not time out
     max_steps_per_subtask: int = 4         # step budget = this × sub-tasks + 4 (the longest base skill needs 4)
-    agents: tuple[str, ...] = AGENTS       # which agents to run: scripted oracle, naive, behaviour-cloned, prompted LLM
+    agents: tuple[str, ...] = AGENTS       # which agents to run: scripted oracle, naive, behaviour-cloned, prompted LLM, word-overlap baseline (no model)
     # behaviour cloning (transferred agent): oracle demos on BASE tasks only
     bc_demo_episodes: int = 12             # oracle episodes per base task for demonstrations (~3 steps each)
     bc_epochs: int = 300                   # full-batch Adam steps; the loss is flat by ~200

@@ -1,7 +1,7 @@
 """The CompWoB-mini run: demonstrations -> behaviour cloning -> every agent on every page.
 
 `train(cfg, progress)` (i) records oracle demonstrations on the BASE pages only, (ii) clones them
-into the transferred agent (`bc.py`), (iii) plays oracle, naive, bc and llm agents on the base and
+into the transferred agent (`bc.py`), (iii) plays oracle, naive, bc, llm and overlap agents on the base and
 composed pages (forward and reverse twins) in real Chromium through `workbench.web.env.WebEnv`,
 one browser moved from page to page (`browser.goto`), and returns a `Run` whose `rows` hold one dict per episode (task, agent,
 direction, #sub-tasks, success, steps and the page's complexity: instruction words, element count,
@@ -23,7 +23,7 @@ from workbench.papers.compwob import bc
 from workbench.papers.compwob.agents_scripted import naive, oracle
 from workbench.papers.compwob.browser import goto
 
-AGENTS = ("oracle", "naive", "bc", "llm")
+from workbench.papers.compwob.config import AGENTS
 
 
 @dataclass
@@ -189,6 +189,9 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
         lb = set(cfg.llm_bases) if cfg.llm_bases else {t.name for t in bases}
         lc = set(cfg.llm_compositions) if cfg.llm_compositions else {t.composition for t in composed}
         llm_pages = {t.name for t in bases if t.name in lb} | {t.name for t in composed if t.composition in lc}
+    if "overlap" in cfg.agents:   # no model: cheap, so every page and cfg.episodes episodes
+        from workbench.papers.compwob.overlap_agent import OverlapAgent
+        agents["overlap"] = OverlapAgent()
 
     t_eval = time.perf_counter()
     env = None
@@ -201,9 +204,12 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
                     continue
                 n_eps = cfg.llm_episodes if name == "llm" else cfg.episodes
                 watch = _Watch(agent)
-                for s in _seeds(cfg, task.name, n_eps):
+                # a reverse twin (same JavaScript) replays its forward page's seeds, i.e. the same problems:
+                # forward vs reverse then differs in the wording only, episode by episode
+                for s in _seeds(cfg, task.name.removesuffix("-reverse"), n_eps):
+                    # the overlap baseline gets the LLM's step budget: it is the LLM agent minus the model
                     steps = cfg.llm_steps_per_subtask * (task.n or FOREIGN_MAX_SUBTASKS) + 2 \
-                        if name == "llm" else _max_steps(cfg, task)
+                        if name in ("llm", "overlap") else _max_steps(cfg, task)
                     ep = run_episode(env, watch, max_steps=steps, seed=s)
                     run.rows.append({
                         "task": task.name, **_page_row(task, ep.utterance), "transition": task.transition,
