@@ -1,8 +1,8 @@
 """CompWoB-mini (arXiv 2311.18751): agents on composed web tasks, on the pages of `workbench.web.compose`.
 
-- `instructions`: split "A, and then B" / "B, after A-ing" into clauses (execution or textual order)
-- `skills`: one reactive skill per base sub-task, confined to its box on the page
-- `agents_scripted`: oracle (execution order), naive (textual order), wrong-order probe
+- `instructions`, `agents_scripted`: re-exports of the composed-page parser and the oracle / naive /
+  wrong-order agents, which live in the web layer (`workbench.web.instructions`, `workbench.web.composed`)
+- `overlap_agent`: the no-model baseline (the candidate sharing the most words with the instruction)
 - `candidates`: candidate actions with short descriptions (the learned agents' action space)
 - `bc`: the transferred agent, a ranker behaviour-cloned on base-page oracle demos
 - `llm_agent`: the prompted agent on `workbench.llm` with base-task exemplars only

@@ -69,7 +69,7 @@ SCALES = {
 
 COST = {
     "smoke": "30-45 s (measured, shared 2-core machine): 4 pages × 1 episode, BC on 4 demos, LLM replayed",
-    "cpu": "7 min cold, 2 min with cached demos/LLM replies (measured at load ≈ 13 on 2 cores): "
-           "53 pages × 5 episodes × 3 agents, SmolLM2-135M on 35 pages",
+    "cpu": "20 min cold at load ≈ 20 on 2 cores (1209 s; the evaluation loop 1033 s), not yet timed on a quiet "
+           "machine; 53 pages × 5 episodes × 4 agents (oracle, naive, bc, overlap), SmolLM2-135M on 35 pages",
     "paper": "hours: 53 pages × 100 episodes × 4 agents; LLM on every page (use a GPU or a served model)",
 }
