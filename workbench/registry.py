@@ -3,7 +3,8 @@
 A paper's config module, `workbench/papers/<slug>/config.py`, defines three names and imports nothing heavy
 (it is read by `workbench list` and by parameter validation before any work starts):
 
-    Config   a frozen dataclass: the whole input of the paper's experiments; defaults = `cpu` scale
+    Config   a frozen dataclass deriving from `workbench.scales.PaperConfig`: the whole input of the
+             paper's experiments; defaults = `cpu` scale; `check()` refuses values no run could use
     SCALES   {"smoke": {...}, "cpu": {...}, "paper": {...}}: named override sets (small diffs)
     COST     {"smoke": "...", "cpu": "...", "paper": "..."}: what each scale costs, as measured
 """

@@ -131,44 +131,8 @@ def write_report(executed: str | Path, out: str | Path, title: str | None = None
     return out
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    if isinstance(v, dict):
-        return ", ".join(f"{k}={_fmt(x)}" for k, x in v.items())
-    return html.escape(str(v))
-
-
 def write_scorecard(run_dir: str | Path) -> Path:
-    """run_dir/index.html: every results.json under run_dir, every claim, runtimes, links to reports."""
-    from workbench import registry, results
+    """run_dir/index.html: the scorecard over every results.json in run_dir (see workbench.scorecard)."""
+    from workbench.scorecard import write
 
-    run_dir = Path(run_dir)
-    found = sorted(run_dir.glob("*/results.json"))
-    rows, claim_rows = [], []
-    n_claims = n_hold = 0
-    for path in found:
-        data = results.load(path)
-        slug = data["slug"]
-        title = registry.PAPERS[slug].title if slug in registry.PAPERS else slug
-        held = sum(c["holds"] for c in data["claims"])
-        n_claims += len(data["claims"])
-        n_hold += held
-        link = f"{path.parent.name}/report.html"
-        rows.append(f"<tr><td><a href=\"{link}\">{html.escape(slug)}</a></td><td>{html.escape(title)}</td>"
-                    f"<td>{html.escape(data['scale'])}</td><td>{data['runtime_s']:.0f}</td>"
-                    f"<td>{held} / {len(data['claims'])}</td></tr>")
-        for c in data["claims"]:
-            cls = "holds" if c["holds"] else "fails"
-            claim_rows.append(
-                f"<tr class=\"{cls}\"><td>{html.escape(slug)}</td><td>{html.escape(c['id'])}</td>"
-                f"<td>{html.escape(c['paper'])}</td><td><code>{html.escape(c['rule'])}</code></td>"
-                f"<td>{_fmt(c['measured'])}</td><td>{'holds' if c['holds'] else 'does not hold'}</td></tr>")
-    body = (f"<h1>workbench reproduction scorecard</h1><p>{len(found)} notebook(s) in "
-            f"<code>{html.escape(str(run_dir))}</code>; {n_hold} of {n_claims} claims hold.</p>"
-            "<table><tr><th>notebook</th><th>paper</th><th>scale</th><th>runtime (s)</th><th>claims holding</th></tr>"
-            + "".join(rows) + "</table><h2>Claims</h2><table><tr><th>notebook</th><th>claim</th><th>paper says</th>"
-            "<th>rule (fixed before the run)</th><th>measured</th><th>verdict</th></tr>" + "".join(claim_rows) + "</table>")
-    out = run_dir / "index.html"
-    atomic_write_text(out, page("workbench scorecard", body, with_plotly=False))
-    return out
+    return write(Path(run_dir))

@@ -32,6 +32,11 @@ def test_notebook_is_stored_thin_and_without_outputs(slug):
         assert not re.search(r"^\s*(def|class) ", c.source, re.M), "notebooks define no functions"
         assert not re.search(r"\bif\b[^\n]*\bscale\b", c.source), "notebooks never branch on scale"
         assert not re.search(r"^\s*[!%]\s*pip", c.source, re.M), "notebooks install nothing"
+        assert "judge_claims" not in c.source and "Results(" not in c.source, "run.finish judges and writes"
+    # one way in (right after the parameters cell) and one way out (the last cell): workbench.notebook
+    starts = [i for i, c in enumerate(cells) if f'notebook.start("{slug}", scale, overrides, results_dir)' in c.source]
+    assert starts == [cells.index(tagged[0]) + 1], "the cell after the parameters calls notebook.start once"
+    assert [i for i, c in enumerate(cells) if "run.finish(" in c.source] == [len(cells) - 1], "the last cell finishes"
 
 
 @pytest.mark.parametrize("slug", SLUGS)

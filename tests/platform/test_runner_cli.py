@@ -21,8 +21,21 @@ def test_list_names_every_paper():
         assert slug in out.stdout
 
 
+def test_params_lists_every_parameter_at_every_scale_with_its_reason():
+    from workbench import scales
+    out = cli("params", "grokking")
+    assert out.returncode == 0, out.stderr
+    cls = registry.PAPERS["grokking"].load_config().Config
+    names = [line.split(" (")[0] for line in out.stdout.splitlines() if line and not line.startswith((" ", "grokking"))]
+    assert names[1:] == scales.parameter_names(cls)  # the first line is the count and how to set one
+    assert "p (int)\n    smoke: 23  |  cpu: 59  |  paper: 97\n    modulus;" in out.stdout
+    assert "every scale: 4" in out.stdout and "scale (" not in out.stdout
+    assert "workbench params SLUG" in cli("run", "grokking", "--help").stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (["run", "nosuch"], "unknown notebook 'nosuch'"),
+    (["params", "nosuch"], "unknown notebook 'nosuch'"),
     (["report", "/nonexistent/run"], "no such run folder"),
 ])
 def test_errors_are_one_line_without_traceback(args, message):
@@ -57,7 +70,9 @@ def test_failing_cell_is_named_and_executed_copy_kept(notebook_factory, tmp_path
     with pytest.raises(WorkbenchError) as e:
         runner.execute(nb, out, {"scale": "smoke", "overrides": {}, "results_dir": str(out)}, "broken")
     message = str(e.value)
-    assert "ValueError: the data file is malformed" in message and "cell" in message and "\n" not in message
+    assert "ValueError: the data file is malformed" in message and "\n" not in message
+    # the third code cell as stored (papermill's index also counts the parameters cell it injects)
+    assert "code cell 3 (`raise ValueError('the data file is malformed')`)" in message
     executed = json.loads((out / "broken.ipynb").read_text())
     outputs = [o for c in executed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
     assert any(o.get("ename") == "ValueError" for o in outputs)

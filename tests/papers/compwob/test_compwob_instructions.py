@@ -83,7 +83,7 @@ def test_pages_are_generated_and_twins_differ_only_in_wording():
 def test_config_scales_resolve_and_reject_unknown_names():
     from workbench import scales
     assert scales.resolve("compwob", "smoke").episodes == 1
-    assert scales.resolve("compwob", "cpu").judge_claims
+    assert scales.resolve("compwob", "cpu").scale == "cpu"
     with pytest.raises(WorkbenchError, match="unknown click-button_fly"):
         scales.resolve("compwob", "cpu", {"compositions": ("click-button_fly",)})
     with pytest.raises(WorkbenchError, match="agents"):

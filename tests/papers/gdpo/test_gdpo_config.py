@@ -8,7 +8,7 @@ from workbench import WorkbenchError, scales
 def test_scales_resolve(scale):
     cfg = scales.resolve("gdpo", scale)
     assert cfg.bandit_beta in cfg.bandit_betas and cfg.bandit_temperature in cfg.bandit_temperatures
-    assert cfg.judge_claims == (scale != "smoke")
+    assert cfg.scale == scale
 
 
 def test_bad_overrides():

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.scales import PaperConfig
+
+AGENTS = ("oracle", "naive", "bc", "llm")
+
 
 @dataclass(frozen=True)
-class Config:
+class Config(PaperConfig):
     seed: int = 0                          # seeds every episode (per task) and the BC initialisation
     compositions: tuple[str, ...] = ()     # composed tasks to run (forward names); () = all 21
     bases: tuple[str, ...] = ()            # base (1-way) tasks to run; () = all 11
     episodes: int = 5                      # episodes per page for oracle/naive/bc (paper: 100); 5 keeps cpu ≤ 15 min
     time_limit_s: float = 60.0             # page timer per episode: generous, a slow LLM step must not time out
     max_steps_per_subtask: int = 4         # step budget = this × sub-tasks + 4 (the longest base skill needs 4)
-    agents: tuple[str, ...] = ("oracle", "naive", "bc", "llm")   # which agents to run
+    agents: tuple[str, ...] = AGENTS       # which agents to run: scripted oracle, naive, behaviour-cloned, prompted LLM
     # behaviour cloning (transferred agent): oracle demos on BASE tasks only
     bc_demo_episodes: int = 12             # oracle episodes per base task for demonstrations (~3 steps each)
     bc_epochs: int = 300                   # full-batch Adam steps; the loss is flat by ~200
@@ -33,18 +37,17 @@ class Config:
         "click-checkboxes_enter-text", "enter-text_click-link", "click-dialog_click-button",
         "login-user_navigate-tree", "login-user_navigate-tree-transition", "enter-password_click-option",
         "click-widget_click-checkboxes", "enter-date_click-dialog", "click-link_enter-password")
-    judge_claims: bool = True              # smoke runs too few episodes for claims to mean anything
 
-    def __post_init__(self):
+    def check(self):
         from workbench.web.compose.catalog import BASES, COMPOSITIONS   # plain data, no browser
         for key, known in (("compositions", COMPOSITIONS), ("llm_compositions", COMPOSITIONS),
-                           ("bases", BASES), ("llm_bases", BASES), ("agents", ("oracle", "naive", "bc", "llm"))):
-            bad = [v for v in getattr(self, key) if v not in known]
-            if bad:
-                raise ValueError(f"{key}: unknown {', '.join(bad)}; known: {', '.join(known)}")
-        if self.episodes < 1 or self.llm_episodes < 1 or self.bc_demo_episodes < 1:
-            raise ValueError("episodes, llm_episodes and bc_demo_episodes must be at least 1")
-
+                           ("bases", BASES), ("llm_bases", BASES), ("agents", AGENTS)):
+            self.members(key, known)
+        self.nonempty("agents")
+        self.at_least(0, "seed")
+        self.positive("episodes", "time_limit_s", "max_steps_per_subtask", "bc_demo_episodes", "bc_epochs",
+                      "bc_lr", "bc_dim", "llm_shortlist", "llm_steps_per_subtask", "llm_episodes")
+        self.llm_kind("llm")
 
 SCALES = {
     # smoke replays recorded LLM replies; after changing the LLM prompt re-record them with
@@ -52,8 +55,7 @@ SCALES = {
     "smoke": {"bases": ("click-button", "click-link"), "compositions": ("click-button_click-link",),
               "episodes": 1, "bc_demo_episodes": 2, "bc_epochs": 40,
               "llm": "replay:data/compwob/smoke_replies.jsonl", "llm_episodes": 1,
-              "llm_bases": ("click-link",), "llm_compositions": ("click-button_click-link",),
-              "judge_claims": False},
+              "llm_bases": ("click-link",), "llm_compositions": ("click-button_click-link",)},
     "cpu": {},
     "paper": {"episodes": 100, "bc_demo_episodes": 200, "llm_episodes": 100, "llm_bases": (),
               "llm_compositions": ()},

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+from workbench.scales import PaperConfig
+
+LOSS_TYPES = ("dpo", "cdpo", "gdpo", "ipo", "cipo", "gipo", "ropo", "gropo")   # as losses.LOSS_TYPES (a test checks)
 
 
 @dataclass(frozen=True)
-class Config:
-    seed: int = 0
+class Config(PaperConfig):
+    seed: int = 0                        # bandit pairs and labels, LLM sampling and the prompt split
     torch_threads: int = 1               # measured: on the shared 2-core box 2 threads made LM generation 7x slower
     # --- loss surfaces / gradient-weight figures -------------------------------------------------
     surface_beta: float = 1.0            # β of the static surface figures; the widget lets you change it
@@ -38,22 +43,26 @@ class Config:
     llm_batch_pairs: int = 8             # pairs per step (brief)
     llm_epochs: int = 2                  # passes over the pairs
     llm_train_layers: int = 2            # top transformer blocks trained (0 = full model); measured choice
-    llm_label_source: str = "judge"      # "judge" (AI feedback p̂) or "truth" (p̂ = σ(Δr/T) from the checker)
+    llm_label_source: Literal["judge", "truth"] = "judge"  # "judge" (AI feedback p̂) or "truth" (p̂ = σ(Δr/T) from the checker)
     llm_truth_temperature: float = 0.5   # T for truth labels
-    llm_losses: tuple[str, ...] = ("dpo", "gdpo")
-    # --- claims ------------------------------------------------------------------------------------
-    judge_claims: bool = True            # smoke runs skip the claims (too small to mean anything)
+    llm_losses: tuple[str, ...] = ("dpo", "gdpo")  # the paper's Experiment 2 pair: DPO against GDPO
 
-    def __post_init__(self):
-        if self.bandit_actions < 2 or self.bandit_pairs < 1:
-            raise ValueError("bandit_actions must be >= 2 and bandit_pairs >= 1")
-        if self.bandit_eval_every < 1 or self.bandit_steps < 1:
-            raise ValueError("bandit_steps and bandit_eval_every must be >= 1")
-        if self.llm_label_source not in ("judge", "truth"):
-            raise ValueError(f"llm_label_source must be 'judge' or 'truth', not {self.llm_label_source!r}")
-        if self.bandit_beta not in self.bandit_betas or self.bandit_temperature not in self.bandit_temperatures:
-            raise ValueError("bandit_beta must be one of bandit_betas and bandit_temperature one of "
-                             "bandit_temperatures (the headline run is a cell of the sweep)")
+    def check(self):
+        self.at_least(0, "seed", "llm_train_layers")
+        self.positive("torch_threads", "bandit_pairs", "bandit_steps", "bandit_lr", "bandit_eval_every",
+                      "bandit_seeds", "llm_train_prompts", "llm_eval_prompts", "llm_max_new_tokens",
+                      "llm_batch_pairs", "llm_epochs", "llm_lr")
+        self.at_least(2, "bandit_actions")
+        self.positive("surface_beta", "bandit_beta", "bandit_temperature", "bandit_betas", "bandit_temperatures",
+                      "llm_temperature", "llm_beta", "llm_truth_temperature")
+        self.at_least(0.0, "ropo_alpha", "ropo_gamma", "bandit_label_noise")
+        self.nonempty("bandit_betas", "bandit_temperatures", "bandit_methods", "llm_losses")
+        self.members("bandit_methods", [m + s for m in LOSS_TYPES for s in ("", "-sampled")])
+        self.members("llm_losses", LOSS_TYPES)
+        self.llm_kind("llm_spec")
+        self.require(self.bandit_beta in self.bandit_betas and self.bandit_temperature in self.bandit_temperatures,
+                     "bandit_beta must be one of bandit_betas and bandit_temperature one of bandit_temperatures "
+                     "(the headline run is a cell of the sweep)")
 
 
 SCALES = {
@@ -61,7 +70,7 @@ SCALES = {
                   bandit_temperatures=(1.0,), bandit_seeds=1,
                   bandit_methods=("dpo", "dpo-sampled", "cdpo", "gdpo"),
                   llm_train_prompts=4, llm_eval_prompts=2, llm_max_new_tokens=8, llm_batch_pairs=4,
-                  llm_epochs=1, judge_claims=False),
+                  llm_epochs=1),
     "cpu": {},
     "paper": dict(bandit_seeds=10, llm_train_prompts=400, llm_eval_prompts=200, llm_max_new_tokens=48,
                   llm_lr=5e-6, llm_epochs=1, llm_train_layers=0),

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from workbench.scales import PaperConfig
+
 # Operation names (the values live in workbench/papers/grokking/data.py, which must cover exactly these).
 # "Elementary" operations are fed as [a, op, b]; the polynomials as [a, =, b] (the paper's code).
 ELEMENTARY_OPS = ("add", "sub", "mul", "mul_nz", "div")
@@ -20,8 +22,13 @@ def is_prime(n: int) -> bool:
     return n >= 2 and all(n % k for k in range(2, int(n ** 0.5) + 1))
 
 
+def n_pairs(op: str, p: int) -> int:
+    """How many operand pairs `op` is defined on (data.pairs): b != 0 for div, a, b != 0 for mul_nz."""
+    return {"div": p * (p - 1), "mul_nz": (p - 1) ** 2}.get(op, p * p)
+
+
 @dataclass(frozen=True)
-class Config:
+class Config(PaperConfig):
     # --- task (paper Sec. 2: a ⊙ b mod p over all pairs, one random train/test split) ---
     ops: tuple[str, ...] = ("add", "sub", "mul", "x2y2", "x3xy")  # the contrasts the claims need: +, -, x, a symmetric and a non-factorisable polynomial
     p: int = 59                    # modulus; the paper's 97 costs ~1.7x per full-batch step (cost ~ frac*p^2) and groks later
@@ -38,7 +45,7 @@ class Config:
     # --- optimisation (official configs) ---
     lr: float = 1e-3               # AdamW, paper
     weight_decay: float = 1.0      # the grokking lever; wd 1e-2..1e-3 reportedly never groks (CoursIA#7268)
-    beta1: float = 0.9
+    beta1: float = 0.9             # AdamW, paper / Nanda et al.
     beta2: float = 0.98            # paper / Nanda et al.
     steps: int = 10_000            # per-op budget; the paper trains 100k steps at p=97, frac 0.3
     stop_after_grok: int = 1_500   # keep training this many steps after test acc first reaches grok_threshold, then stop (-1: never stop early); saves CPU time on ops that grok early
@@ -53,32 +60,35 @@ class Config:
     fcr_weighting: Literal["uniform", "norm"] = "uniform"  # FCR averages min(c/s, s/c) over frequencies uniformly, or weighted by c+s
 
     # --- plumbing ---
-    judge_claims: bool = True      # smoke scale turns this off: its budget is too small for any claim
     use_cache: bool = True         # reuse trained runs from workbench.cache (keyed by every field that affects training)
 
-    def __post_init__(self):
-        if self.p < 3 or self.p % 2 == 0:
-            raise ValueError(f"p={self.p}: the modulus must be an odd number >= 3 (the Fourier basis pairs cos/sin)")
-        unknown = [op for op in (*self.ops, *self.ablation_ops) if op not in OP_NAMES]
-        if unknown:
-            raise ValueError(f"unknown operation(s) {unknown}; choose from {list(OP_NAMES)}")
-        if not self.ops:
-            raise ValueError("ops is empty: train at least one operation")
-        if any(op in ("div", "mul_nz") for op in self.ops) and not is_prime(self.p):
-            raise ValueError(f"p={self.p} is not prime, but 'div'/'mul_nz' need a field (p prime)")
-        if not 0.0 < self.train_frac < 1.0:
-            raise ValueError(f"train_frac={self.train_frac} must lie strictly between 0 and 1")
-        if self.d_model % self.n_heads:
-            raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
-        if self.steps < 1 or self.eval_every < 1:
-            raise ValueError("steps and eval_every must be >= 1")
-        if not 0.0 < self.ffs_eta < 1.0:
-            raise ValueError(f"ffs_eta={self.ffs_eta} must lie strictly between 0 and 1")
-
+    def check(self):
+        self.require(self.p >= 3 and self.p % 2 == 1,
+                     f"p={self.p}: the modulus must be an odd number >= 3 (the Fourier basis pairs cos/sin)")
+        self.nonempty("ops")
+        self.members("ops", OP_NAMES, "operation")
+        self.members("ablation_ops", OP_NAMES, "operation")
+        self.require(is_prime(self.p) or not any(op in ("div", "mul_nz") for op in self.ops + self.ablation_ops),
+                     f"p={self.p} is not prime, but 'div'/'mul_nz' need a field (p prime)")
+        self.between("train_frac", 0.0, 1.0, open_low=True, open_high=True)
+        for op in self.ops + self.ablation_ops:  # data.make_dataset keeps the first floor(train_frac * n) pairs
+            n = n_pairs(op, self.p)
+            self.require(0 < int(self.train_frac * n) < n,
+                         f"train_frac={self.train_frac} leaves an empty train or test set for {op} at p={self.p}")
+        self.at_least(0, "seed")
+        self.positive("d_model", "n_heads", "d_mlp", "steps", "eval_every", "n_checkpoints", "lr")
+        self.require(self.d_model % self.n_heads == 0,
+                     f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
+        self.at_least(0.0, "weight_decay")
+        self.between("beta1", 0.0, 1.0, open_high=True)
+        self.between("beta2", 0.0, 1.0, open_high=True)
+        self.at_least(-1, "stop_after_grok")
+        self.between("grok_threshold", 0.0, 1.0, open_low=True)
+        self.between("ffs_eta", 0.0, 1.0, open_low=True, open_high=True)
 
 SCALES = {
     "smoke": dict(p=23, train_frac=0.5, d_model=64, d_mlp=256, ops=("add", "mul"), ablation_ops=(),
-                  steps=1500, eval_every=100, n_checkpoints=8, judge_claims=False),
+                  steps=1500, eval_every=100, n_checkpoints=8),
     "cpu": {},
     "paper": dict(p=97, train_frac=0.3, steps=100_000, stop_after_grok=-1, eval_every=500, n_checkpoints=50,
                   ops=("add", "sub", "mul", "div", "x2y2", "x2xyy2", "x3xy", "x3xy2y", "apb2", "amb3")),

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.scales import PaperConfig
+
 METHODS = ("readagent_p", "readagent_s", "gists", "bm25", "neural", "full", "uniform_p")
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(PaperConfig):
     # --- model ---
     llm: str = "smollm2"            # workbench.llm spec; "openai:http://host:8000/v1#model" for a capable model
     seed: int = 0                   # benchmark generation and any sampling
@@ -47,29 +49,31 @@ class Config:
                                     # alone (no text). Measured, SmolLM2-135M, generated benchmark, evidence
                                     # page in context: 0.92 uncalibrated, 1.00 calibrated (24 questions)
     rate_answers: bool = False      # free-form answers: LLM raters LR-1 (strict) / LR-2 (permissive), paper §4.1
-    judge_claims: bool = True       # smoke runs too little to judge
     max_doc_words: int = 0          # truncate loaded documents to this many words (0: no limit)
 
-    def __post_init__(self):
-        if self.min_words >= self.max_words:
-            raise ValueError(f"min_words ({self.min_words}) must be below max_words ({self.max_words})")
-        unknown = [m for m in self.methods if m not in METHODS]
-        if unknown:
-            raise ValueError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
-        if self.lookup_k < 1 or self.seq_max < 1 or self.retrieve_k < 1:
-            raise ValueError("lookup_k, seq_max and retrieve_k must be >= 1")
-        if self.context_words < 0 or self.seq_candidates < 0 or not 0 <= self.gist_ratio <= 1:
-            raise ValueError("context_words and seq_candidates must be >= 0, gist_ratio in [0, 1]")
-        if not (self.dataset == "generated" or self.dataset.startswith(("quality:", "qmsum:"))):
-            raise ValueError(f"dataset {self.dataset!r}: use 'generated', 'quality:<path>' or 'qmsum:<path>'")
-
+    def check(self):
+        self.llm_kind("llm")
+        self.at_least(0, "seed", "max_doc_words", "context_words", "seq_candidates", "stop_margin")
+        kind, _, path = self.dataset.partition(":")
+        self.require(self.dataset == "generated" or (kind in ("quality", "qmsum") and path.strip() != ""),
+                     f"dataset={self.dataset!r}: use 'generated', 'quality:<path.jsonl>' or 'qmsum:<path.jsonl>'")
+        self.positive("n_docs", "doc_words", "questions_per_doc", "max_words", "min_words", "take_rest_words",
+                      "uniform_words", "gist_max_tokens", "lookup_k", "seq_max", "retrieve_k", "answer_max_tokens")
+        self.require(self.min_words < self.max_words,
+                     f"min_words ({self.min_words}) must be below max_words ({self.max_words})")
+        self.require(self.take_rest_words <= self.max_words,
+                     f"take_rest_words ({self.take_rest_words}) must not exceed max_words ({self.max_words})")
+        self.between("lookup_keep_ratio", 0.0, 1.0, open_low=True)
+        self.between("gist_ratio", 0.0, 1.0)
+        self.nonempty("methods")
+        self.members("methods", METHODS, "method")
 
 SCALES = {
     # plumbing: one short document, two questions, replies recorded from the embedded model (no model
     # load; `-p llm=smollm2` runs the real one); re-record after a prompt change (see tests)
     "smoke": dict(llm="replay:data/readagent/smoke_replies.jsonl", n_docs=1, doc_words=700, questions_per_doc=2,
                   gist_max_tokens=16, lookup_k=1, seq_max=1, retrieve_k=1,
-                  methods=("readagent_p", "readagent_s", "gists", "bm25"), judge_claims=False),
+                  methods=("readagent_p", "readagent_s", "gists", "bm25")),
     "cpu": {},
     # the paper's QuALITY settings (Table 1/8): needs a capable backend, e.g. -p llm=openai:...
     "paper": dict(n_docs=10, doc_words=3000, questions_per_doc=12, context_words=6000, max_words=600, min_words=280,
