@@ -8,7 +8,7 @@ from workbench.papers.readagent import baselines
 from workbench.papers.readagent.config import Config, SCALES
 from workbench.papers.readagent.data import NAMES, generate_benchmark
 from workbench.papers.readagent.evaluate import train
-from workbench.papers.readagent.paginate import page_of_paragraph, paginate_uniform
+from workbench.papers.readagent.paginate import Page, page_of_paragraph
 
 
 def subject(question):
@@ -65,7 +65,8 @@ def test_tiny_run_records_every_method():
 
 def test_bm25_and_neural_rank_the_evidence_page_first():
     doc = generate_benchmark(0, 1)[0]
-    pages = paginate_uniform(doc.paragraphs, 440)
+    bounds = doc.sections[::2] + [len(doc.paragraphs)]        # pages of two whole episodes
+    pages = [Page(i, a, b, "\n".join(doc.paragraphs[a:b])) for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
     for q in doc.questions:
         ev = page_of_paragraph(pages, q.evidence[0])
         assert baselines.bm25_rank(pages, q.question)[0] == ev
@@ -120,13 +121,13 @@ def test_smoke_replay_file_covers_the_smoke_scale():
     from workbench import scales
     from workbench.llm import get_llm
     from workbench.papers.readagent import data
-    from workbench.papers.readagent.evaluate import evidence_check
+    from workbench.papers.readagent.evaluate import sanity_gate
 
     cfg = scales.resolve("readagent", "smoke")
     llm = get_llm(cfg.llm)   # a repo-relative replay file
     assert llm.capable is False
     docs = data.load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc)
-    assert len(evidence_check(llm, docs[0], cfg.calibrate_answers)) == len(docs[0].questions)
+    assert sanity_gate(llm, docs, cfg.calibrate_answers)["questions"] == sum(len(d.questions) for d in docs)
     run = train(cfg, llm=llm, cache=False)
     assert set(run.summary().index) == set(cfg.methods)
 

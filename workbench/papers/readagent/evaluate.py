@@ -93,20 +93,19 @@ class Run:
         out["breaks_at_sections"] = mean(aligned) if aligned else float("nan")
         return out
 
-    def metrics(self, dataset: str) -> dict[str, float]:
-        """Everything results.json logs: `<dataset>/<measured name>` (generated, quality or qmsum) and
-        the phase costs (`timings`)."""
+    def metrics(self, dataset: str, gate: dict | None = None) -> dict[str, float]:
+        """Everything results.json logs: `<dataset>/<measured name>` (generated, quality or qmsum), the
+        sanity gate's accuracies when given (`<dataset>/gate_with_page`, `gate_no_page`) and the phase
+        costs (`timings`)."""
         prefix = dataset_name(dataset)
-        return {f"{prefix}/{k}": v for k, v in self.measured().items()} | self.timings()
+        out = {f"{prefix}/{k}": v for k, v in self.measured().items()}
+        if gate is not None:
+            out |= {f"{prefix}/gate_{k}": gate[k] for k in ("with_page", "no_page", "chance", "questions")}
+        return out | self.timings()
 
     def timings(self) -> dict[str, float]:
         """Phase costs for results.json: CPU seconds of this process per phase, and the wall time."""
         return {("time/wall_s_total" if k == "wall_total" else f"time/cpu_s_{k}"): v for k, v in self.seconds.items()}
-
-
-# The notebook's name for `workbench.llm.get_llm` (which resolves repo-relative replay files itself);
-# kept until the notebook calls get_llm directly.
-make_llm = get_llm
 
 
 def dataset_name(dataset: str) -> str:
@@ -148,11 +147,6 @@ def describe_question(doc: Document, q: Question, chars: int = 300) -> str:
     page = evidence_page(doc, q)
     lines.append(f"evidence: {page[:chars]}..." if page else "evidence: not marked in this dataset")
     return "\n".join(lines)
-
-
-def evidence_check(llm, doc: Document, calibrate: bool = True) -> list[bool]:
-    """Per question of `doc`: answered right from its evidence page alone (see `sanity_gate`)."""
-    return [ok for _, ok, _ in sanity_gate(llm, [doc], calibrate)["per_question"]]
 
 
 def read_document(llm, doc: Document, cfg, style: str, uniform: bool) -> DocMemory:
