@@ -197,3 +197,19 @@ def test_loaded_datasets_run_end_to_end(tmp_path, kind, capable):
     else:
         assert m["questions"] == 2 and m["rouge1_bm25"] > 0                  # specific query first, then general
         assert run.docs[0].questions[0].evidence == [17]
+
+
+def test_claims_are_judged_on_paired_bootstraps_over_questions():
+    from workbench.papers.readagent.claims import CLAIMS
+    from workbench.results import Results, Samples
+
+    cfg = dataclasses.replace(Config(), n_docs=2, questions_per_doc=4, methods=("readagent_p", "gists", "uniform_p"))
+    run = train(cfg, llm=oracle(), cache=False)
+    measures = run.claim_measures(n=200)
+    acc = measures["accuracy_readagent_p"]
+    assert isinstance(acc, Samples) and acc.kind == "bootstrap" and acc.point == run.measured()["accuracy_readagent_p"]
+    res = Results("readagent", cfg, "cpu")
+    judged = {c["id"]: c for c in res.judge(CLAIMS, measures)}
+    assert judged["p-beats-gists"]["verdict"] == "holds"             # 8/8 against name-list gists
+    assert "bootstrap" in judged["p-beats-gists"]["noise"]["accuracy_readagent_p"]
+    assert judged["s-beats-gists"]["verdict"] == "inconclusive"      # S did not run: nothing measured

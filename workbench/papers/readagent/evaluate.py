@@ -93,6 +93,34 @@ class Run:
         out["breaks_at_sections"] = mean(aligned) if aligned else float("nan")
         return out
 
+    def claim_measures(self, n: int = 1000, seed: int = 0) -> dict:
+        """`measured()` with each per-method quantity the claims read (accuracy, cr_pct, evidence_hit,
+        chance_hit) as a bootstrap over the questions (`workbench.results.bootstrap`): every method is
+        resampled on the same questions (same units, same seed), so comparisons between methods are
+        paired. A quantity undefined for this dataset (accuracy on free-form QMSum) stays a plain NaN."""
+        import numpy as np
+
+        from workbench.results import bootstrap
+
+        out = dict(self.measured())
+        keys = list(dict.fromkeys((r["doc_id"], r["qid"]) for r in self.records))
+        for m in self.methods():
+            by_q = {(r["doc_id"], r["qid"]): r for r in self.records if r["method"] == m}
+            if set(by_q) != set(keys):
+                continue   # not answered on every question: no paired resample, keep the point values
+            rows = [by_q[k] for k in keys]
+            columns = {
+                "accuracy": [float(r["correct"]) if r["answer"] is not None else np.nan for r in rows],
+                "cr_pct": [r["cr"] for r in rows],
+                "evidence_hit": [np.nan if r["hit"] is None else float(r["hit"]) for r in rows],
+                "chance_hit": [r["chance"] if r["hit"] is not None else np.nan for r in rows],
+            }
+            for name, values in columns.items():
+                values = np.asarray(values, dtype=float)
+                if np.isfinite(values).any():
+                    out[f"{name}_{m}"] = bootstrap(values, _nanmean, n=n, seed=seed)
+        return out
+
     def metrics(self, dataset: str, gate: dict | None = None) -> dict[str, float]:
         """Everything results.json logs: `<dataset>/<measured name>` (generated, quality or qmsum), the
         sanity gate's accuracies when given (`<dataset>/gate_with_page`, `gate_no_page`) and the phase
@@ -106,6 +134,14 @@ class Run:
     def timings(self) -> dict[str, float]:
         """Phase costs for results.json: CPU seconds of this process per phase, and the wall time."""
         return {("time/wall_s_total" if k == "wall_total" else f"time/cpu_s_{k}"): v for k, v in self.seconds.items()}
+
+
+def _nanmean(values) -> float:
+    """Mean over the defined values of a bootstrap replicate (NaN when none is defined)."""
+    import numpy as np
+
+    ok = values[np.isfinite(values)]
+    return float(ok.mean()) if len(ok) else float("nan")
 
 
 def dataset_name(dataset: str) -> str:
