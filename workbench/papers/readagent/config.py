@@ -83,6 +83,7 @@ SCALES = {
 
 COST = {
     "smoke": "~20 s (replayed replies, no model load); ~25 CPU s + model load with -p llm=smollm2",
-    "cpu": "not yet measured for the v2 benchmark (4 documents x ~1,700 words, 40 questions, 7 methods)",
+    "cpu": "4 documents x ~1,650 words, 40 questions, 7 methods; sanity gate alone 93 CPU s (40 questions x 3 "
+           "answers); a full first run not measured on an idle machine (load 12-24 during issue 21)",
     "paper": "10 documents x 3,000 words, 120 questions, capable backend (e.g. a vLLM server); not measured",
 }
