@@ -44,11 +44,20 @@ def test_sequential_lookup_opens_the_evidence_page_then_stops(llm, doc):
         assert replies[-1].startswith("STOP"), replies
 
 
-def test_pagination_breaks_where_a_new_episode_starts(llm, doc):
-    # labels inside an episode and at the next episode's start: the start must win
-    for s in doc.sections[1:4]:
-        labels = [s - 1, s, s + 1]
-        assert choose_break_by_text(llm, doc.paragraphs, labels)[0] == s
+def test_pagination_breaks_where_the_story_changes(llm):
+    # two paragraphs about a baker, then two about a ship: labels inside each part and at the change
+    paragraphs = [
+        "Mara baked bread in the village oven every morning before dawn. She kneaded the dough with flour "
+        "from the mill and left the loaves to rise by the warm bricks.",
+        "By seven the loaves were brown and crisp, and Mara carried the bread to the market in two baskets. "
+        "The neighbours bought her bread and her sweet buns until nothing was left.",
+        "Far out at sea, the ship Albatross fought a storm for three nights. Waves broke over the deck and "
+        "the sailors tied themselves to the mast.",
+        "On the fourth night the Albatross lost her mainsail, and the captain ordered the crew to bail water "
+        "from the hold until the storm passed.",
+    ]
+    label, reply = choose_break_by_text(llm, paragraphs, [1, 2, 3])
+    assert label == 2, reply
 
 
 def test_answer_from_the_evidence_page_and_not_without_it(llm, doc):
