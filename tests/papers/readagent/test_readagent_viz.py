@@ -27,3 +27,18 @@ def test_figures_and_browser_render_a_run():
     browser = viz.GistBrowser(run, live=True)
     assert browser.slider.max == 1
     assert viz.HIGHLIGHT in viz.GistBrowser(run, live=False).data
+
+
+def test_browser_renders_free_form_questions(tmp_path):
+    """QMSum questions have no options and no answer index: the question table shows the reference."""
+    from readagent_fakes import FakeLLM
+    from test_readagent_evaluate import write_qmsum
+
+    path = tmp_path / "qmsum.jsonl"
+    write_qmsum(path)
+    cfg = dataclasses.replace(Config(), dataset=f"qmsum:{path}", n_docs=1, questions_per_doc=2,
+                              methods=("readagent_p", "gists"))
+    run = train(cfg, llm=FakeLLM(capable=False, reply=lambda p: "twelve euros"), cache=False)
+    html = viz.memory_html(run, run.docs[0].doc_id)
+    assert "right: twelve euros" in html
+    assert viz.GistBrowser(run, live=False).data

@@ -159,8 +159,9 @@ def question_table(run, doc_id: str) -> str:
         for r in (r for r in recs if r["qid"] == q.qid):
             pred = r["prediction"]
             shown = f"({LETTERS[pred]})" if isinstance(pred, int) else html.escape(str(pred))
-            mark = "&#10003;" if r["correct"] else "&#10007;"
-            out.append(f"<tr><td>{html.escape(q.question)} right: ({LETTERS[q.answer]})</td>"
+            mark = ("&#10003;" if r["correct"] else "&#10007;") if q.answer is not None else ""
+            right = f"({LETTERS[q.answer]})" if q.answer is not None else html.escape((q.references or ["?"])[0])
+            out.append(f"<tr><td>{html.escape(q.question)} right: {right}</td>"
                        f"<td>{r['evidence_pages']}</td><td>{LABELS[r['method']]}</td><td>{r['opened']}</td>"
                        f"<td>{shown} {mark}</td></tr>")
     out.append("</table>")
