@@ -1,4 +1,5 @@
-"""A scripted stand-in for a workbench.llm backend: tests decide every reply and every choice."""
+"""A scripted stand-in for a workbench.llm backend, for plumbing tests (the decisions' own tests run
+the real embedded model: test_readagent_decisions.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,14 +12,23 @@ class FakeChoice:
     probs: list[float]
 
 
+@dataclass
+class FakeScore:
+    logprob_sum: float
+    logprob_mean: float
+    n_tokens: int
+
+
 class FakeLLM:
     """`reply(prompt) -> str` scripts generate(); `pick(prompt, options) -> list[float]` scripts choose()
-    (unnormalised weights). Every call is logged in `calls`."""
+    (unnormalised weights); `logp(prompt, continuation) -> float` scripts score() (summed log-prob,
+    default 0). Every call is logged in `calls`."""
 
-    def __init__(self, capable: bool, reply=None, pick=None, name: str = "fake"):
+    def __init__(self, capable: bool, reply=None, pick=None, logp=None, name: str = "fake"):
         self.capable, self.name = capable, name
         self._reply = reply or (lambda prompt: "")
         self._pick = pick or (lambda prompt, options: [1.0] * len(options))
+        self._logp = logp or (lambda prompt, continuation: 0.0)
         self.calls: list[tuple[str, str]] = []
 
     def generate(self, prompt, max_new_tokens=64, **kw):
@@ -35,3 +45,11 @@ class FakeLLM:
         probs = [w / total for w in weights]
         i = max(range(len(options)), key=lambda j: probs[j])
         return FakeChoice(i, options[i], probs)
+
+    def score(self, prompt, continuations, **kw):
+        self.calls.append(("score", prompt))
+        out = []
+        for c in continuations:
+            s, n = float(self._logp(prompt, c)), max(1, len(c.split()))
+            out.append(FakeScore(s, s / n, n))
+        return out

@@ -1,3 +1,5 @@
+import math
+
 from readagent_fakes import FakeLLM
 
 from workbench.papers.readagent import agent
@@ -58,19 +60,50 @@ def test_clean_gist():
     assert clean_gist("Mara said: go.\nThen left.", "x") == "Mara said: go. Then left."
 
 
+def test_cut_repetition_keeps_the_first_copy_of_a_loop():
+    loop = "Mara hid the key. The key was old. " + "The key was old. " * 14
+    assert agent.cut_repetition(loop) == "Mara hid the key. The key was old."
+    assert agent.cut_repetition("No loop at all here.") == "No loop at all here."
+    # a repeated n-gram inside the first sentence keeps the words before it
+    assert agent.cut_repetition("one two three four one two three four five") == "one two three four"
+
+
+def test_gist_length_follows_the_page():
+    short, long = Page(0, 0, 1, "w " * 40), Page(1, 1, 2, "w " * 400)
+    assert agent.gist_tokens(short, cap=48, ratio=0.15) == 8          # 40 * 0.15 * 1.3 = 7.8 -> at least 8
+    assert agent.gist_tokens(long, cap=48, ratio=0.15) == 48          # capped
+    budgets = []
+    llm = FakeLLM(capable=False)
+    loop = "Mara kept the old key. " * 3
+    llm.generate_batch = lambda prompts, max_new_tokens: budgets.append(max_new_tokens) or [loop] * len(prompts)
+    assert agent.gist_pages(llm, [short, long], 48, ratio=0.15) == ["Mara kept the old key."] * 2
+    assert budgets == [8, 48]
+
+
 def test_parallel_both_paths():
     m = memory(4)
     llm = FakeLLM(capable=True, reply=lambda p: "Answer: (C)" if "Answer:" in p and "square" not in p else "I read [2, 0]")
     r = agent.read_parallel(llm, m, Q, k=5, keep_ratio=0.5)
     assert r.opened == [2, 0] and r.prediction == 2
     assert r.context_words == [m.gist_words, m.context_words([0, 2])]
-    weights = {"[0]": 1.0, "[1]": 8.0, "[2]": 5.0, "[3]": 3.0, "Answer: (A)": 1, "Answer: (B)": 9,
-               "Answer: (C)": 1, "Answer: (D)": 1}
-    llm = FakeLLM(capable=False, pick=lambda p, opts: [weights[o] for o in opts])
+    # likelihood: the question's log-likelihood after each gist (baseline: the cue alone, 0)
+    gains = {0: math.log(1.0), 1: math.log(8.0), 2: math.log(5.0), 3: math.log(3.0)}
+
+    def logp(prompt, cont):
+        for i, g in gains.items():
+            if f"Page summary: gist {i}\n" in prompt:
+                return g
+        return 0.0
+    weights = {"Answer: here": 1, "Answer: there": 9, "Answer: nowhere": 1, "Answer: everywhere": 1}
+    llm = FakeLLM(capable=False, logp=logp,
+                  pick=lambda p, opts: [weights[o] if "full text" in p else 1.0 for o in opts])
     r = agent.read_parallel(llm, m, Q, k=5, keep_ratio=0.5)
     assert r.opened == [1, 2] and r.prediction == 1                    # 5 >= 0.5 * 8 > 3
+    assert all(c[1].endswith(agent.QUESTION_CUE) for c in llm.calls if c[0] == "score")
     r = agent.read_parallel(llm, m, Q, k=1, keep_ratio=0.5)
     assert r.opened == [1]
+    r = agent.read_parallel(llm, m, Q, k=5, keep_ratio=0.5, context_words=60)
+    assert r.opened == [1]                                              # a second page would overflow 60 words
 
 
 def test_sequential_both_paths():
@@ -79,19 +112,18 @@ def test_sequential_both_paths():
     llm = FakeLLM(capable=True, reply=lambda p: next(replies))
     r = agent.read_sequential(llm, m, Q, budget=6)
     assert r.opened == [3, 1] and r.prediction == 0
-    seen = []
-
-    def pick(prompt, options):
-        seen.append(options)
-        return [2.0 if o == "Page 0" else 1.0 for o in options]     # wants page 0, then STOP ties -> first
-    llm = FakeLLM(capable=False, pick=pick)
-    r = agent.read_sequential(llm, m, Q, budget=3)
+    # likelihood: only page 0's gist raises the question's likelihood; once page 0 is read nothing does
+    llm = FakeLLM(capable=False, logp=lambda p, c: 3.0 if "Page summary: gist 0\n" in p else 0.0)
+    r = agent.read_sequential(llm, m, Q, budget=3, stop_margin=1.0)
     assert r.opened == [0]
-    assert seen[0] == ["STOP", "Page 0", "Page 1", "Page 2", "Page 3"]
-    assert seen[1] == ["STOP", "Page 1", "Page 2", "Page 3"]          # read pages are not offered again
-    llm = FakeLLM(capable=False, pick=lambda p, o: [0.0] + [1.0] * (len(o) - 1))
-    r = agent.read_sequential(llm, m, Q, budget=2)
+    assert r.replies[0].startswith("Page 0") and r.replies[1].startswith("STOP")
+    second = [p for kind, p in llm.calls if kind == "score" and p.startswith("Page: full text of page 0")]
+    assert second and not any("Page summary: gist 0" in p for p in second)   # read pages are not offered again
+    llm = FakeLLM(capable=False, logp=lambda p, c: 2.0 * p.count("Page summary"))
+    r = agent.read_sequential(llm, m, Q, budget=2, stop_margin=1.0)
     assert len(r.opened) == 2                                           # budget ends the look-up
+    r = agent.read_sequential(llm, m, Q, budget=3, stop_margin=5.0)
+    assert r.opened == []                                               # no page gains the margin: STOP at once
 
 
 def test_unparseable_answer_counts_as_no_prediction():
@@ -103,12 +135,12 @@ def test_unparseable_answer_counts_as_no_prediction():
     assert pred == "a thing"
 
 
-def test_calibration_divides_out_the_letter_prior():
-    # with the text, (C) is most likely (0.5 vs 0.2/0.1/0.2); with "N/A", (C) is far more likely still
-    # (0.7 vs 0.1/0.1/0.1): p / p0 = 2, 1, 0.71, 2 -> calibrated argmax is (A) (first of the tie 2 = 2)
+def test_calibration_subtracts_the_no_text_prior():
+    # with the text, "nowhere" is most likely (0.5 vs 0.2/0.1/0.2); with the question alone it is far
+    # more likely still (0.7 vs 0.1/0.1/0.1): p / p0 = 2, 1, 0.71, 2 -> calibrated argmax is "here"
     def pick(prompt, options):
-        return [0.1, 0.1, 0.7, 0.1] if "\n\nN/A\n\n" in prompt else [0.2, 0.1, 0.5, 0.2]
+        return [0.1, 0.1, 0.7, 0.1] if prompt.startswith("Question:") else [0.2, 0.1, 0.5, 0.2]
     llm = FakeLLM(capable=False, pick=pick)
-    assert agent.answer(llm, "some text", Q)[0] == 2
+    assert agent.answer(llm, "some text", Q, calibrate=False)[0] == 2
     assert agent.answer(llm, "some text", Q, calibrate=True)[0] == 0
-    assert sum("N/A" in p for _, p in llm.calls) == 1
+    assert sum(p == "Question: Where is it?" for _, p in llm.calls) == 1

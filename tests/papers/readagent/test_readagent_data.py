@@ -1,10 +1,11 @@
 import json
+import re
 
 import pytest
 
 from workbench import WorkbenchError
 from workbench.papers.readagent import data
-from workbench.papers.readagent.data import count_words, generate_benchmark, load_qmsum, load_quality
+from workbench.papers.readagent.data import Question, count_words, generate_benchmark, load_qmsum, load_quality
 
 
 def _quality_record(article_id="a1", writer="w1", gold=2):
@@ -83,8 +84,12 @@ def test_qmsum_loader(tmp_path):
     path.write_text(json.dumps(_qmsum_record()) + "\n")
     (doc,) = load_qmsum(path)
     assert doc.paragraphs[1] == "B: Costs rise."
-    assert [q.references for q in doc.questions] == [["They set a budget."], ["Costs rise."]]
-    assert doc.questions[1].evidence == [1, 2] and doc.questions[0].options is None
+    # specific queries (with evidence spans) first: questions_per_doc keeps the ones look-up is for
+    assert [q.references for q in doc.questions] == [["Costs rise."], ["They set a budget."]]
+    assert doc.questions[0].evidence == [1, 2] and doc.questions[0].options is None
+    assert doc.questions[1].evidence == []
+    (doc,) = data.load_documents(f"qmsum:{path}", n_docs=1, questions_per_doc=1)
+    assert doc.questions[0].evidence == [1, 2]
 
 
 def test_qmsum_loader_names_the_malformed_line(tmp_path):
@@ -99,29 +104,55 @@ def test_qmsum_loader_names_the_malformed_line(tmp_path):
         load_qmsum(path)
 
 
-def test_generated_benchmark_is_long_and_its_evidence_is_right():
-    docs = generate_benchmark(seed=0, n_docs=10, words=3000, n_questions=6)
-    assert len(docs) >= 10
+def test_generated_benchmark_meets_its_design():
+    docs = generate_benchmark(seed=0, n_docs=10, words=1600)
+    option_words = {w for values in data.KIND_VALUES.values() for v in values for w in v.split() if w != "the"} | {"old"}
     for doc in docs:
-        assert doc.words >= 3000
+        assert doc.words >= 1600 and len(doc.questions) == len(doc.sections) >= 12
+        text = "\n".join(doc.paragraphs)
         for q in doc.questions:
             (ev,) = q.evidence
             right = q.options[q.answer]
-            para = doc.paragraphs[ev]
-            assert right in para
-            # the question's subject appears only in its evidence paragraph: the answer is nowhere else
-            subject = q.question.split(" did ")[1].split()[0]
-            holders = [i for i, p in enumerate(doc.paragraphs) if f" {subject} " in f" {p} "]
-            assert holders == [ev], (q.question, holders)
             assert len(set(q.options)) == 4
+            # the detail is stated in exactly one paragraph, late in its episode (the second paragraph)
+            subject = q.question.split(" did ")[1].split()[0]
+            obj = q.question.split(" the ", 1)[1].rstrip("?")
+            stating = [i for i, p in enumerate(doc.paragraphs) if f"{subject} " in p and right in p]
+            assert stating == [ev] and ev - 1 in doc.sections, (q.question, stating)
+            assert doc.paragraphs[ev].index(right) > len(doc.paragraphs[ev]) // 3
+            # the subject and object are named in the episode's first sentence (what a gist keeps)
+            first = doc.paragraphs[ev - 1].split(". ")[0]
+            assert subject in first and obj in first
+            # every option appears in the document (each answers another episode's question)
+            assert all(o in text for o in q.options)
+        # filler uses no option word: the only option words are in the sentences stating details
+        facts = {doc.paragraphs[q.evidence[0]] for q in doc.questions}
+        for p in doc.paragraphs:
+            sentences = re.split(r"(?<=[.!?]) ", p)
+            plain = [x for x in sentences if not any(q.options[q.answer] in x for q in doc.questions)]
+            assert not {w.strip(".,\"'") for x in plain for w in x.split()} & option_words, plain
+        assert facts
+
+
+def test_evidence_page_is_the_episode():
+    doc = generate_benchmark(0, 1)[0]
+    q = doc.questions[3]
+    page = data.evidence_page(doc, q)
+    assert page == doc.paragraphs[q.evidence[0] - 1] + "\n" + doc.paragraphs[q.evidence[0]]
+    assert data.evidence_page(data.Document("d", "t", ["a", "b"], []), Question("x", "?", evidence=[1])) == "b"
+    assert data.evidence_page(doc, Question("x", "?")) == ""
 
 
 def test_generation_is_deterministic_and_matches_the_committed_file():
     assert [d.to_dict() for d in generate_benchmark(3, 2)] == [d.to_dict() for d in generate_benchmark(3, 2)]
     assert generate_benchmark(3, 1)[0].paragraphs != generate_benchmark(4, 1)[0].paragraphs
     committed = data.load_jsonl(data.BENCHMARK_PATH)
-    assert [d.to_dict() for d in committed] == [d.to_dict() for d in generate_benchmark()]
+    assert [d.to_dict() for d in committed] == [d.to_dict() for d in generate_benchmark(**data.BENCHMARK_SETTINGS)]
     assert data.BENCHMARK_PATH.stat().st_size < 1_000_000
+    # the cpu scale reads the committed file: 4 documents x 10 questions spread over each
+    docs = data.load_documents("generated", n_docs=4, questions_per_doc=10)
+    assert sum(len(d.questions) for d in docs) == 40
+    assert docs[0].questions[0].qid != docs[0].questions[1].qid
 
 
 def test_truncate_keeps_whole_paragraphs_and_drops_questions_beyond():

@@ -52,18 +52,20 @@ def test_short_rest_is_one_page_without_a_call():
     assert len(llm.calls) == 1
 
 
-def test_likelihood_path_chooses_among_enumerated_labels():
+def test_likelihood_path_breaks_where_the_text_before_predicts_the_text_after_least():
     paras = paragraphs(20, 100)
-    seen = []
 
-    def pick(prompt, options):
-        seen.append(options)
-        return [3.0 if o == "Break point: <3>" else 1.0 for o in options]
-    llm = FakeLLM(capable=False, pick=pick)
-    pages = paginate(paras, llm, 600, 280, 350)
-    assert seen[0] == ["Break point: <3>", "Break point: <4>", "Break point: <5>", "Break point: <6>"]
-    assert pages[0].end == 3 and pages[1].end == 6
-    assert all(kind == "choose" for kind, _ in llm.calls)
+    def logp(prompt, cont):      # the start of paragraph 4 is unpredictable from paragraph 3's end
+        return -5.0 if prompt.startswith("Text: ...p3w") and cont.startswith(" p4w") else -1.0
+    llm = FakeLLM(capable=False, logp=logp)
+    trace = PaginationTrace()
+    pages = paginate(paras, llm, 600, 280, 350, trace=trace)
+    assert pages[0].end == 4
+    assert trace.steps[0]["labels"] == [3, 4, 5, 6] and "<4> -0.13" in trace.steps[0]["reply"]
+    assert all(kind == "score" for kind, _ in llm.calls)
+    # every continuity equal: the first label wins (stable), never the document end
+    pages = paginate(paragraphs(5, 100), FakeLLM(capable=False), 600, 280, 150)
+    assert pages[0].end == 3
 
 
 def test_parse_break_variants():

@@ -8,7 +8,7 @@ Modules, by concern:
     agent.py      gisting, gist memory, ReadAgent-P / -S look-up, answering, reply parsers
     baselines.py  full text, BM25 top-k, neural top-k, gists only (contexts on the same pages)
     metrics.py    accuracy, ROUGE, compression rate, look-ups, evidence-page hits, LLM rater
-    evaluate.py   `train(cfg, llm, progress)`: the whole experiment on a set of documents
+    evaluate.py   `train(cfg, llm, progress)`: the whole experiment on a set of documents; `sanity_gate`
     viz.py        gist memory browser (ipywidgets) and static plotly figures
 
 Run:
@@ -18,7 +18,7 @@ Run:
     workbench run readagent -p dataset=quality:/path/QuALITY.v1.0.1.htmlstripped.dev -p n_docs=230
 
 Re-record the smoke replies after changing a prompt: run the smoke config once with
-`get_llm("smollm2", record="data/readagent/smoke_replies.jsonl")` (evidence_check on the first document,
-then `train`), as tests/readagent/test_readagent_evaluate.py::test_smoke_replay_file_covers_the_smoke_scale
+`get_llm("smollm2", record="data/readagent/smoke_replies.jsonl")` (`sanity_gate` on the documents,
+then `train`), as tests/papers/readagent/test_readagent_evaluate.py::test_smoke_replay_file_covers_the_smoke_scale
 describes.
 """

@@ -10,10 +10,16 @@ Every decision is one `workbench.llm.decide` call, which takes one of two paths:
     the next ']' that are valid pages (at most k, in order, duplicates dropped); S takes 'Page N' or
     'STOP' (anything else, or a page already read, ends the look-up); the answer is 'Answer: (X)'
     (unparseable = wrong).
-  * `llm.capable == False`: likelihood of enumerated replies. P: "[i]" for each page; keep the most
-    likely page and every other page with prob >= `keep_ratio` x the top one, up to k (departure: the
-    paper's model writes a list; enumerating all subsets of <= k pages is too many likelihood calls).
-    S: "Page i" for each unread page plus "STOP". Answer: "Answer: (A)" ... for each option.
+  * `llm.capable == False` (the embedded 135M model): likelihood, framed so that content decides.
+    Choosing among labels ("[3]", "Page 3", "Answer: (B)") by likelihood is position-bound with the
+    135M model (it picked page 1 or the first label every time, ../shared/papers/readagent.md), so:
+    P scores the question's likelihood after each page's gist, minus its likelihood with no page
+    (candidate-conditional framing of `decide`), keeps the best page and every page with prob >=
+    `keep_ratio` x the best, up to k and within the reader's context; S scores the question after the
+    pages read so far plus each unread page's gist, minus after the pages read so far, opens the best
+    and STOPs when no unread page raises the question's likelihood by `stop_margin` nats; the answer
+    scores each option's text as the reply to context + question, minus its score with the question
+    alone (calibration against a no-context baseline).
 """
 from __future__ import annotations
 
@@ -52,10 +58,44 @@ def clean_gist(reply: str, page_text: str) -> str:
     return text
 
 
-def gist_pages(llm, pages: list[Page], max_new_tokens: int = 48, style: str = "quality") -> list[str]:
-    """One "shorten" call per page (paper §3.2), batched."""
-    replies = llm.generate_batch([gist_prompt(p.text, style) for p in pages], max_new_tokens=max_new_tokens)
-    return [clean_gist(r, p.text) for r, p in zip(replies, pages)]
+def cut_repetition(text: str, n: int = 4) -> str:
+    """Repetition control for small models' gists: keep the text up to the end of the last sentence
+    before a word n-gram repeats (a loop such as one sentence written fifteen times keeps its first
+    copy); a text with no repeated n-gram is returned unchanged."""
+    words = text.split()
+    seen, cut = set(), None
+    for i in range(len(words) - n + 1):
+        gram = tuple(w.lower().strip(".,;:!?\"'") for w in words[i:i + n])
+        if gram in seen:
+            cut = i
+            break
+        seen.add(gram)
+    if cut is None:
+        return text
+    head = " ".join(words[:cut])
+    end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
+    if head.endswith((".", "!", "?")):
+        return head
+    return head[:end + 1] if end > 0 else head
+
+
+def gist_tokens(page: Page, cap: int, ratio: float) -> int:
+    """A length target from the page: about `ratio` of its words in tokens (~1.3 tokens a word),
+    at most `cap`, at least 8."""
+    return max(8, min(cap, int(round(page.words * ratio * 1.3))))
+
+
+def gist_pages(llm, pages: list[Page], max_new_tokens: int = 48, style: str = "quality",
+               ratio: float = 0.0) -> list[str]:
+    """One "shorten" call per page (paper §3.2), batched; each reply cut at its first repetition loop
+    (`cut_repetition`). `ratio` > 0: the token budget follows the page's length (`gist_tokens`)."""
+    budgets = [gist_tokens(p, max_new_tokens, ratio) if ratio > 0 else max_new_tokens for p in pages]
+    replies = [""] * len(pages)
+    for b in sorted(set(budgets)):  # one batch per budget (the budget is part of the cache key)
+        idx = [i for i, x in enumerate(budgets) if x == b]
+        for i, r in zip(idx, llm.generate_batch([gist_prompt(pages[i].text, style) for i in idx], max_new_tokens=b)):
+            replies[i] = r
+    return [clean_gist(cut_repetition(r), p.text) for r, p in zip(replies, pages)]
 
 
 @dataclass
@@ -116,13 +156,38 @@ def parse_page_list(reply: str, n_pages: int, k: int) -> list[int]:
     return pages[:k]
 
 
-def lookup_parallel(llm, memory: Memory, q: Question, k: int, keep_ratio: float = 0.5) -> tuple[list[int], str]:
-    """ReadAgent-P: (pages to expand, raw reply)."""
+QUESTION_CUE = "A question this text answers:"
+
+
+def gist_frame(gist: str) -> str:
+    """The candidate-conditional prompt for one page: its gist, then the cue before the question."""
+    return f"Page summary: {gist}\n{QUESTION_CUE}"
+
+
+def fit_context(memory: Memory, pages: list[int], budget_words: int) -> list[int]:
+    """The longest prefix of `pages` (best first) whose expansion keeps the context within
+    `budget_words` (0: no budget); the first page is always kept, so a look-up reads at least one."""
+    kept: list[int] = []
+    for i in pages:
+        if kept and budget_words and memory.context_words(kept + [i]) > budget_words:
+            break
+        kept.append(i)
+    return kept
+
+
+def lookup_parallel(llm, memory: Memory, q: Question, k: int, keep_ratio: float = 0.5,
+                    context_words: int = 0) -> tuple[list[int], str]:
+    """ReadAgent-P: (pages to expand, raw reply or the kept pages with their scores)."""
     n = len(memory.pages)
-    d = decide(llm, parallel_prompt(memory, q, k), range(n), frame=lambda i: f"[{i}]",
+    d = decide(llm, "", range(n), frame=lambda i: gist_frame(memory.gists[i]), target=" " + q.question,
+               baseline=QUESTION_CUE, chat=False, text_prompt=parallel_prompt(memory, q, k),
                parse=lambda reply: parse_page_list(reply, n, k), at_most=k, keep_ratio=keep_ratio,
                max_new_tokens=48)
-    return d.value, d.reply if d.by == "text" else f"[{', '.join(map(str, d.value))}]"
+    pages = fit_context(memory, d.value, context_words)
+    if d.by == "text":
+        return pages, d.reply
+    return pages, f"[{', '.join(map(str, pages))}] (question log-lik gain per page: " + \
+        ", ".join(f"{i}: {s:+.1f}" for i, s in enumerate(d.scores)) + ")"
 
 
 def sequential_prompt(memory: Memory, q: Question, read: list[int], budget: int) -> str:
@@ -144,19 +209,46 @@ def parse_sequential(reply: str, n_pages: int, read: list[int]) -> int | None:
     return i if 0 <= i < n_pages and i not in read else None
 
 
-def lookup_sequential(llm, memory: Memory, q: Question, budget: int) -> tuple[list[int], list[str], list[int]]:
-    """ReadAgent-S: (pages expanded in order, raw replies, context words at each step)."""
+def read_frame(memory: Memory, read: list[int], candidate: int | None) -> str:
+    """S's candidate-conditional prompt: the pages read so far in full, then one unread page's gist."""
+    parts = [f"Page: {' '.join(memory.pages[i].text.split())}" for i in read]
+    if candidate is not None:
+        parts.append(f"Page summary: {memory.gists[candidate]}")
+    return "\n\n".join(parts + [QUESTION_CUE])
+
+
+def lookup_sequential(llm, memory: Memory, q: Question, budget: int, stop_margin: float = 1.0,
+                      candidates: int = 4, context_words: int = 0) -> tuple[list[int], list[str], list[int]]:
+    """ReadAgent-S: (pages expanded in order, raw replies, context words at each step).
+
+    Likelihood path: each step scores the question after the pages read so far plus one unread page's
+    gist, minus its score after the pages read so far alone; the best page is opened if it gains at
+    least `stop_margin` nats, else STOP. The first step ranks every page; later steps re-score the
+    `candidates` best-ranked unread pages only (each later prompt holds the read pages: cost)."""
     read: list[int] = []
     replies: list[str] = []
     words = []
     n = len(memory.pages)
+    rank = list(range(n))
     while len(read) < budget and len(read) < n:
-        prompt = sequential_prompt(memory, q, read, budget)
         words.append(memory.context_words(read))
-        unread = [i for i in range(n) if i not in read]
-        d = decide(llm, prompt, [None] + unread, frame=lambda i: "STOP" if i is None else f"Page {i}",
-                   parse=lambda reply: parse_sequential(reply, n, read), max_new_tokens=16)
-        reply, page = d.reply, d.value
+        unread = [i for i in rank if i not in read]
+        if read and candidates:
+            unread = unread[:candidates]
+        if getattr(llm, "capable", False):
+            d = decide(llm, sequential_prompt(memory, q, read, budget), unread, by="text", max_new_tokens=16,
+                       parse=lambda reply: parse_sequential(reply, n, read))
+            page, reply = d.value, d.reply
+        else:
+            d = decide(llm, "", unread, frame=lambda i: read_frame(memory, read, i), target=" " + q.question,
+                       baseline=read_frame(memory, read, None), chat=False, by="likelihood")
+            if not read:   # later steps look at the best-ranked pages of this first, complete ranking
+                rank = [unread[i] for i in sorted(range(len(unread)), key=lambda i: -d.scores[i])]
+            gain = d.scores[d.index]
+            page = d.value if gain >= stop_margin else None
+            reply = f"Page {page} (gain {gain:+.1f})" if page is not None else f"STOP (best gain {gain:+.1f})"
+        if page is not None and context_words and memory.context_words(read + [page]) > context_words and read:
+            page, reply = None, reply + "; STOP: the page would overflow the context"
         replies.append(reply)
         if page is None:
             break
@@ -187,21 +279,29 @@ def parse_answer(reply: str, n_options: int) -> int | None:
     return valid.index(m.group(1).upper()) if m else None
 
 
+def likelihood_prompt(context: str, q: Question) -> str:
+    """The likelihood path's answer prompt: the text, then the question (no option list: each option's
+    text is scored as the reply)."""
+    return (f"{context}\n\n" if context else "") + f"Question: {q.question}"
+
+
 def answer(llm, context: str, q: Question, style: str = "quality", max_new_tokens: int = 24,
-           calibrate: bool = False) -> tuple[int | str | None, str]:
+           calibrate: bool = True) -> tuple[int | str | None, str]:
     """(prediction, raw reply): an option index (or None) for multiple choice, a string otherwise.
 
-    `calibrate` (likelihood path only; departure from the paper, which parses free text): divide each
-    option's probability by its probability when the text is replaced by "N/A" (contextual calibration,
-    Zhao et al. 2021), so a small model's prior for one letter does not decide every answer."""
-    prompt = answer_prompt(context, q, style)
+    A capable model writes 'Answer: (X)' to the letter prompt (paper's protocol). A small one has
+    each option's text scored as the reply "Answer: <option>" to the text + question (per-token mean
+    log-prob); `calibrate` subtracts each option's score with the question alone (no text), so the
+    model's prior for an option does not decide. Measured with SmolLM2-135M on the generated
+    benchmark (24 questions, evidence page in context): uncalibrated 0.92, calibrated 1.00; with no
+    page 0.25 (chance)."""
     if not q.options:
-        reply = llm.generate(prompt, max_new_tokens=max_new_tokens).strip()
+        reply = llm.generate(answer_prompt(context, q, style), max_new_tokens=max_new_tokens).strip()
         return reply, reply
     n = len(q.options)
-    d = decide(llm, prompt, range(n), frame=lambda i: f"Answer: ({LETTERS[i]})",
-               parse=lambda reply: parse_answer(reply, n), max_new_tokens=max_new_tokens,
-               baseline=answer_prompt("N/A", q, style) if calibrate else None)
+    d = decide(llm, likelihood_prompt(context, q), range(n), frame=lambda i: f"Answer: {q.options[i]}",
+               text_prompt=answer_prompt(context, q, style), parse=lambda reply: parse_answer(reply, n),
+               max_new_tokens=max_new_tokens, baseline=likelihood_prompt("", q) if calibrate else None)
     return d.value, d.reply
 
 
@@ -216,14 +316,16 @@ class Reading:
 
 
 def read_parallel(llm, memory: Memory, q: Question, k: int, keep_ratio: float, style: str = "quality",
-                  method: str = "readagent_p", max_new_tokens: int = 24, calibrate: bool = False) -> Reading:
-    pages, reply = lookup_parallel(llm, memory, q, k, keep_ratio)
+                  method: str = "readagent_p", max_new_tokens: int = 24, calibrate: bool = True,
+                  context_words: int = 0) -> Reading:
+    pages, reply = lookup_parallel(llm, memory, q, k, keep_ratio, context_words)
     pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate)
     return Reading(method, pages, [memory.gist_words, memory.context_words(pages)], pred, [reply, ans])
 
 
 def read_sequential(llm, memory: Memory, q: Question, budget: int, style: str = "quality",
-                    max_new_tokens: int = 24, calibrate: bool = False) -> Reading:
-    pages, replies, words = lookup_sequential(llm, memory, q, budget)
+                    max_new_tokens: int = 24, calibrate: bool = True, stop_margin: float = 1.0,
+                    candidates: int = 4, context_words: int = 0) -> Reading:
+    pages, replies, words = lookup_sequential(llm, memory, q, budget, stop_margin, candidates, context_words)
     pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate)
     return Reading("readagent_s", pages, words + [memory.context_words(pages)], pred, replies + [ans])

@@ -1,4 +1,5 @@
-"""Baselines on the same pages (paper §4.2): full text, BM25 top-k, neural top-k, gists only.
+"""Baselines on the same pages (paper §4.2): full text (truncated to the reader's context), BM25 top-k,
+neural top-k, gists only.
 
 Retrieval ranks the pages ReadAgent's pagination produced, with the question as the query (the
 options are left out: they name every distractor). Retrieved pages are shown in document order with
@@ -52,21 +53,45 @@ def pages_context(pages: list[Page], chosen: list[int]) -> str:
 
 
 def read_retrieved(llm, pages: list[Page], q: Question, k: int, method: str, style: str = "quality",
-                   max_new_tokens: int = 24, calibrate: bool = False) -> Reading:
+                   max_new_tokens: int = 24, calibrate: bool = True, context_words: int = 0) -> Reading:
+    """Top-k pages (fewer when they would overflow `context_words`; the best page is always read)."""
     rank = bm25_rank(pages, q.question) if method == "bm25" else neural_rank(pages, q.question)
-    chosen = sorted(rank[:k])
+    chosen: list[int] = []
+    for i in rank[:k]:
+        if chosen and context_words and sum(pages[j].words for j in chosen + [i]) > context_words:
+            break
+        chosen.append(i)
+    chosen.sort()
     pred, reply = answer(llm, pages_context(pages, chosen), q, style, max_new_tokens, calibrate)
     return Reading(method, chosen, [sum(pages[i].words for i in chosen)], pred, [reply])
 
 
 def read_gists(llm, memory: Memory, q: Question, style: str = "quality", max_new_tokens: int = 24,
-               calibrate: bool = False) -> Reading:
+               calibrate: bool = True) -> Reading:
     pred, reply = answer(llm, memory.context(), q, style, max_new_tokens, calibrate)
     return Reading("gists", [], [memory.gist_words], pred, [reply])
 
 
+def truncate_words(paragraphs: list[str], max_words: int) -> str:
+    """The first `max_words` words of the text (0: all), paragraph breaks kept."""
+    if max_words <= 0:
+        return "\n".join(paragraphs)
+    out, total = [], 0
+    for p in paragraphs:
+        words = p.split()
+        if total + len(words) > max_words:
+            if max_words - total > 0:
+                out.append(" ".join(words[:max_words - total]))
+            break
+        out.append(p)
+        total += len(words)
+    return "\n".join(out)
+
+
 def read_full(llm, paragraphs: list[str], q: Question, style: str = "quality", max_new_tokens: int = 24,
-              calibrate: bool = False) -> Reading:
-    text = "\n".join(paragraphs)
+              calibrate: bool = True, context_words: int = 0) -> Reading:
+    """The full text, truncated to the reader's context (its first `context_words` words, as the
+    paper's QMSum truncation baseline) when the document is longer."""
+    text = truncate_words(paragraphs, context_words)
     pred, reply = answer(llm, text, q, style, max_new_tokens, calibrate)
     return Reading("full", [], [count_words(text)], pred, [reply])

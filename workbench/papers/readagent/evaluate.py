@@ -7,8 +7,10 @@ with every method on the same pages, and summarise accuracy, CR, look-ups and ev
 
 Per-document memories and per-(document, method) readings go through `workbench.cache`, keyed by the
 backend, the document's text and every setting that shapes them, so a re-run reuses them.
-Phase costs are kept as this process's CPU seconds (`Run.seconds`): on a shared machine wall time
-measures the neighbours; with one torch thread, CPU seconds approximate wall time on idle cores.
+Phase costs are kept as this process's CPU seconds (`Run.seconds`, and `wall_total`, the one wall-clock
+figure): on a shared machine wall time measures the neighbours; with one torch thread, CPU seconds
+approximate wall time on idle cores. `Run.timings()` names them for results.json (`time/cpu_s_<phase>`,
+`time/wall_s_total`).
 """
 from __future__ import annotations
 
@@ -21,12 +23,12 @@ from workbench.history import History, no_progress
 from workbench.llm import get_llm
 from workbench.papers.readagent import agent, baselines
 from workbench.papers.readagent.agent import Memory, Reading
-from workbench.papers.readagent.data import Document, load_documents
+from workbench.papers.readagent.data import Document, Question, evidence_page, load_documents
 from workbench.papers.readagent.metrics import (accuracy, chance_hit, compression_rate, evidence_hit, mean_or_nan, rate_answer,
                                          rouge)
 from workbench.papers.readagent.paginate import PaginationTrace, page_of_paragraph, paginate, paginate_uniform
 
-PROMPT_VERSION = 1  # bump when a prompt changes: cached memories/readings then miss
+PROMPT_VERSION = 2  # bump when a prompt changes: cached memories/readings then miss
 
 
 @dataclass
@@ -35,6 +37,7 @@ class DocMemory:
     trace: PaginationTrace
     uniform: Memory | None
     seconds: dict[str, float]
+    breaks_at_sections: list[bool] = field(default_factory=list)  # per page break: at an episode start?
 
 
 @dataclass
@@ -83,19 +86,103 @@ class Run:
         out["words_per_page"] = mean(p.words for dm in self.memories.values() for p in dm.memory.pages)
         out["pagination_fallbacks"] = sum(s["fallback"] for dm in self.memories.values() for s in dm.trace.steps)
         out["questions"] = len({(r["doc_id"], r["qid"]) for r in self.records})
+        details = [r["detail_in_gist"] for r in self.records if r["method"] == self.methods()[0]
+                   and r.get("detail_in_gist") is not None]
+        out["detail_in_gist"] = mean(details) if details else float("nan")
+        aligned = [b for dm in self.memories.values() for b in dm.breaks_at_sections]
+        out["breaks_at_sections"] = mean(aligned) if aligned else float("nan")
         return out
 
+    def claim_measures(self, n: int = 1000, seed: int = 0) -> dict:
+        """`measured()` with each per-method quantity the claims read (accuracy, cr_pct, evidence_hit,
+        chance_hit) as a bootstrap over the questions (`workbench.results.bootstrap`): every method is
+        resampled on the same questions (same units, same seed), so comparisons between methods are
+        paired. A quantity undefined for this dataset (accuracy on free-form QMSum) stays a plain NaN."""
+        import numpy as np
 
-# The notebook's name for `workbench.llm.get_llm` (which resolves repo-relative replay files itself);
-# kept until the notebook calls get_llm directly.
-make_llm = get_llm
+        from workbench.results import bootstrap
+
+        out = dict(self.measured())
+        keys = list(dict.fromkeys((r["doc_id"], r["qid"]) for r in self.records))
+        for m in self.methods():
+            by_q = {(r["doc_id"], r["qid"]): r for r in self.records if r["method"] == m}
+            if set(by_q) != set(keys):
+                continue   # not answered on every question: no paired resample, keep the point values
+            rows = [by_q[k] for k in keys]
+            columns = {
+                "accuracy": [float(r["correct"]) if r["answer"] is not None else np.nan for r in rows],
+                "cr_pct": [r["cr"] for r in rows],
+                "evidence_hit": [np.nan if r["hit"] is None else float(r["hit"]) for r in rows],
+                "chance_hit": [r["chance"] if r["hit"] is not None else np.nan for r in rows],
+            }
+            for name, values in columns.items():
+                values = np.asarray(values, dtype=float)
+                if np.isfinite(values).any():
+                    out[f"{name}_{m}"] = bootstrap(values, _nanmean, n=n, seed=seed)
+        return out
+
+    def metrics(self, dataset: str, gate: dict | None = None) -> dict[str, float]:
+        """Everything results.json logs: `<dataset>/<measured name>` (generated, quality or qmsum), the
+        sanity gate's accuracies when given (`<dataset>/gate_with_page`, `gate_no_page`) and the phase
+        costs (`timings`)."""
+        prefix = dataset_name(dataset)
+        out = {f"{prefix}/{k}": v for k, v in self.measured().items()}
+        if gate is not None:
+            out |= {f"{prefix}/gate_{k}": gate[k] for k in ("with_page", "no_page", "chance", "questions")}
+        return out | self.timings()
+
+    def timings(self) -> dict[str, float]:
+        """Phase costs for results.json: CPU seconds of this process per phase, and the wall time."""
+        return {("time/wall_s_total" if k == "wall_total" else f"time/cpu_s_{k}"): v for k, v in self.seconds.items()}
 
 
-def evidence_check(llm, doc: Document, calibrate: bool = False) -> list[bool]:
-    """Can the model answer each question of `doc` from its evidence paragraph alone? (the notebook's
-    sanity check: no look-up can help a model that cannot read the right paragraph)."""
-    return [agent.answer(llm, "\n".join(doc.paragraphs[e] for e in q.evidence), q, calibrate=calibrate)[0] == q.answer
-            for q in doc.questions if q.options and q.evidence]
+def _nanmean(values) -> float:
+    """Mean over the defined values of a bootstrap replicate (NaN when none is defined)."""
+    import numpy as np
+
+    ok = values[np.isfinite(values)]
+    return float(ok.mean()) if len(ok) else float("nan")
+
+
+def dataset_name(dataset: str) -> str:
+    """The prefix of a run's metric names: 'generated', 'quality' or 'qmsum'."""
+    return dataset.split(":", 1)[0]
+
+
+def sanity_gate(llm, docs: list[Document], calibrate: bool = True) -> dict:
+    """Can the model answer from the evidence page, and not without it? For each multiple-choice
+    question with known evidence: the answer (by the method's own answering) with the evidence page
+    (`data.evidence_page`: the episode holding the answer) as the whole text, and with no text.
+    Returns {'with_page': accuracy, 'no_page': accuracy, 'chance': mean 1/options, 'questions': n,
+    'per_question': [(qid, right with page, right with none)]}. No page is scored uncalibrated: the
+    calibrated score of every option is 0 there (the model's prior alone decides)."""
+    rows = []
+    for d in docs:
+        for q in d.questions:
+            if not (q.options and q.evidence and q.answer is not None):
+                continue
+            with_page = agent.answer(llm, evidence_page(d, q), q, calibrate=calibrate)[0] == q.answer
+            no_page = agent.answer(llm, "", q, calibrate=False)[0] == q.answer
+            rows.append((q.qid, with_page, no_page, 1 / len(q.options)))
+    n = len(rows)
+    return {"with_page": mean(r[1] for r in rows) if n else float("nan"),
+            "no_page": mean(r[2] for r in rows) if n else float("nan"),
+            "chance": mean(r[3] for r in rows) if n else float("nan"), "questions": n,
+            "per_question": [r[:3] for r in rows]}
+
+
+def describe_question(doc: Document, q: Question, chars: int = 300) -> str:
+    """One question for the notebook's first look: text, options and the right one (multiple choice)
+    or the reference answers (free form), and the start of its evidence page when known."""
+    lines = [f"Q: {q.question}"]
+    if q.options:
+        lines.append("options: " + " | ".join(q.options))
+        lines.append(f"right: {q.options[q.answer]}" if q.answer is not None else "right: (hidden)")
+    if q.references:
+        lines.append("reference: " + q.references[0][:chars])
+    page = evidence_page(doc, q)
+    lines.append(f"evidence: {page[:chars]}..." if page else "evidence: not marked in this dataset")
+    return "\n".join(lines)
 
 
 def read_document(llm, doc: Document, cfg, style: str, uniform: bool) -> DocMemory:
@@ -106,34 +193,45 @@ def read_document(llm, doc: Document, cfg, style: str, uniform: bool) -> DocMemo
     pages = paginate(doc.paragraphs, llm, cfg.max_words, cfg.min_words, cfg.take_rest_words, style, trace)
     seconds["paginate"] = time.process_time() - t0
     t0 = time.process_time()
-    memory = Memory(pages, agent.gist_pages(llm, pages, cfg.gist_max_tokens, style))
+    memory = Memory(pages, agent.gist_pages(llm, pages, cfg.gist_max_tokens, style, cfg.gist_ratio))
     seconds["gist"] = time.process_time() - t0
     umem = None
     if uniform:
         t0 = time.process_time()
         upages = paginate_uniform(doc.paragraphs, cfg.uniform_words)
-        umem = Memory(upages, agent.gist_pages(llm, upages, cfg.gist_max_tokens, style))
+        umem = Memory(upages, agent.gist_pages(llm, upages, cfg.gist_max_tokens, style, cfg.gist_ratio))
         seconds["gist_uniform"] = time.process_time() - t0
-    return DocMemory(memory, trace, umem, seconds)
+    aligned = [p.start in doc.sections for p in pages[1:]] if doc.sections else []
+    return DocMemory(memory, trace, umem, seconds, aligned)
 
 
 def read_question(llm, method: str, doc: Document, dm: DocMemory, q, cfg, style: str) -> Reading | None:
     """One method's reading of one question; None when the method does not apply (full text too long)."""
-    n, cal = cfg.answer_max_tokens, cfg.calibrate_answers
+    n, cal, ctx = cfg.answer_max_tokens, cfg.calibrate_answers, cfg.context_words
     mem = dm.memory
     if method == "readagent_p":
-        return agent.read_parallel(llm, mem, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "readagent_p", n, cal)
+        return agent.read_parallel(llm, mem, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "readagent_p", n, cal, ctx)
     if method == "uniform_p":
-        return agent.read_parallel(llm, dm.uniform, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "uniform_p", n, cal)
+        return agent.read_parallel(llm, dm.uniform, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "uniform_p", n, cal,
+                                   ctx)
     if method == "readagent_s":
-        return agent.read_sequential(llm, mem, q, cfg.seq_max, style, n, cal)
+        return agent.read_sequential(llm, mem, q, cfg.seq_max, style, n, cal, cfg.stop_margin, cfg.seq_candidates, ctx)
     if method == "gists":
         return baselines.read_gists(llm, mem, q, style, n, cal)
     if method in ("bm25", "neural"):
-        return baselines.read_retrieved(llm, mem.pages, q, cfg.retrieve_k, method, style, n, cal)
+        return baselines.read_retrieved(llm, mem.pages, q, cfg.retrieve_k, method, style, n, cal, ctx)
     if method == "full":
-        return baselines.read_full(llm, doc.paragraphs, q, style, n, cal) if doc.words <= cfg.full_max_words else None
+        return baselines.read_full(llm, doc.paragraphs, q, style, n, cal, ctx)
     raise ValueError(method)
+
+
+def _detail_in_gist(q: Question, memory: Memory, evidence_pages: list[int]) -> bool | None:
+    """Does the right option's text appear in the gist of an evidence page? (the benchmark is built so
+    that gists lose the detail; None when unknown)"""
+    if not (q.options and q.answer is not None and evidence_pages):
+        return None
+    right = q.options[q.answer].lower()
+    return any(right in memory.gists[i].lower() for i in evidence_pages)
 
 
 def _record(doc: Document, q, reading: Reading, memory: Memory) -> dict:
@@ -147,7 +245,7 @@ def _record(doc: Document, q, reading: Reading, memory: Memory) -> dict:
                 hit=hit if reading.method not in ("gists", "full") else None,
                 chance=chance_hit(len(pages), n_opened, len(evidence_pages)) if n_opened else float("nan"),
                 cr=compression_rate(reading.context_words, doc.words), context_words=reading.context_words,
-                replies=reading.replies)
+                replies=reading.replies, detail_in_gist=_detail_in_gist(q, memory, evidence_pages))
 
 
 def _readings_of(value, doc: Document) -> bool:
@@ -168,9 +266,9 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
     run.history.log(0, {})
     uniform = "uniform_p" in cfg.methods
     mem_keys = {f: getattr(cfg, f) for f in ("max_words", "min_words", "take_rest_words", "uniform_words",
-                                             "gist_max_tokens")}
-    read_keys = {f: getattr(cfg, f) for f in ("lookup_k", "lookup_keep_ratio", "seq_max", "retrieve_k",
-                                              "full_max_words", "answer_max_tokens", "calibrate_answers")}
+                                             "gist_max_tokens", "gist_ratio")}
+    read_keys = {f: getattr(cfg, f) for f in ("lookup_k", "lookup_keep_ratio", "seq_max", "stop_margin", "seq_candidates",
+                                              "retrieve_k", "context_words", "answer_max_tokens", "calibrate_answers")}
     t_start = time.time()
     step = 0
     for doc in docs:

@@ -10,10 +10,15 @@ becomes a page without asking the model (the paper's demo uses 350 words).
 Departure: the demo lets a chunk overshoot `max_words` by one paragraph; we stop before it, so every
 page of more than one paragraph is <= max_words.
 
-The choice is one `workbench.llm.decide` call, with two paths (both tested):
-  * capable backend: the free-text prompt; the reply's "Break point: <N>" line is parsed;
-  * `llm.capable == False` (the embedded 135M model): the likelihood of the enumerated replies
-    "Break point: <j>" for the offered labels (the reply it finds most likely, mean log-prob per token).
+The choice has two paths (both tested):
+  * capable backend: the free-text prompt (one `workbench.llm.decide` call); the reply's
+    "Break point: <N>" line is parsed;
+  * `llm.capable == False` (the embedded 135M model): the text around each offered break decides.
+    Choosing among the labels "Break point: <j>" by likelihood took the first label in 16 of 16 QMSum
+    decisions (position-bound), so instead, for each label j we measure how much the text before it
+    helps predict the text after it: the per-token log-likelihood of the start of paragraph j after
+    the end of paragraph j-1, minus after no text. The break goes where that continuity is lowest (a
+    scene or topic change). The document-end label is offered only when it is the only one.
 """
 from __future__ import annotations
 
@@ -102,11 +107,36 @@ def parse_break(reply: str, labels: list[int], style: str = "quality") -> int | 
 
 
 def choose_break(llm, prompt: str, labels: list[int], style: str = "quality") -> tuple[int, str, bool]:
-    """(label, raw reply, fell back?) by the path the backend supports."""
+    """(label, raw reply, fell back?) from the capable backend's free-text reply."""
     key = STYLES[style]["key"]
     d = decide(llm, prompt, labels, frame=lambda j: f"{key}: <{j}>", parse=lambda reply: parse_break(reply, labels, style),
-               max_new_tokens=96)
+               max_new_tokens=96, by="text")
     return (labels[-1], d.reply, True) if d.value is None else (d.value, d.reply, False)
+
+
+CONTEXT_WORDS_BEFORE = 60   # the end of the paragraph before a break that continuity is measured from
+WORDS_AFTER = 30            # the start of the paragraph after it whose likelihood is measured
+
+
+def continuity(llm, paragraphs: list[str], j: int) -> float:
+    """How much the end of paragraph j-1 raises the per-token log-likelihood of the start of
+    paragraph j (nats per token); low = a natural break before j."""
+    before = " ".join(paragraphs[j - 1].split()[-CONTEXT_WORDS_BEFORE:])
+    after = " " + " ".join(paragraphs[j].split()[:WORDS_AFTER])
+    with_text = llm.score(f"Text: ...{before}", [after], chat=False)[0].logprob_mean
+    alone = llm.score("Text:", [after], chat=False)[0].logprob_mean
+    return with_text - alone
+
+
+def choose_break_by_text(llm, paragraphs: list[str], labels: list[int]) -> tuple[int, str]:
+    """(label, a reply-like record of each label's continuity): the label where the text before
+    predicts the text after least. The document end is a candidate only when it is the only label."""
+    inner = [j for j in labels if 0 < j < len(paragraphs)]
+    if not inner:
+        return labels[-1], ""
+    scores = {j: continuity(llm, paragraphs, j) for j in inner}
+    best = min(inner, key=lambda j: scores[j])
+    return best, f"Break point: <{best}> (continuity " + ", ".join(f"<{j}> {v:+.2f}" for j, v in scores.items()) + ")"
 
 
 def paginate(paragraphs: list[str], llm, max_words: int = 600, min_words: int = 280, take_rest_words: int = 350,
@@ -121,9 +151,12 @@ def paginate(paragraphs: list[str], llm, max_words: int = 600, min_words: int = 
         elif len(labels) == 1:
             cut, reply, fallback = labels[0], "", False          # only one place to break: no call
         else:
-            previous = pages[-1].text if pages else ""
-            prompt = break_prompt(paragraphs, start, stop, labels, previous, style)
-            cut, reply, fallback = choose_break(llm, prompt, labels, style)
+            if getattr(llm, "capable", False):
+                previous = pages[-1].text if pages else ""
+                prompt = break_prompt(paragraphs, start, stop, labels, previous, style)
+                cut, reply, fallback = choose_break(llm, prompt, labels, style)
+            else:
+                (cut, reply), fallback = choose_break_by_text(llm, paragraphs, labels), False
         if trace is not None:
             trace.steps.append(dict(start=start, labels=labels, chosen=cut, reply=reply, fallback=fallback))
         pages.append(Page(len(pages), start, cut, "\n".join(paragraphs[start:cut])))

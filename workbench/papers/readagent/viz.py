@@ -18,7 +18,7 @@ from workbench.papers.readagent.data import LETTERS
 PAPER = {"readagent_p": (86.83, 66.45), "readagent_s": (87.17, 58.53), "gists": (77.52, 85.53),
          "bm25": (84.42, 58.57), "neural": (84.88, 60.68), "full": (85.83, 0.0), "uniform_p": (85.71, None)}
 LABELS = {"readagent_p": "ReadAgent-P", "readagent_s": "ReadAgent-S", "gists": "gists only", "bm25": "BM25 top-k",
-          "neural": "neural top-k", "full": "full text", "uniform_p": "ReadAgent-P, uniform pages"}
+          "neural": "neural top-k", "full": "full text (truncated to the context)", "uniform_p": "ReadAgent-P, uniform pages"}
 HIGHLIGHT = "#fde68a"   # evidence page
 
 
@@ -33,6 +33,19 @@ def accuracy_figure(run) -> go.Figure:
                 marker_color=plots.COLORS[7], opacity=0.6)
     fig.add_hline(y=25, line_dash="dash", line_color="gray", annotation_text="chance (4 options)")
     return plots.style(fig, "Accuracy by method", "method", "accuracy (%)", barmode="group", yaxis_range=[0, 100])
+
+
+def gate_figure(gate: dict) -> go.Figure:
+    """The sanity gate (`evaluate.sanity_gate`): accuracy with the evidence page as the whole text and
+    with no text, against chance."""
+    fig = go.Figure()
+    fig.add_bar(x=["evidence page only", "no text"], y=[100 * gate["with_page"], 100 * gate["no_page"]],
+                marker_color=[plots.COLORS[0], plots.COLORS[7]],
+                text=[f"{100 * gate['with_page']:.0f}", f"{100 * gate['no_page']:.0f}"])
+    fig.add_hline(y=100 * gate["chance"], line_dash="dash", line_color="gray", annotation_text="chance")
+    fig.add_hline(y=80, line_dash="dot", line_color="green", annotation_text="gate: 80%")
+    return plots.style(fig, f"Sanity gate: can the model read the evidence page? ({gate['questions']} questions)",
+                       "what the model reads", "accuracy (%)", yaxis_range=[0, 100])
 
 
 def tradeoff_figure(run) -> go.Figure:
@@ -152,8 +165,9 @@ def question_table(run, doc_id: str) -> str:
         for r in (r for r in recs if r["qid"] == q.qid):
             pred = r["prediction"]
             shown = f"({LETTERS[pred]})" if isinstance(pred, int) else html.escape(str(pred))
-            mark = "&#10003;" if r["correct"] else "&#10007;"
-            out.append(f"<tr><td>{html.escape(q.question)} right: ({LETTERS[q.answer]})</td>"
+            mark = ("&#10003;" if r["correct"] else "&#10007;") if q.answer is not None else ""
+            right = f"({LETTERS[q.answer]})" if q.answer is not None else html.escape((q.references or ["?"])[0])
+            out.append(f"<tr><td>{html.escape(q.question)} right: {right}</td>"
                        f"<td>{r['evidence_pages']}</td><td>{LABELS[r['method']]}</td><td>{r['opened']}</td>"
                        f"<td>{shown} {mark}</td></tr>")
     out.append("</table>")
