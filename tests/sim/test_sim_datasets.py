@@ -51,19 +51,9 @@ def test_foreign_files_are_clear_errors(tmp_path):
         datasets.save(tmp_path / "e.npz", [])
 
 
-def test_hdf5_loaders_without_h5py_say_so(tmp_path):
-    pytest.importorskip("numpy")
-    try:
-        import h5py  # noqa: F401
-        pytest.skip("h5py is installed: the loaders are tested below")
-    except ImportError:
-        pass
-    with pytest.raises(WorkbenchError, match="needs h5py"):
-        datasets.load_minari_hdf5(tmp_path / "main_data.hdf5")
-
-
 def test_minari_and_d4rl_hdf5_layouts(tmp_path):
-    h5py = pytest.importorskip("h5py")
+    import h5py
+
     ep = _rollout()
     with h5py.File(tmp_path / "main_data.hdf5", "w") as f:                           # Minari: a group per episode
         for i, e in enumerate(datasets.episodes_from_rollout(ep)):
@@ -80,3 +70,18 @@ def test_minari_and_d4rl_hdf5_layouts(tmp_path):
     d4 = datasets.load_d4rl_hdf5(tmp_path / "d4rl.hdf5")
     assert [len(e["actions"]) for e in d4.episodes()] == [2, 4, 5]
     assert np.allclose(d4.transitions()["next_observations"], tr["next_observations"])
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "text", "empty"])
+def test_hdf5_loaders_name_a_bad_file_in_one_line(tmp_path, kind):
+    path = tmp_path / "main_data.hdf5"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "text":
+        path.write_text("observations,actions\n1,2\n")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    for load in (datasets.load_minari_hdf5, datasets.load_d4rl_hdf5):
+        with pytest.raises(WorkbenchError) as e:
+            load(path)
+        assert str(path) in str(e.value) and "\n" not in str(e.value)

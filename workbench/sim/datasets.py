@@ -8,9 +8,8 @@
     flat = ds.transitions()               # D4RL layout: observations, next_observations, actions, rewards,
                                           # terminals, timeouts [N, ...] (+ infos)
 
-Storage: npz (numpy only). h5py is not installed in the project's environment, so the layer's own files
-are .npz; HDF5 files from Minari (`main_data.hdf5`: one group per episode) or D4RL (flat arrays) are read
-by `load_minari_hdf5` / `load_d4rl_hdf5` when h5py is importable, else a one-line error says so.
+Storage: npz (numpy only, one file a dataset); HDF5 files from Minari (`main_data.hdf5`: one group per
+episode) or D4RL (flat arrays) are read by `load_minari_hdf5` / `load_d4rl_hdf5` (h5py).
 In the file, episodes are concatenated: `observations` holds sum(T_i + 1) rows and every per-step array
 sum(T_i) rows; `episode_lengths` gives T_i. Per-part states (`states/*`, for re-tokenising later as MxT
 does) and task infos (`infos/*`) follow the same layout; a JSON header (`meta`) holds the format
@@ -128,13 +127,16 @@ def load(path) -> Dataset:
 
 # ---- foreign HDF5 files --------------------------------------------------------------------------------------
 
-def _h5py():
+def _open_hdf5(path):
+    """An open h5py.File, or one line naming the file when it is missing, a folder or not HDF5."""
+    import h5py  # imported on use: reading the layer's own .npz files needs only numpy
+    path = Path(path)
+    if not path.is_file():
+        raise WorkbenchError(f"{path}: {'is a folder' if path.is_dir() else 'no such file'}; expected an HDF5 file")
     try:
-        import h5py
-    except ImportError:
-        raise WorkbenchError("reading HDF5 needs h5py, which is not installed in this environment "
-                             "(pip install h5py); the layer's own datasets are .npz") from None
-    return h5py
+        return h5py.File(path, "r")
+    except OSError as e:
+        raise WorkbenchError(f"{path}: not a readable HDF5 file ({str(e).split('(')[-1].rstrip(')')})") from None
 
 
 def _read_group(g) -> dict:
@@ -147,8 +149,7 @@ def _read_group(g) -> dict:
 def load_minari_hdf5(path) -> Dataset:
     """A Minari dataset file (`main_data.hdf5`): groups `episode_<i>` with observations [T+1, ...],
     actions, rewards, terminations, truncations [T] and an `infos` group. Dict observations are kept as dicts."""
-    h5py = _h5py()
-    with h5py.File(path, "r") as f:
+    with _open_hdf5(path) as f:
         names = sorted((k for k in f.keys() if k.startswith("episode_")), key=lambda k: int(k.split("_")[1]))
         if not names:
             raise WorkbenchError(f"{path}: no 'episode_<i>' groups: not a Minari file")
@@ -169,8 +170,7 @@ def load_d4rl_hdf5(path) -> Dataset:
     """A D4RL file: flat observations, actions, rewards, terminals, timeouts [N, ...] (+ infos/*), split into
     episodes at terminals or timeouts. D4RL stores no final observation, so each episode's last
     observation is its last `next_observations` row when present, else a copy of the last observation."""
-    h5py = _h5py()
-    with h5py.File(path, "r") as f:
+    with _open_hdf5(path) as f:
         d = _read_group(f)
     missing = {"observations", "actions", "rewards", "terminals", "timeouts"} - set(d)
     if missing:
