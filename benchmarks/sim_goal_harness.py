@@ -12,9 +12,7 @@ physics steps/s per arm.
 from __future__ import annotations
 
 import argparse
-import functools
 import os
-import statistics
 import tempfile
 import time
 
@@ -22,8 +20,7 @@ os.environ.setdefault("WORKBENCH_CACHE", tempfile.mkdtemp(prefix="wb-bench-"))  
 
 from workbench.sim import arms, composer, harness  # noqa: E402  (sets XLA logging first)
 from workbench.sim.env import build_env  # noqa: E402
-from brax.training.agents.ppo import networks as ppo_networks  # noqa: E402
-from brax.training.agents.ppo import train as brax_ppo  # noqa: E402
+from sim_harness import compare_to_raw  # noqa: E402  (this folder is on sys.path when run as a script)
 
 
 def ppo_part(args) -> None:
@@ -31,31 +28,7 @@ def ppo_part(args) -> None:
     cfg = harness.PPOConfig(num_timesteps=args.steps, num_envs=args.envs, batch_size=args.envs, num_minibatches=4,
                             unroll_length=10, num_updates_per_batch=4, num_evals=args.evals,
                             policy_hidden=(64, 64), value_hidden=(128, 128), learning_rate=3e-4)
-    raws, mines = [], []
-    for r in range(args.rounds):
-        raw_sps: list[float] = []
-        t0 = time.time()
-        brax_ppo.train(env, num_timesteps=cfg.num_timesteps, num_envs=cfg.num_envs, episode_length=env.episode_length,
-                       unroll_length=cfg.unroll_length, batch_size=cfg.batch_size, num_minibatches=cfg.num_minibatches,
-                       num_updates_per_batch=cfg.num_updates_per_batch, learning_rate=cfg.learning_rate,
-                       entropy_cost=cfg.entropy_cost, discounting=cfg.discounting, gae_lambda=cfg.gae_lambda,
-                       clipping_epsilon=cfg.clipping_epsilon, normalize_observations=True, num_evals=cfg.num_evals,
-                       run_evals=False, seed=r,
-                       network_factory=functools.partial(ppo_networks.make_ppo_networks,
-                                                         policy_hidden_layer_sizes=cfg.policy_hidden,
-                                                         value_hidden_layer_sizes=cfg.value_hidden),
-                       progress_fn=lambda step, m: raw_sps.append(float(m["training/sps"])) if "training/sps" in m else None)
-        raw_wall = time.time() - t0
-        ours: list[float] = []
-        t0 = time.time()
-        run = harness.train(env, cfg, seed=r, use_cache=False,
-                            progress=lambda step, m: ours.append(m["time/sps"]) if "time/sps" in m else None)
-        ours_wall = time.time() - t0
-        raws.append(statistics.median(raw_sps[1:] or raw_sps))
-        mines.append(statistics.median(ours[1:] or ours))
-        print(f"round {r}: raw {raws[-1]:.0f} steps/s ({raw_wall:.1f} s wall), harness {mines[-1]:.0f} steps/s "
-              f"({ours_wall:.1f} s wall, jit {run.timing['jit_s']:.1f} s)", flush=True)
-    raw, mine = max(raws), max(mines)
+    raw, mine = compare_to_raw(env, cfg, args.rounds)
     print(f"touch {args.body}: {cfg.num_envs} envs, {cfg.num_timesteps} steps, {cfg.num_evals} epochs, best of {args.rounds}")
     print(f"{'brax ppo.train (raw)':24s}{raw:14.0f} env-steps/s")
     print(f"{'workbench.sim.harness':24s}{mine:14.0f} env-steps/s  (fresh goals + success metrics)")

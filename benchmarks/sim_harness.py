@@ -24,20 +24,11 @@ from brax.training.agents.ppo import networks as ppo_networks  # noqa: E402
 from brax.training.agents.ppo import train as brax_ppo  # noqa: E402
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--env", default="point_mass_goal")
-    ap.add_argument("--steps", type=int, default=400_000)
-    ap.add_argument("--envs", type=int, default=128)
-    ap.add_argument("--evals", type=int, default=6)
-    ap.add_argument("--rounds", type=int, default=2)
-    args = ap.parse_args()
-    env = build_env(args.env)
-    cfg = harness.PPOConfig(num_timesteps=args.steps, num_envs=args.envs, batch_size=args.envs, num_minibatches=4,
-                            unroll_length=10, num_updates_per_batch=4, num_evals=args.evals)
-
+def compare_to_raw(env, cfg: harness.PPOConfig, rounds: int) -> tuple[float, float]:
+    """(raw brax, harness) env-steps/s on `env` with `cfg`: each side's best median over `rounds`,
+    the two sides alternating so that a load spike on a shared machine hits both."""
     raws, mines = [], []
-    for r in range(args.rounds):
+    for r in range(rounds):
         raw_sps: list[float] = []
         t0 = time.time()
         brax_ppo.train(env, num_timesteps=cfg.num_timesteps, num_envs=cfg.num_envs, episode_length=env.episode_length,
@@ -59,9 +50,23 @@ def main() -> None:
         raws.append(statistics.median(raw_sps[1:] or raw_sps))
         mines.append(statistics.median(ours[1:] or ours))
         print(f"round {r}: raw {raws[-1]:.0f} steps/s ({raw_wall:.1f} s wall), harness {mines[-1]:.0f} steps/s "
-              f"({ours_wall:.1f} s wall, jit {run.timing['jit_s']:.1f} s)")
+              f"({ours_wall:.1f} s wall, jit {run.timing['jit_s']:.1f} s)", flush=True)
+    return max(raws), max(mines)
 
-    raw, mine = max(raws), max(mines)
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--env", default="point_mass_goal")
+    ap.add_argument("--steps", type=int, default=400_000)
+    ap.add_argument("--envs", type=int, default=128)
+    ap.add_argument("--evals", type=int, default=6)
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    env = build_env(args.env)
+    cfg = harness.PPOConfig(num_timesteps=args.steps, num_envs=args.envs, batch_size=args.envs, num_minibatches=4,
+                            unroll_length=10, num_updates_per_batch=4, num_evals=args.evals)
+
+    raw, mine = compare_to_raw(env, cfg, args.rounds)
     print(f"env {args.env}, {cfg.num_envs} envs, {cfg.num_timesteps} steps, {cfg.num_evals} epochs, best of {args.rounds}")
     print(f"{'brax ppo.train (raw)':24s}{raw:14.0f} env-steps/s")
     print(f"{'workbench.sim.harness':24s}{mine:14.0f} env-steps/s")
