@@ -28,7 +28,8 @@ def test_params_lists_every_parameter_at_every_scale_with_its_reason():
     cls = registry.PAPERS["grokking"].load_config().Config
     names = [line.split(" (")[0] for line in out.stdout.splitlines() if line and not line.startswith((" ", "grokking"))]
     assert names[1:] == scales.parameter_names(cls)  # the first line is the count and how to set one
-    assert "p (int)\n    smoke: 23  |  cpu: 59  |  paper: 97\n    modulus;" in out.stdout
+    p_at = {scale: scales.resolve("grokking", scale).p for scale in ("smoke", "cpu", "paper")}
+    assert f"p (int)\n    smoke: {p_at['smoke']}  |  cpu: {p_at['cpu']}  |  paper: {p_at['paper']}\n    modulus;" in out.stdout
     assert "every scale: 4" in out.stdout and "scale (" not in out.stdout
     assert "workbench params SLUG" in cli("run", "grokking", "--help").stdout
 
