@@ -38,3 +38,27 @@ def test_goal_distance_is_rms():
     final = np.array([[0.0, 0.0], [3.0, 4.0]])
     goals = np.zeros((2, 2))
     assert M.goal_distance(final, goals) == pytest.approx(math.sqrt((0 + 25) / 2))
+
+
+def test_one_mode_policy_scores_worse_than_a_centred_cloud():
+    """The DMin diagnosis rests on this property of energy distance: covering one of two modes exactly is
+    worse than a diffuse cloud between them."""
+    from workbench.papers.braxlines.train import mode_balance, one_mode_energy
+    rng = np.random.default_rng(0)
+    target = np.array([[4.0, 0.0], [-4.0, 0.0]])[rng.integers(0, 2, 400)] + 0.8 * rng.normal(size=(400, 2))
+    cloud = rng.normal(size=(400, 2))
+    assert one_mode_energy(target) > M.energy_distance(cloud, target) + 1.0
+    assert mode_balance(target) == pytest.approx(0.5, abs=0.06)
+    assert mode_balance(target[target[:, 0] > 0]) == 1.0
+
+
+def test_episode_resample_metrics_equal_the_pooled_computation():
+    """The bootstrap's fast statistics give exactly what pooling the resampled episodes gives."""
+    rng = np.random.default_rng(1)
+    episodes, labels = rng.normal(size=(12, 5, 2)) * 2, np.repeat(np.arange(3), 4)
+    target = rng.normal(size=(30, 2)) + 1
+    idx = rng.integers(0, 12, 12)
+    pooled = episodes[idx].reshape(-1, 2)
+    assert M.energy_by_episode(episodes, target)(idx) == pytest.approx(M.energy_distance(pooled, target), rel=1e-9)
+    mi = M.binned_mi(pooled, np.repeat(labels[idx], 5), bins=6, box=4.0)["mi"]
+    assert M.mi_by_episode(episodes, labels, bins=6, box=4.0)(idx) == pytest.approx(mi, rel=1e-9)

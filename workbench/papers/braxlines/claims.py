@@ -1,4 +1,7 @@
-"""Braxlines claims, fixed before any run (see config.py for how each measured name is computed)."""
+"""Braxlines claims, fixed before any run (see config.py for how each measured name is computed).
+
+Noise: every distance and MI is bootstrapped over its evaluation episodes (`train.claim_samples`); one
+training seed per run (a second seed would double a 6-minute notebook), so seed noise is not in the intervals."""
 from workbench.results import Claim
 
 CLAIMS = [

@@ -25,6 +25,8 @@ class Config(PaperConfig):
     dmin_timesteps: int = 400_000        # same budget as MI-max
     target_num_modes: int = 2            # Braxlines notebook: 2 modes
     target_samples: int = 250            # Braxlines notebook: 250 target samples
+    diag_rewards: tuple[str, ...] = ("gail", "mle")  # DMin diagnosis: these rewards again from spread starts
+    diag_reset_noise: float = 1.0        # diagnosis starts: uniform in +-1 m around the origin
     # PPO (sim harness): small batches keep the jit and each update cheap on 2 cores
     num_envs: int = 128                  # parallel environments: small, so one jitted update is cheap on a CPU
     batch_size: int = 128                # unrolls per minibatch; batch_size * num_minibatches divides by num_envs
@@ -55,10 +57,11 @@ class Config(PaperConfig):
         self.nonempty("mi_algos", "dmin_rewards")
         self.members("mi_algos", MI_ALGOS)
         self.members("dmin_rewards", DMIN_REWARDS)
+        self.members("diag_rewards", DMIN_REWARDS)
         self.at_least(0, "seed")
         self.at_least(2, "num_skills", "mi_bins")
         self.positive("episode_length", "obs_scale", "mi_timesteps", "gcrl_sigma", "dmin_timesteps",
-                      "target_num_modes", "target_samples", "num_envs", "batch_size", "num_minibatches",
+                      "target_num_modes", "target_samples", "diag_reset_noise", "num_envs", "batch_size", "num_minibatches",
                       "unroll_length", "num_updates_per_batch", "learning_rate", "num_evals", "disc_steps",
                       "disc_lr", "eval_episodes", "mi_box", "viewer_steps")
         self.at_least(0.0, "entropy_cost")
@@ -70,7 +73,7 @@ class Config(PaperConfig):
 
 SCALES = {
     "smoke": {"mi_algos": ("diayn",), "dmin_rewards": ("airl", "mle"), "mi_timesteps": 20_480,
-              "dmin_timesteps": 20_480, "num_evals": 2, "num_envs": 64, "batch_size": 64, "eval_episodes": 4,
+              "dmin_timesteps": 20_480, "diag_rewards": (), "num_evals": 2, "num_envs": 64, "batch_size": 64, "eval_episodes": 4,
               "viewer_env": "point_mass", "viewer_steps": 20},
     "cpu": {},
     "paper": {"env": "ant_run", "feature_idx": (13, 14), "episode_length": 1000, "num_envs": 2048,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from workbench.plots import COLORS, style
 
@@ -129,3 +130,36 @@ def timing_table(out: dict):
             for a, r in list(out["mi"].items()) + [(f"dmin_{k}", v) for k, v in out["dmin"].items()]]
     return pd.DataFrame(rows).round(2)
 
+
+
+def state_marginals(out: dict, box: float = 6.0, diagnosis: bool = False) -> go.Figure:
+    """Positions (second half of every episode) side by side: the target, the random policy and each DMin
+    run; `diagnosis=True` shows the runs from spread starts instead of the origin."""
+    runs = out["diagnosis"] if diagnosis else {"random": out["random"], **out["dmin"]}
+    panels = [("target", out["target"])] + [(name, r["states"]) for name, r in runs.items()]
+    if len(panels) == 1:
+        return _empty("state marginals")
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p for p, _ in panels],
+                        shared_yaxes=True, horizontal_spacing=0.02)
+    for col, (name, s) in enumerate(panels, start=1):
+        s = np.asarray(s)[:: max(1, len(s) // 400)]
+        colour = "black" if name == "target" else "gray" if name == "random" else COLORS[(col - 3) % len(COLORS)]
+        fig.add_trace(go.Scatter(x=s[:, 0], y=s[:, 1], mode="markers", showlegend=False,
+                                 marker=dict(size=3, color=colour, opacity=0.5)), row=1, col=col)
+        fig.update_xaxes(range=[-box, box], row=1, col=col)
+    fig.update_yaxes(range=[-box, box])
+    start = f"starts spread +-{out['diag_reset_noise']:g} m" if diagnosis else "every episode starts at the origin"
+    return style(fig, f"DMin state marginals ({start})", "x (m)", "y (m)")
+
+
+def dmin_diagnosis(out: dict, m: dict) -> go.Figure:
+    """Energy distance per run from origin starts and from spread starts, against the random policy from the
+    same starts and a perfect one-mode policy (dashed)."""
+    names = ["random"] + [r for r in out["diagnosis"] if r != "random"]
+    origin = [m["ed_random"] if n == "random" else m.get(f"ed_{n}") for n in names]
+    spread = [m.get(f"diag_ed_{n}") for n in names]
+    fig = go.Figure([go.Bar(x=names, y=origin, name="origin starts", marker_color=COLORS[0]),
+                     go.Bar(x=names, y=spread, name="spread starts", marker_color=COLORS[1])])
+    fig.add_hline(y=m["ed_one_mode"], line_dash="dash", annotation_text="perfect one-mode policy")
+    return style(fig, "DMin diagnosis: energy distance to the target by start distribution", "run",
+                 "energy distance (m)", barmode="group")
