@@ -52,6 +52,7 @@ class Config(PaperConfig):
     lr: float = 2e-3                       # a small model from scratch takes a larger step than fine-tuning
     weight_decay: float = 0.01             # AdamW default-ish; the runs are too short to overfit much
     log_every: int = 50                    # updates between loss reports (averaged over those updates)
+    torch_threads: int = 1                 # torch threads while training (0 = torch's default): on a shared 2-core machine more spin against each other
     # analysis
     saliency_task: str = "click-shades"    # visual task whose screenshot saliency is drawn
     gallery_episodes: int = 2              # episodes per task kept with screenshots for the gallery
@@ -68,6 +69,7 @@ class Config(PaperConfig):
         self.positive("demo_episodes", "scaling_episodes", "eval_episodes", "eval_max_steps", "image_size",
                       "patch", "frames", "d_model", "layers", "heads", "max_instr_tokens", "max_html_tokens",
                       "max_elements", "batch_size", "train_steps", "lr", "log_every")
+        self.at_least(0, "torch_threads")
         self.at_least(0, "weight_decay", "gallery_episodes")
         self.between("frames", 1, 2)   # the current screenshot, and the previous one (paper: H = 2)
         self.require(all(n < self.demo_episodes for n in self.scaling_episodes),
@@ -91,7 +93,7 @@ SCALES = {
     "paper": {"tasks": PAPER_TASKS, "demo_episodes": 1000, "scaling_episodes": (100, 300), "eval_episodes": 100,
               "eval_max_steps": 30, "image_size": 160, "patch": 16, "d_model": 256, "layers": 6, "heads": 8,
               "max_instr_tokens": 64, "max_html_tokens": 1024, "max_elements": 160, "batch_size": 128,
-              "train_steps": 20000, "lr": 5e-4},
+              "train_steps": 20000, "lr": 5e-4, "torch_threads": 0},
 }
 
 COST = {

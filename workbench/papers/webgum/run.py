@@ -57,10 +57,6 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
     """Demonstrations -> BC for every model -> evaluation (see the module docstring). `progress` gets
     `<model>/train/loss` while training (x = update, continued across models) and `eval/<model>` (running
     success) while evaluating."""
-    from workbench.web.agent import run_episode
-    from workbench.web.catalog import is_visual
-    from workbench.web.env import WebEnv
-
     run = Run()
     t0 = time.perf_counter()
     run.card, run.examples = load_examples(cfg)
@@ -78,35 +74,46 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
         run.timings[f"train_s/{name}"] = run.fits[name].train_s
         offset += cfg.train_steps + 1
     agents = {name: GUMAgent(f.model, cfg, name) for name, f in run.fits.items()}
-
     t0 = time.perf_counter()
+    run.rows, run.gallery = evaluate(cfg, agents, lambda k, m: progress(offset + k, m))
+    run.timings["eval_s"] = time.perf_counter() - t0
+    return run
+
+
+def evaluate(cfg, agents: dict, progress=lambda step, metrics: None) -> tuple[list[dict], list[dict]]:
+    """Play `cfg.eval_episodes` episodes of every task with every agent (name -> agent) in one browser,
+    the same seeds for every agent. Returns (rows, gallery): one row per episode, and the frames of the
+    first `gallery_episodes` episodes per task of the `MAIN` agent (a `GUMAgent`). `progress(k, ...)`
+    after the k-th task (from 1) with each agent's running success `eval/<name>`."""
+    from workbench.web.agent import run_episode
+    from workbench.web.catalog import is_visual
+    from workbench.web.env import WebEnv
+
+    rows, gallery = [], []
     env = None
     try:
-        for task in cfg.tasks:
+        for j, task in enumerate(cfg.tasks, start=1):
             if env is None:
                 env = WebEnv(task, seed=cfg.seed, screenshots=True)
             else:
                 env.switch_task(task)
             for name, agent in agents.items():
                 for k, s in enumerate(seeds_for(cfg, task, cfg.eval_episodes)):
-                    keep = name == MAIN and k < cfg.gallery_episodes
-                    frames = _GalleryAgent(agent) if keep else agent
-                    ep = run_episode(env, frames, max_steps=cfg.eval_max_steps, seed=s)
-                    run.rows.append({"task": task, "visual": is_visual(task), "model": name,
-                                     "variant": run.fits[name].model.variant, "demos": model_demos(cfg, name),
-                                     "episode": k, "seed": s, "success": bool(ep.success), "reward": ep.reward,
-                                     "steps": ep.n_steps, "error": ep.error})
+                    keep = name == MAIN and k < cfg.gallery_episodes and isinstance(agent, GUMAgent)
+                    player = _GalleryAgent(agent) if keep else agent
+                    ep = run_episode(env, player, max_steps=cfg.eval_max_steps, seed=s)
+                    rows.append({"task": task, "visual": is_visual(task), "model": name,
+                                 "demos": model_demos(cfg, name), "episode": k, "seed": s,
+                                 "success": bool(ep.success), "reward": ep.reward, "steps": ep.n_steps,
+                                 "error": ep.error})
                     if keep:
-                        run.gallery += [dict(g, task=task, episode=k, success=bool(ep.success)) for g in frames.frames]
-            done = [r for r in run.rows]
-            progress(offset, {f"eval/{m}": sum(r["success"] for r in done if r["model"] == m) /
-                              max(1, sum(r["model"] == m for r in done)) for m in agents})
-            offset += 1
+                        gallery += [dict(g, task=task, episode=k, success=bool(ep.success)) for g in player.frames]
+            progress(j, {f"eval/{m}": sum(r["success"] for r in rows if r["model"] == m) /
+                         max(1, sum(r["model"] == m for r in rows)) for m in agents})
     finally:
         if env is not None:
             env.close()
-    run.timings["eval_s"] = time.perf_counter() - t0
-    return run
+    return rows, gallery
 
 
 def model_demos(cfg, name: str) -> int:

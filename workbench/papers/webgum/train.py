@@ -13,6 +13,7 @@ best-scoring instruction span with end >= start.
 """
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -86,7 +87,23 @@ def fit(cfg, ex: data.Examples, idx: list[int], variant: str, seed: int | None =
     step 0 and every `log_every` updates; keys are prefixed with `tag` when given."""
     if not idx:
         raise WorkbenchError("behaviour cloning needs at least one demonstration step")
-    seed = cfg.seed if seed is None else seed
+    with threads(cfg.torch_threads):
+        return _fit(cfg, ex, idx, variant, cfg.seed if seed is None else seed, progress, tag)
+
+
+@contextlib.contextmanager
+def threads(n: int):
+    """torch's intra-op threads set to `n` inside the block (0: leave torch's default)."""
+    old = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+def _fit(cfg, ex, idx, variant, seed, progress, tag) -> Fit:
     model, opt = _setup(cfg, variant, seed)
     full = data.pack_examples(ex, idx, cfg)
     rng = np.random.default_rng(seed)
@@ -128,6 +145,11 @@ def fit(cfg, ex: data.Examples, idx: list[int], variant: str, seed: int | None =
 def fit_plain(cfg, ex: data.Examples, idx: list[int], variant: str, steps: int, seed: int = 0) -> float:
     """The reference: the same model, loss and optimiser in a plain PyTorch loop (a shuffled DataLoader
     whose collate pads each batch from the featurised steps). Returns samples/s over `steps` updates."""
+    with threads(cfg.torch_threads):
+        return _fit_plain(cfg, ex, idx, variant, steps, seed)
+
+
+def _fit_plain(cfg, ex, idx, variant, steps, seed) -> float:
     from torch.utils.data import DataLoader
 
     model, opt = _setup(cfg, variant, seed)
@@ -177,7 +199,7 @@ class GUMAgent:
             prev, _ = data.area_frame(history[-1].observation.screenshot, history[-1].observation.regions,
                                       self.cfg.image_size)
         batch = data.pack([ex], [prev], self.cfg)
-        with torch.no_grad():
+        with torch.no_grad(), threads(self.cfg.torch_threads):
             out = self.model(batch)
             k = int(out["kind"][0].argmax())
             e = int(out["elem"][0].argmax())
