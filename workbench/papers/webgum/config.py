@@ -33,7 +33,7 @@ class Config(PaperConfig):
     demo_episodes: int = 100               # oracle episodes per task in the full demonstration set (1200 at cpu, ~2.4k steps)
     scaling_episodes: tuple[int, ...] = (10, 30)   # smaller nested sets for the data-scaling curve (the full set is the third point)
     variants: tuple[str, ...] = VARIANTS   # image+html (WebGUM), html (HTML-only, WebN-T5-like), image (image-only)
-    eval_episodes: int = 25                # live episodes per task and model (paired seeds); 12 tasks x 25 = 300 per model
+    eval_episodes: int = 15                # live episodes per task and model (paired seeds): 12 tasks x 15 = 180 per model
     eval_max_steps: int = 12               # step budget per episode (the longest demonstration, click-shades, takes ~8)
     # model (WebGUM-lite; WebGUM: Flan-T5-XL + ViT-B/16)
     image_size: int = 80                   # the 160 x 160 task area resized to this; paper's 160 costs 4x the patch tokens
@@ -48,7 +48,7 @@ class Config(PaperConfig):
     match_feature: bool = True             # per-element word overlap with the instruction: stands in for pretrained lexical matching
     # behaviour cloning
     batch_size: int = 32                   # demonstration steps per update (paper: 128)
-    train_steps: int = 700                 # AdamW updates per model (~9 passes over the full set at cpu)
+    train_steps: int = 300                 # AdamW updates per model: ~4.6 passes over the full set (2.1k steps) at cpu
     lr: float = 2e-3                       # a small model from scratch takes a larger step than fine-tuning
     weight_decay: float = 0.01             # AdamW default-ish; the runs are too short to overfit much
     log_every: int = 50                    # updates between loss reports (averaged over those updates)
