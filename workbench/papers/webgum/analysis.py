@@ -95,7 +95,7 @@ def fig_training(fits: dict) -> go.Figure:
             x, y = f.history.series(k)
             fig.add_trace(go.Scatter(x=x, y=y, name=name, line=dict(color=c), showlegend=col == 1,
                                      mode=plots.line_mode(len(x))), row=1, col=col)
-        fig.update_xaxes(title_text="update", row=1, col=i % 2 + 1)
+    fig.update_xaxes(title_text="update")
     fig.update_yaxes(title_text="loss (nats, sum of heads)", row=1, col=1)
     fig.update_yaxes(title_text="accuracy (fraction)", row=1, col=2)
     fig.update_layout(title="Behaviour cloning: every model", height=380)

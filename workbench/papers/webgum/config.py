@@ -97,8 +97,11 @@ SCALES = {
 }
 
 COST = {
-    "smoke": "not yet measured",
-    "cpu": "not yet measured",
-    "paper": "not measured: ~50k oracle episodes (~5 h recording on 2 cores), 5 models of ~5M parameters "
-             "(GPU hours), 50 tasks x 100 episodes x 5 models live in Chromium (~4 h on 2 cores)",
+    "smoke": "38 s runtime (65 s with kernel start) at load ~12 on the shared 2-core machine, demonstrations cached; "
+             "recording its 8 episodes first adds ~5 s",
+    "cpu": "30 min (1818 s) at load 12-16 on the shared 2-core machine with cached demonstrations: 5 models x 300 "
+           "updates (1347 s), 900 live episodes (397 s); 476 s of CPU time for the kernel, so ~10 min on a quiet machine "
+           "(estimate). First run: recording 1,200 oracle episodes 533 s + featurising 2,092 steps ~220 s (same load)",
+    "paper": "not measured: ~49k oracle episodes (~5 h recording on 2 cores), 5 models of ~5M parameters x 20k updates "
+             "(GPU hours), 49 tasks x 100 episodes x 5 models live in Chromium (~4 h on 2 cores)",
 }
