@@ -1,0 +1,78 @@
+"""Evaluation on live MiniWoB pages in headless Chromium: a fixed hand-written policy and a fixed
+(seeded, untrained) WebGUM-lite model play through `run.evaluate`; a live observation featurises
+exactly like the recorded demonstration of the same episode."""
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "web"))
+from conftest import needs_browser  # noqa: E402  (tests/web/conftest.py: skip without Chromium)
+
+from workbench.web.actions import Action  # noqa: E402
+
+from workbench.papers.webgum import data  # noqa: E402
+from workbench.papers.webgum.config import Config  # noqa: E402
+
+CFG = Config(scale="smoke", tasks=("click-button",), saliency_task="click-button", eval_episodes=3, eval_max_steps=3,
+             d_model=32, heads=2, layers=1, gallery_episodes=1, scaling_episodes=(1,), demo_episodes=2)
+
+
+class QuotedButton:
+    """Fixed policy for click-button: click the button whose text is the quoted word."""
+
+    def act(self, obs, history):
+        word = re.search(r'"(.+?)"', obs.utterance).group(1)
+        return Action.click(next(e.ref for e in obs.dom if e.tag == "BUTTON" and e.text == word))
+
+
+class FirstButton:
+    def act(self, obs, history):
+        return Action.click(next(e.ref for e in obs.dom if e.tag == "BUTTON"))
+
+
+@needs_browser
+def test_evaluate_plays_fixed_policies_on_the_same_seeds():
+    import torch
+    from workbench.papers.webgum.model import WebGUMLite
+    from workbench.papers.webgum.run import evaluate
+    from workbench.papers.webgum.train import GUMAgent
+
+    torch.manual_seed(0)
+    model = GUMAgent(WebGUMLite(CFG, "image+html").eval(), CFG)
+    seen = []
+    rows, gallery = evaluate(CFG, {"quoted": QuotedButton(), "first": FirstButton(), "image+html": model},
+                             progress=lambda k, m: seen.append((k, m)))
+    by = {m: [r for r in rows if r["model"] == m] for m in ("quoted", "first", "image+html")}
+    assert all(len(v) == 3 for v in by.values())
+    assert [r["seed"] for r in by["quoted"]] == [r["seed"] for r in by["first"]] == [r["seed"] for r in by["image+html"]]
+    assert all(r["success"] and r["reward"] > 0 and r["steps"] == 1 for r in by["quoted"])
+    assert all(r["error"] is None for r in rows)                     # the model always returns a valid action
+    assert seen[-1][0] == 1 and seen[-1][1]["eval/quoted"] == 1.0
+    # the gallery keeps the model's first episode: its frame and the box it acted on
+    assert gallery and gallery[0]["frame"].shape == (CFG.image_size, CFG.image_size, 3)
+    assert gallery[0]["task"] == "click-button" and gallery[0]["action"].startswith("click(ref=")
+
+
+@needs_browser
+def test_a_live_observation_featurises_like_its_recorded_demonstration(tmp_path):
+    from workbench.web.demos import record_demos
+    from workbench.web.env import WebEnv
+    from workbench.web.recorder import load_dataset
+
+    record_demos(tmp_path, ["enter-text"], episodes=1)
+    ds = load_dataset(tmp_path / "tasks" / "enter-text")
+    step = ds.steps[0]
+    r = step.record
+    recorded = data.featurize(r["utterance"], r["html"], r["dom"], step.load_screenshot(), r["regions"], [], 0, CFG,
+                              action=step.action)
+    with WebEnv("enter-text", screenshots=True) as env:
+        obs = env.reset(seed=ds.episodes[0]["seed"])
+        live = data.featurize(obs.utterance, obs.html, [e.to_dict() for e in obs.dom], obs.screenshot, obs.regions,
+                              [], 0, CFG, action=step.action)
+    assert recorded["kind"] == live["kind"] == 1 and recorded["span"] == live["span"]
+    assert recorded["elem_refs"] == live["elem_refs"]
+    for k in ("instr", "html", "elem_tok", "elem_match", "elem_box", "elem_hist"):
+        assert np.array_equal(recorded[k], live[k]), k
+    assert np.abs(recorded["frame"].astype(int) - live["frame"].astype(int)).max() <= 2   # the same picture
