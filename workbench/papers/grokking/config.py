@@ -98,8 +98,8 @@ SCALES = {
 
 COST = {
     "smoke": "10 s with an empty cache on 2 quiet cores (2 ops x 1500 steps at p=23)",
-    "cpu": "estimated ~9-12 min with an empty cache on 2 quiet cores: 3 seeds x 6 runs at p=31, frac 0.6, "
-           "~40-50k full-batch steps per seed (a³+ab runs all 12k) at ~5 ms/step (scaled from the measured 405 s for 39k steps at p=59, "
-           "frac 0.4, load ~2; not yet timed as a whole: this machine was at load ~20); a second run replays the cache",
+    "cpu": "measured once: 5459 s wall with an empty cache while ~6 jobs shared the 2 cores (load 11-15), "
+           "32 CPU-minutes: 3 seeds x 6 runs at p=31, frac 0.6 (a-b and a³+ab run all 12k steps); from the CPU time "
+           "about 16-20 min on 2 quiet cores, over the 15-min budget (-p n_seeds=2 fits); a second run replays the cache",
     "paper": "10 ops x 100k full-batch steps at p=97: hours on CPU; meant for a GPU",
 }
