@@ -7,16 +7,16 @@ from workbench.papers.rtx.model import ModelConfig, RT1Mini, step_mask
 
 
 def test_step_mask_by_hand():
-    # history 2, 2 tokens per step: tokens [t0, s0, t1, s1]; step 0 is padding in the first window
+    # history 2: tokens [instruction, s0, s1]; step 0 is padding in the first window
     m = step_mask(2, torch.tensor([[False, True], [True, True]]))[:, 0].int().tolist()
-    assert m[0] == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]   # padded step 0: each token only itself
-    assert m[1] == [[1, 1, 0, 0], [1, 1, 0, 0], [1, 1, 1, 1], [1, 1, 1, 1]]   # step 0 sees step 0, step 1 sees both
+    assert m[0] == [[1, 0, 0], [1, 1, 0], [1, 0, 1]]     # s1 skips the padded s0; s0 sees only text and itself
+    assert m[1] == [[1, 0, 0], [1, 1, 0], [1, 1, 1]]     # causal: s0 cannot see s1
 
 
 def test_outputs_depend_only_on_the_past_and_never_on_padding():
     torch.manual_seed(0)
     model = RT1Mini(ModelConfig(d_model=32, layers=2, heads=4, history=4, dropout=0.0)).eval()
-    text, state = torch.randn(1, 4, 384), torch.randn(1, 4, 17)
+    text, state = torch.randn(1, 384), torch.randn(1, 4, 17)
     pad = torch.ones(1, 4, dtype=torch.bool)
     base = model(text, state, pad)
     later = state.clone()
@@ -36,14 +36,14 @@ def test_learns_a_state_to_action_map_with_history():
     torch.manual_seed(0)
     model = RT1Mini(ModelConfig(d_model=32, layers=2, heads=4, history=2, bins=8, action_size=1, dropout=0.0))
     opt = torch.optim.Adam(model.parameters(), 3e-3)
-    for _ in range(300):
+    for _ in range(200):
         state = torch.randn(64, 2, 17)
         y = (state[:, 0, 0] > 0).long() * 7
-        logits = model(torch.zeros(64, 2, 384), state, torch.ones(64, 2, dtype=torch.bool))[:, 1, 0]
+        logits = model(torch.zeros(64, 384), state, torch.ones(64, 2, dtype=torch.bool))[:, 1, 0]
         loss = torch.nn.functional.cross_entropy(logits, y)
         opt.zero_grad()
         loss.backward()
         opt.step()
     state = torch.randn(256, 2, 17)
-    pred = model(torch.zeros(256, 2, 384), state, torch.ones(256, 2, dtype=torch.bool))[:, 1, 0].argmax(-1)
+    pred = model(torch.zeros(256, 384), state, torch.ones(256, 2, dtype=torch.bool))[:, 1, 0].argmax(-1)
     assert (pred == (state[:, 0, 0] > 0).long() * 7).float().mean() > 0.95

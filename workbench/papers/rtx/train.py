@@ -109,7 +109,7 @@ def train_policy(corpus: Corpus, embeddings: np.ndarray, model_cfg, steps: int, 
         pick = D.sample_mixture(rng, corpus.offsets, corpus.sizes, weights, batch)
         rows = torch.as_tensor(corpus.rows[corpus.sample_rows[pick]])
         pad = torch.as_tensor(corpus.pad[corpus.sample_rows[pick]])
-        logits = model(emb[text[rows]], states[rows], pad)                       # [B, H, 5, bins]
+        logits = model(emb[text[rows[:, -1]]], states[rows], pad)               # [B, H, 5, bins]
         mask = pad & valid[rows]
         loss = torch.nn.functional.cross_entropy(logits[mask].flatten(0, 1), tokens[rows][mask].flatten())
         opt.zero_grad()
@@ -151,7 +151,7 @@ def evaluate(model, normalizer: D.Normalizer, robot: str, task: str, episodes: i
     spec = arms.ARMS[robot]
     hist = [[D.state_vector(spec, o["ee"], o["gripper"], o["cube"], o["target"], o["q"])] for o in obs]
     frames = [[e.bodies()] for e in envs] if record else None
-    text = torch.as_tensor(np.repeat(text_vec[None, None], history, 1))
+    text = torch.as_tensor(text_vec[None])
     while not all(e.done for e in envs):
         live = [i for i, e in enumerate(envs) if not e.done]
         win = np.zeros((len(live), history, D.STATE_SIZE), np.float32)
@@ -161,7 +161,7 @@ def evaluate(model, normalizer: D.Normalizer, robot: str, task: str, episodes: i
             win[j, history - len(h):], pad[j, history - len(h):] = h, True
             win[j, : history - len(h)] = h[0]
         with torch.no_grad():
-            logits = model(text.expand(len(live), -1, -1), torch.as_tensor(win), torch.as_tensor(pad))
+            logits = model(text.expand(len(live), -1), torch.as_tensor(win), torch.as_tensor(pad))
         actions = normalizer.detokenize(logits[:, -1].argmax(-1).numpy())
         for j, i in enumerate(live):
             o, _, _ = envs[i].step(D.to_native(envs[i], actions[j]))
