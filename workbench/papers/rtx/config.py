@@ -78,7 +78,10 @@ SCALES = {
               "eval_episodes": 50, "seeds": 3},
 }
 
-COST = {"smoke": "measured below (see README of the notebook)",
-        "cpu": "measured below",
-        "paper": "3,150 episodes x 1000/50, d 128/256, 20k steps per model, 9 models x 3 seeds: hours on a CPU, "
+COST = {"smoke": "110 s wall at load ~10 on the shared 2 cores (32 s of CPU): 2 robots x 6/4 episodes, 5 models "
+                  "x 30 steps; most of it is imports, MiniLM and kernel start",
+        "cpu": "first run: data 420 s at load ~15 (840 episodes, cached after); then, by CPU time per step, ~24 ms per "
+               "small-model step and ~60 ms per large one (batch 64) x 800 steps x 9 models = ~4.5 min, closed-loop "
+               "evaluation ~2.5 min: ~7-8 min a seed on quiet cores, so 2 seeds fit 15 min only with the data cached",
+        "paper": "1000/50 episodes per robot, d 128/256, 20k steps per model, 9 models x 3 seeds: hours on a CPU, "
                  "tens of minutes on a GPU (not run)"}
