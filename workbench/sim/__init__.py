@@ -28,12 +28,16 @@ Rollouts and data (`rollouts`, `datasets`):
     datasets.save("data/sim/x.npz", ep, meta={...}); ds = datasets.load(...)  # D4RL/Minari field names
   h5py is not installed here: `load_minari_hdf5` / `load_d4rl_hdf5` need it and say so.
 
-Arms (`arms`, MuJoCo on the host): ArmEnv("panda7" | "ur6" | "widow5" | "scara4" | "planar3",
+Arms (`arms`, MuJoCo on the host): ArmEnv("panda7" | "ur6" | "widow5" | "scara4" | "kuka7" | "planar3",
   task="reach" | "push" | "pick_place"), differential IK from mj_jacSite, Expert (scripted waypoints),
   per-arm DoF (3-7), control rate and action convention; `viewer.arm_figure` draws an episode offline.
 
+Robot episodes (`episodes`, any robot data): RLDS step semantics in a LeRobot-v3-like folder (Parquet
+  frames, JSON meta, per-feature stats); EpisodeWriter / EpisodeDataset with schema checks,
+  read_rlds_tfrecord / write_rlds_tfrecord (TFDS episode files, no TensorFlow), frame_windows (torch).
+
 Modules import jax/brax lazily where they can: `composer` (descriptions, MJCF) is cheap, `env`,
-`ppo`, `harness`, `rollouts` and `viewer` import jax; `arms` and `datasets` do not. Used by Braxlines,
+`ppo`, `harness`, `rollouts` and `viewer` import jax; `arms`, `datasets` and `episodes` do not. Used by Braxlines,
 GDT, MxT-Bench and RT-X notebooks; this package never imports a paper subpackage.
 """
 import os

@@ -15,16 +15,19 @@ Arms differ as robots in a multi-robot dataset do (RT-X, arXiv 2310.08864 Sec. I
 lengths, base placement and yaw, control rate (`hz`), and action convention:
   * eef_delta:  [dx, dy, dz] in [-1, 1] x `max_step` m per control step, gripper in [-1, 1] (+1 closes)
   * eef_abs:    absolute end-effector target [x, y, z] in m (world frame), gripper as a bool (1 closes)
+  * eef_velocity: [vx, vy, vz] in m/s (|v| <= max_step * hz), gripper in [-1, 1]
   * joint_delta: per-joint position deltas in [-1, 1] x `max_joint_step` rad, gripper in [-1, 1]
 `to_native` turns a world-frame end-effector delta into each convention (the standardisation layer that
 an RT-X notebook undoes). The gripper grasps by a weld that switches on when it closes with the cube
 between its fingers (the RT-X-mini brief's "weld-on-contact attach": friction grasps are slow to tune).
 Joints are position-servoed with gravity compensation, so the arm holds its pose at zero action.
 
-Expert success, seeds 0-4: reach 5/5 panda7, widow5; 4/5 ur6, scara4; 2/5 planar3. pick_place 5/5
-panda7, scara4; 4/5 widow5; 0/5 ur6, planar3. push 3/5 widow5, scara4; 2/5 panda7; 0/5 ur6, planar3.
-The zeros are unsolved (ur6's yawed base and planar3's 3-DoF workspace defeat the straight-line
-waypoints); use the arms/tasks that work, or improve the expert.
+Arm geoms do not collide with each other (only with the table and the cube): self-contacts between
+non-adjacent links used to jam ur6 and planar3 before they reached the cube. 6-7 DoF arms start with the
+tool vertical. Expert success with noise 0.003 m, seeds 0-7: reach 8/8 panda7, widow5, scara4, kuka7,
+planar3, 6/8 ur6; pick_place 8/8 panda7, widow5, scara4, kuka7, 6/8 ur6, planar3; push 8/8 panda7, 7/8
+widow5, planar3, 6/8 scara4, kuka7, 1/8 ur6 (ur6's yawed base and x-roll wrist still defeat straight-line
+pushing: its data are reach and pick_place).
 """
 from __future__ import annotations
 
@@ -62,6 +65,8 @@ ARMS = {
     "widow5": ArmSpec("widow5", (0.25, 0.25, 0.0, 0.18), "zyyxy", hz=5.0, action="eef_delta", max_step=0.06,
                       workspace=(0.3, 0.5)),
     "scara4": ArmSpec("scara4", (0.3, 0.3, 0.2), "zyyy", base=(-0.05, 0.0, 0.0), hz=10.0, action="joint_delta"),
+    "kuka7": ArmSpec("kuka7", (0.36, 0.0, 0.30, 0.0, 0.26, 0.0), "zyxyxyx", base=(0.05, -0.05, 0.0), base_yaw=-20.0,
+                     hz=5.0, action="eef_velocity", max_step=0.06),
     "planar3": ArmSpec("planar3", (0.15, 0.45), "zyy", hz=5.0, action="eef_delta", max_step=0.06,
                        workspace=(0.42, 0.56)),
 }
@@ -102,11 +107,12 @@ def arm_xml(spec: ArmSpec) -> str:
     return f"""<mujoco model="{spec.name}">
   <compiler angle="degree"/>
   <option timestep="{_DT}" integrator="implicitfast"/>
-  <default><geom density="500" friction="1 0.01 0.001"/></default>
+  <default><geom density="500" friction="1 0.01 0.001"/>
+    <default class="arm"><geom contype="2" conaffinity="1"/></default></default>
   <worldbody>
     <light pos="0 0 2"/>
     <geom name="table" type="plane" size="2 2 0.1"/>
-    <body name="base" pos="{spec.base[0]:g} {spec.base[1]:g} {spec.base[2]:g}" euler="0 0 {spec.base_yaw:g}">
+    <body name="base" pos="{spec.base[0]:g} {spec.base[1]:g} {spec.base[2]:g}" euler="0 0 {spec.base_yaw:g}" childclass="arm">
       <geom type="cylinder" fromto="0 0 0 0 0 0.3" size="0.05"/>{body}
     </body>
     <body name="cube" pos="0.4 0 {_CUBE}"><freejoint name="cube"/>
@@ -148,6 +154,11 @@ class ArmEnv:
 
     # ---- state ------------------------------------------------------------------------------------
     @property
+    def max_speed(self) -> float:
+        """eef_velocity's bound (m/s): max_step per control step."""
+        return self.spec.max_step * self.spec.hz
+
+    @property
     def ee(self) -> np.ndarray:
         return self.data.site_xpos[self._ee].copy()
 
@@ -177,6 +188,8 @@ class ArmEnv:
             q0[pitches[0]] = -0.6
             if len(pitches) > 1:
                 q0[pitches[1]] = 1.2
+            if len(pitches) > 2 and self.dof >= 6:
+                q0[pitches[2]] = -0.6    # pitches sum to 0: the tool starts vertical, its wrist clear of the table
         self.data.qpos[: self.dof] = q0
         self.data.ctrl[: self.dof] = q0
         self.data.eq_active[0] = 0
@@ -214,6 +227,9 @@ class ArmEnv:
             return np.append(np.clip(dx / self.spec.max_step, -1, 1), grip).astype(np.float32)
         if a == "eef_abs":
             return np.append(self.ee + dx, float(grip > 0)).astype(np.float32)
+        if a == "eef_velocity":
+            v = np.clip(dx * self.spec.hz, -self.max_speed, self.max_speed)
+            return np.append(v, grip).astype(np.float32)
         dq = self.ik(dx) / self.spec.max_joint_step
         return np.append(dq / max(1.0, np.abs(dq).max()), grip).astype(np.float32)   # keep the direction
 
@@ -228,8 +244,12 @@ class ArmEnv:
             self.data.ctrl[: self.dof] = q + np.clip(action[:-1], -1, 1) * self.spec.max_joint_step
             close = action[-1] > 0
         else:
-            dx = (np.clip(action[:3], -1, 1) * self.spec.max_step if a == "eef_delta"
-                  else np.clip(action[:3] - self.ee, -self.spec.max_step, self.spec.max_step))
+            if a == "eef_delta":
+                dx = np.clip(action[:3], -1, 1) * self.spec.max_step
+            elif a == "eef_velocity":
+                dx = np.clip(action[:3], -self.max_speed, self.max_speed) / self.spec.hz
+            else:
+                dx = np.clip(action[:3] - self.ee, -self.spec.max_step, self.spec.max_step)
             goal = self.ee + dx     # the arm's Cartesian controller servoes to it at 1 / (_IK_EVERY * dt) Hz
             close = action[-1] > (0 if a == "eef_delta" else 0.5)
         self.data.ctrl[self.dof:] = 0.02 if close else 0.0

@@ -1,0 +1,287 @@
+"""RT-X-mini experiments: datasets (cached), per-robot and mixture RT-1-mini training, closed-loop evaluation.
+
+    out = run_all(cfg, progress=dash)       # every model of every seed, trained (or read from the cache) and evaluated
+    measured = measured_values(cfg, out)    # the claims' inputs, with their noise
+
+The three experiments of the paper (arXiv 2310.08864 Sec. V), on simulated arms:
+  1. data-poor robots: a per-robot model ("original method") against one model trained on the mixture;
+  2. data-rich robots: per-robot against the mixture with a small and a larger model (RT-1-X underfits);
+  3. emergent skill: pick_place is demonstrated on `skill_source` only and tested on `skill_target`, with a
+     mixture that holds `skill_source`'s data and one without it (Table II, "without Bridge").
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from workbench import WorkbenchError, cache
+from workbench.papers.rtx import data as D
+from workbench.sim import arms
+from workbench.sim.episodes import history_index
+
+
+# ---- datasets ------------------------------------------------------------------------------------------
+
+def dataset_roots(cfg, progress=lambda step, metrics: None) -> dict[str, Path]:
+    """Every robot's dataset folder, generated on a miss into the cache (keyed by what made it)."""
+    roots = {}
+    for k, robot in enumerate(cfg.robots):
+        episodes = cfg.rich_episodes if robot in cfg.rich_robots else cfg.poor_episodes
+        desc = {"robot": robot, "tasks": D.robot_tasks(robot, cfg.skill_source), "episodes": episodes,
+                "noise": cfg.expert_noise, "seed": cfg.data_seed, "spec": asdict(arms.ARMS[robot]), "v": 1}
+        root = cache.cache_dir() / "rtx" / "data" / f"{robot}-{cache.key_of(desc)}"
+        if not (root / "meta" / "info.json").exists():
+            tmp = root.with_name(root.name + ".partial")
+            shutil.rmtree(tmp, ignore_errors=True)
+            t0 = time.time()
+            D.generate_dataset(tmp, robot, desc["tasks"], episodes, cfg.expert_noise, cfg.data_seed)
+            shutil.rmtree(root, ignore_errors=True)
+            tmp.rename(root)                 # a whole dataset appears at once, or not at all
+            progress(k + 1, {"data/episodes": episodes, "data/seconds": time.time() - t0})
+        roots[robot] = root
+    return roots
+
+
+@dataclass
+class Corpus:
+    """Several robots' standardised frames, concatenated, with history windows and instruction embeddings."""
+    robots: list[str]
+    states: np.ndarray       # [N, 17]
+    tokens: np.ndarray       # [N, 5] per-robot normalised and binned actions
+    valid: np.ndarray        # [N] the action is valid
+    text: np.ndarray         # [N] row into `embeddings`
+    rows: np.ndarray         # [N, H] history rows
+    pad: np.ndarray          # [N, H] real history steps
+    offsets: np.ndarray      # [R] first valid-frame position of each robot in `sample_rows`
+    sizes: np.ndarray        # [R] valid frames per robot
+    sample_rows: np.ndarray  # rows of valid frames, robot by robot
+
+
+def instruction_table() -> tuple[dict[str, int], np.ndarray]:
+    texts = [t for ts in D.INSTRUCTIONS.values() for t in ts]
+    return {t: i for i, t in enumerate(texts)}, D.embed(texts)
+
+
+def make_corpus(data: dict[str, D.RobotData], robots: list[str], history: int, text_index: dict[str, int]) -> Corpus:
+    states, tokens, valid, text, starts, sample_rows, sizes = [], [], [], [], [], [], []
+    row = 0
+    for r in robots:
+        d = data[r]
+        states.append(d.states)
+        tokens.append(d.normalizer.tokenize(d.actions))
+        valid.append(d.valid)
+        text.append(np.array([text_index[d.instructions[i]] for i in d.task_index]))
+        starts.append(d.episode_start + row)
+        sample_rows.append(np.flatnonzero(d.valid) + row)
+        sizes.append(int(d.valid.sum()))
+        row += d.frames
+    rows, pad = history_index(np.concatenate(starts), history)
+    sizes = np.array(sizes)
+    return Corpus(robots, np.concatenate(states), np.concatenate(tokens), np.concatenate(valid), np.concatenate(text),
+                  rows, pad, np.r_[0, np.cumsum(sizes)[:-1]], sizes, np.concatenate(sample_rows))
+
+
+# ---- training ------------------------------------------------------------------------------------------
+
+def train_policy(corpus: Corpus, embeddings: np.ndarray, model_cfg, steps: int, batch: int, lr: float, seed: int,
+                 temperature: float, progress=lambda step, metrics: None, name: str = "model") -> dict:
+    """Behaviour cloning with categorical cross-entropy on every real step of each history window (AdamW,
+    cosine decay). Returns {"state_dict", "losses", "seconds"}."""
+    import torch
+    from workbench.papers.rtx.model import RT1Mini
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = RT1Mini(model_cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, steps))
+    weights = np.array(list(D.mixture_weights(dict(zip(corpus.robots, corpus.sizes.tolist())), temperature).values()))
+    states, tokens = torch.as_tensor(corpus.states), torch.as_tensor(corpus.tokens)
+    valid, text = torch.as_tensor(corpus.valid), torch.as_tensor(corpus.text)
+    emb = torch.as_tensor(embeddings)
+    losses, t0 = [], time.time()
+    model.train()
+    for step in range(1, steps + 1):
+        pick = D.sample_mixture(rng, corpus.offsets, corpus.sizes, weights, batch)
+        rows = torch.as_tensor(corpus.rows[corpus.sample_rows[pick]])
+        pad = torch.as_tensor(corpus.pad[corpus.sample_rows[pick]])
+        logits = model(emb[text[rows[:, -1]]], states[rows], pad)               # [B, H, 5, bins]
+        mask = pad & valid[rows]
+        loss = torch.nn.functional.cross_entropy(logits[mask].flatten(0, 1), tokens[rows][mask].flatten())
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        losses.append(loss.item())
+        if step % max(1, steps // 10) == 0 or step == steps:
+            progress(step, {f"{name}/loss": float(np.mean(losses[-max(1, steps // 10):]))})
+    return {"state_dict": {k: v.detach().clone() for k, v in model.state_dict().items()}, "losses": losses,
+            "seconds": time.time() - t0}
+
+
+def load_model(model_cfg, state_dict):
+    from workbench.papers.rtx.model import RT1Mini
+
+    model = RT1Mini(model_cfg)
+    model.load_state_dict(state_dict)
+    return model.eval()
+
+
+# ---- evaluation ----------------------------------------------------------------------------------------
+
+def evaluate(model, normalizer: D.Normalizer, robot: str, task: str, episodes: int, seed: int,
+             text_vec: np.ndarray, history: int, horizon: float = 1.0, record: bool = False) -> dict:
+    """Closed-loop success of `model` on `episodes` fresh episodes of (robot, task), run in lockstep so one
+    forward pass serves every live episode. Episode i starts from env seed `seed + i` (the same starts for
+    every model: comparisons are paired); `horizon` scales the env's step limit. Actions: argmax bin per dimension, de-normalised with the robot's
+    own statistics, converted to the native convention."""
+    import torch
+
+    limit = max(1, round(horizon * arms.ArmEnv(robot, task).max_steps))
+    envs = [arms.ArmEnv(robot, task, max_steps=limit) for _ in range(episodes)]
+    obs = []
+    for i, e in enumerate(envs):
+        e.rng = np.random.default_rng(seed + i)
+        obs.append(e.reset())
+    spec = arms.ARMS[robot]
+    hist = [[D.state_vector(spec, o["ee"], o["gripper"], o["cube"], o["target"], o["q"])] for o in obs]
+    frames = [[e.bodies()] for e in envs] if record else None
+    text = torch.as_tensor(text_vec[None])
+    while not all(e.done for e in envs):
+        live = [i for i, e in enumerate(envs) if not e.done]
+        win = np.zeros((len(live), history, D.STATE_SIZE), np.float32)
+        pad = np.zeros((len(live), history), bool)
+        for j, i in enumerate(live):
+            h = hist[i][-history:]
+            win[j, history - len(h):], pad[j, history - len(h):] = h, True
+            win[j, : history - len(h)] = h[0]
+        with torch.no_grad():
+            logits = model(text.expand(len(live), -1), torch.as_tensor(win), torch.as_tensor(pad))
+        actions = normalizer.detokenize(logits[:, -1].argmax(-1).numpy())
+        for j, i in enumerate(live):
+            o, _, _ = envs[i].step(D.to_native(envs[i], actions[j]))
+            hist[i].append(D.state_vector(spec, o["ee"], o["gripper"], o["cube"], o["target"], o["q"]))
+            if record:
+                frames[i].append(envs[i].bodies())
+    out = {"success": np.array([e.success for e in envs], float), "steps": np.array([e.t for e in envs])}
+    if record:
+        out["frames"] = frames
+    return out
+
+
+# ---- all experiments -----------------------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    """Which model is trained on which robots and evaluated on which (robot, task) cells."""
+    name: str
+    robots: list[str]
+    size: str                          # "small" or "large"
+    cells: list[tuple[str, str]] = field(default_factory=list)
+
+
+def plans(cfg) -> list[Plan]:
+    own_cells = {r: [(r, t) for t in D.robot_tasks(r, cfg.skill_source)] for r in cfg.robots}
+    skill_cell = (cfg.skill_target, "pick_place")
+    every = [c for r in cfg.robots for c in own_cells[r]]
+    rich = [c for r in cfg.rich_robots for c in own_cells[r]]
+    out = [Plan(f"own/{r}", [r], "small", own_cells[r] + ([skill_cell] if r == cfg.skill_target else []))
+           for r in cfg.robots]
+    out.append(Plan("mix/small", list(cfg.robots), "small", every + [skill_cell]))
+    out.append(Plan("mix/large", list(cfg.robots), "large", rich))
+    out.append(Plan(f"mix/no_{cfg.skill_source}", [r for r in cfg.robots if r != cfg.skill_source], "small",
+                    [skill_cell]))
+    return out
+
+
+def model_config(cfg, size: str):
+    from workbench.papers.rtx.model import ModelConfig
+
+    d, layers = (cfg.d_small, cfg.layers_small) if size == "small" else (cfg.d_large, cfg.layers_large)
+    return ModelConfig(d_model=d, layers=layers, heads=cfg.heads, history=cfg.history, bins=cfg.bins,
+                       dropout=cfg.dropout)
+
+
+def run_all(cfg, progress=lambda step, metrics: None) -> dict:
+    """Datasets, then for each seed every plan's model (cached by its inputs) and its evaluations.
+
+    Returns {"roots", "data", "plans", "results": {seed: {plan: {"train": ..., "eval": {cell: success[]}}}},
+    "timing": {...}}. `progress` gets (models done, {"<plan>/loss", "eval/<plan>"}) as work finishes."""
+    t0 = time.time()
+    roots = dataset_roots(cfg)
+    t_data = time.time() - t0
+    data = {r: D.load_robot(roots[r], cfg.bins, cfg.norm_quantile) for r in cfg.robots}
+    text_index, embeddings = instruction_table()
+    eval_text = {t: embeddings[text_index[D.INSTRUCTIONS[t][0]]] for t in D.INSTRUCTIONS}
+    all_plans = plans(cfg)
+    results, timing = {}, {"data_s": t_data, "train_s": 0.0, "eval_s": 0.0}
+    done = 0
+    for seed in range(cfg.seed, cfg.seed + cfg.seeds):
+        results[seed] = {}
+        for plan in all_plans:
+            mcfg = model_config(cfg, plan.size)
+            corpus = make_corpus(data, plan.robots, cfg.history, text_index)
+            desc = {"plan": plan.name, "robots": plan.robots, "data": [str(roots[r].name) for r in plan.robots],
+                    "model": asdict(mcfg), "steps": cfg.train_steps, "batch": cfg.batch_size, "lr": cfg.lr,
+                    "seed": seed, "temperature": cfg.mixture_temperature, "quantile": cfg.norm_quantile, "v": 1}
+            t1 = time.time()
+            trained = cache.cached("rtx/models", desc, lambda: train_policy(
+                corpus, embeddings, mcfg, cfg.train_steps, cfg.batch_size, cfg.lr, seed, cfg.mixture_temperature,
+                name=plan.name), expect=dict)
+            timing["train_s"] += time.time() - t1
+            model = load_model(mcfg, trained["state_dict"])
+            t1 = time.time()
+            evals = {}
+            for robot, task in plan.cells:
+                evals[(robot, task)] = evaluate(model, data[robot].normalizer, robot, task, cfg.eval_episodes,
+                                                cfg.eval_seed, eval_text[task], cfg.history,
+                                                cfg.eval_horizon)["success"]
+            timing["eval_s"] += time.time() - t1
+            results[seed][plan.name] = {"train": {"losses": trained["losses"], "seconds": trained["seconds"]},
+                                        "eval": evals}
+            done += 1
+            progress(done, {f"{plan.name}/loss": float(np.mean(trained["losses"][-20:])),
+                            "eval/success": float(np.mean([v.mean() for v in evals.values()]))})
+    timing["total_s"] = time.time() - t0
+    return {"roots": roots, "data": data, "plans": all_plans, "results": results, "timing": timing,
+            "embeddings": embeddings, "text_index": text_index}
+
+
+def success_table(out: dict) -> dict[str, dict[str, float]]:
+    """{plan: {"robot/task": mean success over seeds and episodes}}."""
+    table: dict[str, dict[str, list]] = {}
+    for by_plan in out["results"].values():
+        for plan, r in by_plan.items():
+            for (robot, task), s in r["eval"].items():
+                table.setdefault(plan, {}).setdefault(f"{robot}/{task}", []).append(s.mean())
+    return {p: {c: float(np.mean(v)) for c, v in cells.items()} for p, cells in table.items()}
+
+
+def measured_values(cfg, out: dict) -> dict:
+    """The claims' inputs: success rates bootstrapped over (seed, cell, episode) units, paired across models."""
+    from workbench.results import bootstrap
+
+    own = lambda robots: [(r, t) for r in robots for t in D.robot_tasks(r, cfg.skill_source)]   # noqa: E731
+    poor, rich = own(cfg.poor_robots), own(cfg.rich_robots)
+    skill = [(cfg.skill_target, "pick_place")]
+
+    def plan_units(plan, cells):     # cell by cell, seed by seed: the same order for every plan (paired)
+        return np.concatenate([np.concatenate([by_plan[plan]["eval"][c] for by_plan in out["results"].values()])
+                               for c in cells])
+
+    def own_units(cells):            # each robot's own model on its own cells
+        return np.concatenate([plan_units(f"own/{r}", [(r, t)]) for r, t in cells])
+
+    n = cfg.bootstrap
+    m = {"mix_poor": bootstrap(plan_units("mix/small", poor), n=n), "own_poor": bootstrap(own_units(poor), n=n),
+         "own_rich": bootstrap(own_units(rich), n=n), "mix_small_rich": bootstrap(plan_units("mix/small", rich), n=n),
+         "mix_large_rich": bootstrap(plan_units("mix/large", rich), n=n),
+         "skill_with": bootstrap(plan_units("mix/small", skill), n=n),
+         "skill_without": bootstrap(plan_units(f"mix/no_{cfg.skill_source}", skill), n=n),
+         "skill_own": bootstrap(plan_units(f"own/{cfg.skill_target}", skill), n=n)}
+    return m
