@@ -84,6 +84,7 @@ SCALES = {
 }
 
 COST = {"smoke": "73 s wall with empty caches at load ~3 (134 s at load ~5); 16 s with warm caches; ~9 jit compilations are most of it",
-        "cpu": "364 s end to end with an empty cache on 2 shared cores (load ~4): 10 runs x 400k steps, "
-               "~45 s each for the first of a shape (jit 11-30 s), ~10-20 s after; cached params re-used",
+        "cpu": "857 s (runtime_s) with an empty cache on 2 shared cores (load 7-10, 11 CPU-min): 12 runs x 400k "
+               "steps (5 MI-max, 5 DMin, 2 diagnosis DMin runs from spread starts); 364 s before the diagnosis at load ~4; "
+               "cached params re-used",
         "paper": "ant, 2048 envs, 30M x 6 steps per run: GPU hours (not run)"}
