@@ -86,7 +86,7 @@ SCALES = {
               "speed_lengths": (256, 512), "speed_repeats": 1},
     "cpu": {},
     "paper": {"corpus_resets": 50, "d_model": 512, "d_ff": 2048, "layers": 8, "heads": 8, "pretrain_len": 4096,
-              "pretrain_steps": 100_000, "pretrain_batch": 32, "pretrain_lr": 1e-3, "vocab_size": 32_000,
+              "pretrain_steps": 100_000, "pretrain_batch": 32, "pretrain_lr": 1e-3, "vocab_size": 32_000, "sentinels": 256,
               "demo_episodes": 200, "heldout_episodes": 20, "finetune_steps": 20_000, "finetune_batch": 32,
               "finetune_lr": 5e-4, "max_len": 4096, "eval_episodes": 100,
               "speed_lengths": (1024, 2048, 4096, 8192, 16384), "speed_repeats": 5},

@@ -136,7 +136,9 @@ def _segments(total: int, n: int, rng: np.random.Generator) -> np.ndarray:
 def noise_mask(length: int, noise_density: float, mean_span: float, rng: np.random.Generator) -> np.ndarray:
     """T5's random_spans_noise_mask: round(length * density) noise tokens in
     round(noise / mean_span) spans (at least one), spans and gaps of random lengths; the sequence
-    starts with a gap. Returns a bool array (True = noise)."""
+    starts with a gap. Returns a bool array (True = noise). As in T5, a single span (mean 64 at
+    512 tokens: round(77 / 64) = 1) always ends the row, so there that objective is prefix-LM-like;
+    at HTML-T5's 4096 tokens it makes 10 spans of 61 tokens."""
     n_noise = min(max(int(round(length * noise_density)), 1), length - 1)
     n_spans = max(min(int(round(n_noise / mean_span)), n_noise, length - n_noise), 1)
     noise = _segments(n_noise, n_spans, rng)

@@ -235,3 +235,24 @@ def speed(cfg, device: str = "cpu", progress=lambda done, total: None) -> list[d
     """TGlobal vs dense forward+backward time and activation memory (measured, never cached)."""
     return mdl.speed_table(cfg.vocab_size + 3 + cfg.sentinels, tuple(cfg.speed_lengths), cfg.d_model, cfg.layers,
                            cfg.heads, repeats=cfg.speed_repeats, device=device, progress=progress)
+
+
+def snippet_example(cfg, tok, run: tr.StageRun, page: str, html_dir=None, seed: int = 12345) -> dict:
+    """One live page (screenshot on): the model's first sub-instruction and snippet refs, and the
+    oracle's first sub-instruction and refs on the same episode, for `analysis.fig_snippet`."""
+    from workbench.web.composed import oracle as composed_oracle
+    from workbench.web.env import WebEnv
+    from workbench.web.oracles import oracle
+    from workbench.papers.webagent.agents import Policy, _example
+
+    policy = Policy(load(cfg, tok, run.state), tok, cfg.max_len, cfg.max_target)
+    with WebEnv(page, html_dir=html_dir, screenshots=True, time_limit_s=60) as env:
+        obs = env.reset(seed=seed)
+        sub = policy.run("plan", _example(obs, [], []))
+        refs = list(data.parse_refs(policy.run("snippet", _example(obs, [], [], sub))))
+        agent = oracle(page) if html_dir is None else composed_oracle()
+        agent.reset(obs)
+        agent.act(obs, [])
+        note = agent.step_note()
+    return {"obs": obs, "sub_instruction": sub, "refs": refs,
+            "oracle_sub_instruction": data.canonical(note["sub_instruction"]), "oracle_refs": note["refs"]}
