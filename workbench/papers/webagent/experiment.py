@@ -27,6 +27,20 @@ from workbench.papers.webagent.data import Example
 CODE_VERSION = 1   # bump when a cached stage's code changes its result
 
 
+def device() -> str:
+    """"cuda" when a GPU is visible (paper scale), else "cpu"."""
+    import torch
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def writer_llm(cfg):
+    """The LLM that writes programs (`cfg.writer` names one), or None: the fine-tuned model writes them."""
+    if cfg.writer == "t5":
+        return None
+    from workbench.llm import get_llm
+    return get_llm(cfg.writer)
+
+
 def shape(cfg, tok) -> mdl.ModelShape:
     return mdl.ModelShape(tok.vocab_size, cfg.d_model, cfg.d_ff, cfg.layers, cfg.heads, cfg.local_radius,
                           cfg.global_block, "tglobal")
@@ -68,7 +82,7 @@ def pretrain_both(cfg, tok, docs: list[str], progress=lambda step, metrics: None
     out = {}
     for name, mixture in (("long", cfg.long_spans), ("short", cfg.short_spans)):
         def compute(mixture=mixture, name=name):
-            m = mdl.build(shape(cfg, tok), seed=cfg.seed)
+            m = mdl.build(shape(cfg, tok), seed=cfg.seed).to(device())
             return tr.pretrain(m, tok, stream, tuple(mixture), cfg.noise_density, cfg.pretrain_steps,
                                cfg.pretrain_batch, cfg.pretrain_lr, cfg.seed,
                                eval_every=max(1, cfg.pretrain_steps // 6),
@@ -92,6 +106,7 @@ def _prefixed(history, name):
 def load(cfg, tok, state: dict):
     m = mdl.build(shape(cfg, tok), seed=cfg.seed)
     m.load_state_dict(state)
+    m.to(device())
     m.eval()
     return m
 
@@ -231,10 +246,10 @@ def oracle_trace(env, page: str, html_dir, seed: int, max_steps: int) -> list[di
     return notes
 
 
-def speed(cfg, device: str = "cpu", progress=lambda done, total: None) -> list[dict]:
+def speed(cfg, progress=lambda done, total: None) -> list[dict]:
     """TGlobal vs dense forward+backward time and activation memory (measured, never cached)."""
     return mdl.speed_table(cfg.vocab_size + 3 + cfg.sentinels, tuple(cfg.speed_lengths), cfg.d_model, cfg.layers,
-                           cfg.heads, repeats=cfg.speed_repeats, device=device, progress=progress)
+                           cfg.heads, repeats=cfg.speed_repeats, device=device(), progress=progress)
 
 
 def snippet_example(cfg, tok, run: tr.StageRun, page: str, html_dir=None, seed: int = 12345) -> dict:

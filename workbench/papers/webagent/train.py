@@ -29,6 +29,12 @@ def collate(pairs: list[tuple[list[int], list[int]]]):
     return x, (x != 0).long(), y
 
 
+def _on(model, tensors):
+    """The batch on the model's device (a GPU at paper scale)."""
+    dev = next(model.parameters()).device
+    return tuple(t.to(dev) for t in tensors)
+
+
 def _optimizer(model, lr: float, steps: int, warmup: int = 20):
     import torch
 
@@ -42,7 +48,7 @@ def _step(model, opt, sched, pairs) -> float:
     import torch
 
     model.train()
-    x, mask, y = collate(pairs)
+    x, mask, y = _on(model, collate(pairs))
     loss = model(input_ids=x, attention_mask=mask, labels=y).loss
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -60,7 +66,7 @@ def mean_loss(model, pairs: list, batch: int = 16) -> float:
     tot, n = 0.0, 0
     with torch.no_grad():
         for i in range(0, len(pairs), batch):
-            x, mask, y = collate(pairs[i:i + batch])
+            x, mask, y = _on(model, collate(pairs[i:i + batch]))
             k = int((y != -100).sum())
             tot += float(model(input_ids=x, attention_mask=mask, labels=y).loss) * k
             n += k
@@ -107,7 +113,7 @@ def pretrain(model, tok: HtmlTokenizer, stream: np.ndarray, mixture: tuple[float
             run.history.log(step, m)
             progress(step, m)
     run.seconds = time.perf_counter() - t0
-    run.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    run.state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     return run
 
 
@@ -142,7 +148,7 @@ def finetune(model, tok: HtmlTokenizer, train: list[Example], held: list[Example
             run.history.log(step, m)
             progress(step, m)
     run.seconds = time.perf_counter() - t0
-    run.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    run.state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     return run
 
 
@@ -155,7 +161,7 @@ def generate(model, tok: HtmlTokenizer, texts: list[str], max_len: int, max_new:
     with torch.no_grad():
         for i in range(0, len(texts), batch):
             enc = [(tok.encode(t)[:max_len - 1] + [tok.eos_id], [tok.eos_id]) for t in texts[i:i + batch]]
-            x, mask, _ = collate(enc)
+            x, mask, _ = _on(model, collate(enc))
             ids = model.generate(input_ids=x, attention_mask=mask, max_new_tokens=max_new, do_sample=False,
                                  num_beams=1, decoder_start_token_id=0, pad_token_id=0, eos_token_id=tok.eos_id)
             out.extend(tok.decode(row).strip() for row in ids.tolist())
