@@ -67,10 +67,11 @@ class Modular:
         self.history: list[str] = []
         self.programs: list[str] = []
         self.trace: list[dict] = []     # per step: sub-instruction, refs, program (the planning trace)
+        self.examples: list[Example] = []   # per step, what it wrote: self-experience data if the episode succeeds
 
     def __call__(self, obs, history) -> tuple[str, dict]:
         if not history:
-            self.history, self.programs, self.trace = [], [], []
+            self.history, self.programs, self.trace, self.examples = [], [], [], []
         sub = self.policy.run("plan", _example(obs, self.history, self.programs))
         refs = parse_refs(self.policy.run("snippet", _example(obs, self.history, self.programs, sub)))
         dom = [e.to_dict() for e in obs.dom]
@@ -79,6 +80,8 @@ class Modular:
             program = self.policy.run("program", _example(obs, self.history, self.programs, sub, refs, snippets))
         else:
             program = first_line(self.llm.generate(PROGRAM_PROMPT.format(sub=sub, snippets=snippets), max_new_tokens=40))
+        ex = _example(obs, self.history, self.programs, sub, refs, snippets)
+        self.examples.append(Example(**{**ex.__dict__, "program": program}))
         if not self.history or self.history[-1] != sub:
             self.history.append(sub)
         self.programs.append(program)
@@ -92,10 +95,13 @@ class Single:
     def __init__(self, policy: Policy):
         self.policy = policy
         self.programs: list[str] = []
+        self.examples: list[Example] = []
 
     def __call__(self, obs, history) -> tuple[str, dict]:
         if not history:
-            self.programs = []
-        program = self.policy.run("act", _example(obs, [], self.programs))
+            self.programs, self.examples = [], []
+        ex = _example(obs, [], self.programs)
+        program = self.policy.run("act", ex)
+        self.examples.append(Example(**{**ex.__dict__, "program": program}))
         self.programs.append(program)
         return program, {"sub_instruction": "", "refs": []}

@@ -48,6 +48,8 @@ class Config(PaperConfig):
     finetune_lr: float = 2e-3               # lower than pre-training: the pre-trained weights should survive
     max_len: int = 512                      # encoder tokens at fine-tuning; longer pages lose their tail
     max_target: int = 40                    # decoder tokens (sub-instructions and programs are short)
+    self_experience_episodes: int = 0       # training-seed episodes per page and agent whose successful programs become data (paper's self-experience supervision); 0 = off: cpu budget
+    self_experience_steps: int = 100        # extra fine-tuning steps on demonstrations + harvested programs
     # live evaluation and program writing
     eval_episodes: int = 3                  # live episodes per page per agent (held-out seeds); paper: 100 per task
     max_steps: int = 12                     # actions per live episode (the longest oracle episode here takes 7)
@@ -58,10 +60,10 @@ class Config(PaperConfig):
 
     def check(self):
         from workbench.web.compose.catalog import COMPOSITIONS as KNOWN
-        self.at_least(0, "seed", "corpus_limit")
+        self.at_least(0, "seed", "corpus_limit", "self_experience_episodes")
         self.positive("corpus_resets", "d_model", "d_ff", "layers", "heads", "local_radius", "global_block",
                       "pretrain_len", "pretrain_steps", "pretrain_batch", "pretrain_lr", "long_spans", "short_spans",
-                      "demo_episodes", "heldout_episodes", "finetune_steps", "finetune_batch", "finetune_lr",
+                      "demo_episodes", "heldout_episodes", "finetune_steps", "finetune_batch", "finetune_lr", "self_experience_steps",
                       "max_len", "max_target", "eval_episodes", "max_steps", "speed_lengths", "speed_repeats")
         self.at_least(260, "vocab_size")
         self.at_least(1, "sentinels")
@@ -82,13 +84,14 @@ SCALES = {
     "smoke": {"corpus_resets": 1, "corpus_limit": 6, "tasks": ("click-button", "enter-text"), "compositions": ("click-button_click-link",),
               "d_model": 32, "d_ff": 64, "layers": 1, "heads": 2, "pretrain_len": 128, "pretrain_steps": 4,
               "pretrain_batch": 2, "sentinels": 40, "demo_episodes": 2, "heldout_episodes": 1, "finetune_steps": 4,
-              "finetune_batch": 4, "max_len": 256, "eval_episodes": 1, "max_steps": 4,
+              "finetune_batch": 4, "max_len": 256, "self_experience_episodes": 1, "self_experience_steps": 2, "eval_episodes": 1, "max_steps": 4,
               "speed_lengths": (256, 512), "speed_repeats": 1},
     "cpu": {},
     "paper": {"corpus_resets": 50, "d_model": 512, "d_ff": 2048, "layers": 8, "heads": 8, "pretrain_len": 4096,
               "pretrain_steps": 100_000, "pretrain_batch": 32, "pretrain_lr": 1e-3, "vocab_size": 32_000, "sentinels": 256,
               "demo_episodes": 200, "heldout_episodes": 20, "finetune_steps": 20_000, "finetune_batch": 32,
-              "finetune_lr": 5e-4, "max_len": 4096, "eval_episodes": 100,
+              "finetune_lr": 5e-4, "max_len": 4096, "eval_episodes": 100, "self_experience_episodes": 20,
+              "self_experience_steps": 5000,
               "speed_lengths": (1024, 2048, 4096, 8192, 16384), "speed_repeats": 5},
 }
 

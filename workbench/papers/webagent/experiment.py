@@ -6,7 +6,8 @@
     train, held = demonstrations(cfg)      # Examples from successful oracle episodes (train / held-out seeds)
     fine = finetune_both(cfg, tok, pre, train, held)
     acc = heldout_accuracy(cfg, tok, fine, held)   # planning / snippet / program / act, both mixtures
-    rows = live(cfg, tok, fine["long"])    # modular vs single agent on live base and composed pages
+    tuned, n = self_experience(cfg, tok, fine["long"], train)   # + its own successful programs (optional)
+    rows = live(cfg, tok, tuned)           # modular vs single agent on live base and composed pages
     speed = speed(cfg)                     # TGlobal vs dense forward+backward at 1k-4k tokens (never cached)
 
 `progress(step, metrics)` callbacks follow `workbench.history.Progress`; a cached stage replays its
@@ -182,28 +183,24 @@ def live_pages(cfg) -> list[tuple[str, object, str]]:
     return [(t, None, "base") for t in cfg.tasks] + [(c, PAGES_DIR, "composed") for c in cfg.compositions]
 
 
-def live(cfg, tok, run: tr.StageRun, progress=lambda step, metrics: None, llm=None) -> tuple[list[dict], list[dict]]:
-    """Modular and single agents, same held-out seeds, on every live page, one browser moved from
-    page to page. Returns (rows: one per episode, traces: the modular agent's planning trace beside
-    the oracle's sub-instructions for the first episode of each page)."""
+def _play(cfg, writers: dict, tag: str, episodes: int, progress, on_episode) -> list[dict]:
+    """Every writer on every live page for `episodes` seeds drawn from (`tag`, seed, page), one
+    browser moved from page to page; `on_episode(name, writer, page, html_dir, env, i, seed, ep)`
+    after each episode. Returns one row per episode."""
     from workbench.web.agent import run_episode
     from workbench.web.env import WebEnv
     from workbench.web.program import ProgramAgent
-    from workbench.papers.webagent.agents import Modular, Policy, Single
 
-    policy = Policy(load(cfg, tok, run.state), tok, cfg.max_len, cfg.max_target)
-    writers = {"modular": Modular(policy, llm), "single": Single(policy)}
-    rows, traces, env = [], [], None
-    pages = live_pages(cfg)
-    progress(0, {"live/modular": 0.0, "live/single": 0.0})
+    rows, env = [], None
+    progress(0, {f"{tag}/{a}": 0.0 for a in writers})
     try:
-        for k, (page, html_dir, kind) in enumerate(pages, start=1):
+        for k, (page, html_dir, kind) in enumerate(live_pages(cfg), start=1):
             if env is None:
                 env = WebEnv(page, html_dir=html_dir, screenshots=False, time_limit_s=60)
             else:
                 env.switch_task(page, html_dir=html_dir)
-            rng = random.Random(f"live/{cfg.seed}/{page}")
-            seeds = [rng.randrange(2**31) for _ in range(cfg.eval_episodes)]
+            rng = random.Random(f"{tag}/{cfg.seed}/{page}")
+            seeds = [rng.randrange(2**31) for _ in range(episodes)]
             for name, writer in writers.items():
                 for i, s in enumerate(seeds):
                     t0 = time.perf_counter()
@@ -211,15 +208,67 @@ def live(cfg, tok, run: tr.StageRun, progress=lambda step, metrics: None, llm=No
                     rows.append({"page": page, "kind": kind, "agent": name, "seed": s, "success": bool(ep.success),
                                  "steps": ep.n_steps, "error": ep.error, "time_s": time.perf_counter() - t0,
                                  "utterance": ep.utterance})
-                    if name == "modular" and i == 0:
-                        traces.append({"page": page, "seed": s, "utterance": ep.utterance, "trace": list(writer.trace),
-                                       "oracle": oracle_trace(env, page, html_dir, s, cfg.max_steps)})
-            progress(k, {f"live/{a}": sum(r["success"] for r in rows if r["agent"] == a) /
+                    on_episode(name, writer, page, html_dir, env, i, s, ep)
+            progress(k, {f"{tag}/{a}": sum(r["success"] for r in rows if r["agent"] == a) /
                          max(1, sum(r["agent"] == a for r in rows)) for a in writers})
     finally:
         if env is not None:
             env.close()
+    return rows
+
+
+def _writers(cfg, tok, run: tr.StageRun, llm=None) -> dict:
+    from workbench.papers.webagent.agents import Modular, Policy, Single
+
+    policy = Policy(load(cfg, tok, run.state), tok, cfg.max_len, cfg.max_target)
+    return {"modular": Modular(policy, llm), "single": Single(policy)}
+
+
+def live(cfg, tok, run: tr.StageRun, progress=lambda step, metrics: None, llm=None) -> tuple[list[dict], list[dict]]:
+    """Modular and single agents, same held-out seeds, on every live page. Returns (rows: one per
+    episode, traces: the modular agent's planning trace beside the oracle's on the first episode of
+    each page)."""
+    traces = []
+
+    def note(name, writer, page, html_dir, env, i, seed, ep):
+        if name == "modular" and i == 0:
+            traces.append({"page": page, "seed": seed, "utterance": ep.utterance, "trace": list(writer.trace),
+                           "oracle": oracle_trace(env, page, html_dir, seed, cfg.max_steps)})
+
+    rows = _play(cfg, _writers(cfg, tok, run, llm), "live", cfg.eval_episodes, progress, note)
     return rows, traces
+
+
+def self_experience(cfg, tok, run: tr.StageRun, train: list[Example],
+                    progress=lambda step, metrics: None) -> tuple[tr.StageRun, dict]:
+    """The paper's self-experience supervision: both agents play `cfg.self_experience_episodes`
+    training-seed episodes per page; the programs they wrote in episodes that succeeded become
+    training data (modular -> `program` task, single -> `act` task), and the model is fine-tuned
+    `cfg.self_experience_steps` more steps on them mixed with the demonstrations. Returns (the new
+    run, {agent: harvested steps}); with 0 episodes, (`run`, {}) unchanged."""
+    if not cfg.self_experience_episodes:
+        return run, {}
+
+    def compute():
+        harvested: list[tuple[str, Example]] = []
+
+        def keep(name, writer, page, html_dir, env, i, seed, ep):
+            if ep.success:
+                harvested.extend(("program" if name == "modular" else "act", e) for e in writer.examples)
+
+        _play(cfg, _writers(cfg, tok, run), "self", cfg.self_experience_episodes, lambda s, m: None, keep)
+        m = load(cfg, tok, run.state)
+        out = tr.finetune(m, tok, train, [], data.TASKS, cfg.self_experience_steps, cfg.finetune_batch,
+                          cfg.finetune_lr, cfg.max_len, cfg.max_target, cfg.seed + 1, extra=harvested,
+                          eval_every=max(1, cfg.self_experience_steps // 4),
+                          progress=lambda s, mm: progress(s, {f"self/{k}": v for k, v in mm.items()}))
+        return out, {a: sum(k == t for k, _ in harvested) for a, t in (("modular", "program"), ("single", "act"))}
+
+    key = {"run": run.key, "episodes": cfg.self_experience_episodes, "steps": cfg.self_experience_steps,
+           "pages": [p for p, _, _ in live_pages(cfg)], "v": CODE_VERSION}
+    out, counts = cached("webagent/self_experience", key, compute)
+    out.key = key_of(key)
+    return out, counts
 
 
 def oracle_trace(env, page: str, html_dir, seed: int, max_steps: int) -> list[dict]:

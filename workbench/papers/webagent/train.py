@@ -130,12 +130,15 @@ def encode_pairs(tok: HtmlTokenizer, examples: list[Example], kinds: tuple[str, 
 
 def finetune(model, tok: HtmlTokenizer, train: list[Example], held: list[Example], kinds: tuple[str, ...],
              steps: int, batch: int, lr: float, max_len: int, max_target: int, seed: int, eval_every: int = 50,
-             progress=lambda step, metrics: None) -> StageRun:
+             extra: list[tuple[str, Example]] = (), progress=lambda step, metrics: None) -> StageRun:
     """Multi-task fine-tuning on every (example, task) pair, tasks mixed uniformly (HTML-T5 is
-    fine-tuned on planning and summarisation together, §3.2); `finetune/eval_loss` on held-out steps."""
+    fine-tuned on planning and summarisation together, §3.2), plus `extra` (task, example) pairs
+    (self-experience); `finetune/eval_loss` on held-out steps (training steps if none are held out)."""
     rng = np.random.default_rng(seed)
     pairs = encode_pairs(tok, train, kinds, max_len, max_target)
-    eval_pairs = encode_pairs(tok, held[:48], kinds, max_len, max_target)
+    for kind, ex in extra:
+        pairs += encode_pairs(tok, [ex], (kind,), max_len, max_target)
+    eval_pairs = encode_pairs(tok, (held or train)[:48], kinds, max_len, max_target)
     opt, sched = _optimizer(model, lr, steps)
     run, t0 = StageRun({}), time.perf_counter()
     for step in range(steps + 1):
