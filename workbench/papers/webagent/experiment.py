@@ -15,6 +15,7 @@ logged history into the callback, so curves show on a second run too.
 """
 from __future__ import annotations
 
+import logging
 import random
 import time
 from pathlib import Path
@@ -193,6 +194,10 @@ def _play(cfg, writers: dict, tag: str, episodes: int, progress, on_episode) -> 
 
     rows, env = [], None
     progress(0, {f"{tag}/{a}": 0.0 for a in writers})
+    root = logging.getLogger()
+    level = root.level
+    # miniwob logs a warning for every click on a ref the page lacks, which a learning agent does often
+    root.setLevel(max(level, logging.ERROR))
     try:
         for k, (page, html_dir, kind) in enumerate(live_pages(cfg), start=1):
             if env is None:
@@ -212,6 +217,7 @@ def _play(cfg, writers: dict, tag: str, episodes: int, progress, on_episode) -> 
             progress(k, {f"{tag}/{a}": sum(r["success"] for r in rows if r["agent"] == a) /
                          max(1, sum(r["agent"] == a for r in rows)) for a in writers})
     finally:
+        root.setLevel(level)
         if env is not None:
             env.close()
     return rows
