@@ -96,7 +96,10 @@ SCALES = {
 }
 
 COST = {
-    "smoke": "not yet measured",
-    "cpu": "not yet measured",
+    "smoke": "128-138 s at load ~14 on the shared 2-core machine (36-42 s of CPU: ~1 min quiet, estimated); "
+             "11 pages of corpus, 4+4 training steps, 3 live pages x 1 episode",
+    "cpu": "cached (corpus, tokenizer, both pre-trainings, demos, both fine-tunings): 868 s at load 13-18 (nice 10; "
+           "~4 min of CPU); cold adds ~48 min at that load (corpus 90 s, pre-training 927 s, demos 95 s, fine-tuning "
+           "1796 s; ~11 min of CPU), so ~17-20 min cold on a quiet machine (estimated from CPU time)",
     "paper": "GPU hours: a 100M-parameter model pre-trained at 4k tokens; 100 live episodes per page",
 }
