@@ -81,7 +81,7 @@ class Config(PaperConfig):
 
 
 SCALES = {
-    "smoke": {"corpus_resets": 1, "corpus_limit": 6, "tasks": ("click-button", "enter-text"), "compositions": ("click-button_click-link",),
+    "smoke": {"corpus_resets": 1, "corpus_limit": 4, "tasks": ("click-button", "enter-text"), "compositions": (),
               "d_model": 32, "d_ff": 64, "layers": 1, "heads": 2, "pretrain_len": 128, "pretrain_steps": 4,
               "pretrain_batch": 2, "sentinels": 40, "demo_episodes": 2, "heldout_episodes": 1, "finetune_steps": 4,
               "finetune_batch": 4, "max_len": 256, "self_experience_episodes": 1, "self_experience_steps": 2, "eval_episodes": 1, "max_steps": 4,
@@ -96,8 +96,8 @@ SCALES = {
 }
 
 COST = {
-    "smoke": "128-138 s at load ~14 on the shared 2-core machine (36-42 s of CPU: ~1 min quiet, estimated); "
-             "11 pages of corpus, 4+4 training steps, 3 live pages x 1 episode",
+    "smoke": "128-255 s at load 9-14 on the shared 2-core machine (42-54 s of CPU; ~1 min quiet, estimated); "
+             "8 corpus pages, 4+4 training steps, 2 live pages x 1 episode, self-experience plumbing",
     "cpu": "cached (corpus, tokenizer, both pre-trainings, demos, both fine-tunings): 868 s at load 13-18 (nice 10; "
            "~4 min of CPU); cold adds ~48 min at that load (corpus 90 s, pre-training 927 s, demos 95 s, fine-tuning "
            "1796 s; ~11 min of CPU), so ~17-20 min cold on a quiet machine (estimated from CPU time)",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from workbench import WorkbenchError
 from workbench.history import History
 from workbench.papers.webagent.data import HtmlTokenizer, Example, noise_mask, parse_refs, prompts, span_corrupt
 
@@ -98,6 +99,9 @@ def pretrain(model, tok: HtmlTokenizer, stream: np.ndarray, mixture: tuple[float
     """Self-supervised denoising on packed corpus rows `stream` [rows, length]. The last `eval_rows`
     rows are held out, corrupted once with a fixed seed, for `pretrain/eval_loss`."""
     rng = np.random.default_rng(seed)
+    if len(stream) < 2:
+        raise WorkbenchError(f"the corpus packs into {len(stream)} row(s); pre-training needs at least 2")
+    eval_rows = max(1, min(eval_rows, len(stream) // 4))   # a small (smoke) corpus keeps most rows for training
     train_rows, held = stream[:-eval_rows], stream[-eval_rows:]
     eval_pairs, _ = corrupt_rows(held, tok, mixture, noise, np.random.default_rng(10_000 + seed))
     opt, sched = _optimizer(model, lr, steps)
