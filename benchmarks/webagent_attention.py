@@ -4,8 +4,8 @@ One forward+backward pass on one random sequence per length (targets 15% as long
 share), both models measured side by side in one process (lengths interleaved, so machine load hits
 both alike). Prints per length: seconds (median of the repeats) for each, the ratio dense/TGlobal,
 and memory: the MiB autograd keeps for backward (activation memory) and, with `--rss`, the peak
-resident memory of a fresh process doing one pass (what the machine actually needs; ~1.5 s of
-start-up per process). On a GPU `--device cuda` adds torch.cuda.max_memory_allocated.
+resident memory a fresh process adds during one pass, over what it holds after imports and the
+model (what the machine actually needs; some seconds of start-up per process). On a GPU `--device cuda` adds torch.cuda.max_memory_allocated.
 
     PYTHONPATH=$PWD python benchmarks/webagent_attention.py [--lengths 1024 2048 4096] [--repeats 3] [--rss]
 
@@ -23,10 +23,10 @@ ONE_PASS = """
 import resource, sys, torch
 from workbench.papers.webagent.model import ModelShape, build, measure_step
 a, L, d, layers, heads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 m = build(ModelShape(615, d, 4 * d, layers, heads, attention=a))
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # after imports and the model: what the pass adds
 measure_step(m, L, max(8, int(0.15 * L)), repeats=1)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
 """
 
 
@@ -59,14 +59,14 @@ def main() -> None:
     print(f"d_model {args.d_model}, {args.layers}+{args.layers} layers, {rows[0]['params']} parameters, "
           f"{args.repeats} repeats, device {args.device}")
     print(f"{'length':>7} {'TGlobal s':>10} {'dense s':>9} {'dense/TG':>9} {'TG MiB':>8} {'dense MiB':>10} {'mem ratio':>9}"
-          + (f" {'TG RSS':>8} {'dense RSS':>10}" if args.rss else ""))
+          + (f" {'TG +RSS MiB':>12} {'dense +RSS MiB':>15}" if args.rss else ""))
     for L in args.lengths:
         g, d = (next(r for r in rows if r["length"] == L and r["attention"] == a) for a in ("tglobal", "dense"))
         tg, td = float(np.median(g["time_s"])), float(np.median(d["time_s"]))
         line = (f"{L:>7} {tg:>10.3f} {td:>9.3f} {td / tg:>8.2f}x {g['saved_mb']:>8.0f} {d['saved_mb']:>10.0f} "
                 f"{d['saved_mb'] / g['saved_mb']:>8.2f}x")
         if args.rss:
-            line += f" {g['peak_rss_mb']:>8.0f} {d['peak_rss_mb']:>10.0f}"
+            line += f" {g['peak_rss_mb']:>12.0f} {d['peak_rss_mb']:>15.0f}"
         print(line)
     if args.json:
         with open(args.json, "w") as f:
