@@ -20,13 +20,19 @@ import subprocess
 import sys
 
 ONE_PASS = """
-import resource, sys, torch
+import sys, torch
 from workbench.papers.webagent.model import ModelShape, build, measure_step
 a, L, d, layers, heads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 m = build(ModelShape(615, d, 4 * d, layers, heads, attention=a))
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # after imports and the model: what the pass adds
+
+def status(key):
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(key + ":"))
+
+with open("/proc/self/clear_refs", "w") as f:   # Linux: "5" resets the peak-RSS high-water mark (VmHWM)
+    f.write("5")
+base = status("VmRSS")                           # after imports and the model: what the pass adds
 measure_step(m, L, max(8, int(0.15 * L)), repeats=1)
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+print((status("VmHWM") - base) / 1024)
 """
 
 
