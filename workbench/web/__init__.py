@@ -38,6 +38,10 @@ Modules
   (screenshot, HTML, DOM, sub-instruction, action) steps.
 - `instructions`: composed instructions (the generator's and MiniWoB's wordings, either order)
   -> `Clause`s in execution order: `parse(utterance, respect_after)`, `direction`, `split`.
+- `program`: a sandbox for agent-written programs: `compile_program(src)` checks the parsed AST
+  against an allow-list (action calls `click/type/press_key/none` with literal arguments, bounded
+  `for _ in range(N)`) and expands it into `Action`s, refusing anything else with a one-line
+  `ProgramError`; `run_program(src, env)` with action and time limits; `ProgramAgent(write)`.
 - `roles`: element finders by role, label and text (buttons, links, labelled inputs, dialogs,
   widgets) that assume no project markup.
 - `composed`: the composed-page oracle (`oracle()`, `naive()`, `wrong_order()`,
