@@ -37,8 +37,10 @@ def ppo_settings(steps: int, num_evals: int) -> harness.PPOConfig:
 
 
 def _measure(env, policy_file: Path, episodes: int = 8, steps: int = 300) -> dict:
+    """Deterministic return over `steps` steps and mean x-velocity; one compilation for every file."""
     pol = harness.load_policy(policy_file)
-    ep = rollouts.collect(env, pol.policy(deterministic=True), episodes, steps, seed=123)
+    ep = rollouts.collect(env, rollouts.ppo_apply(env, pol.cfg), episodes, steps, seed=123, params=pol.params,
+                          policy_key=("gdt_measure", pol.cfg))
     vx = ep["observations"][1:, :, 8]
     return {"return_300": float(ep["rewards"].sum(0).mean()), "xvel_mean": float(vx.mean())}
 

@@ -41,6 +41,22 @@ def loss_of(model: GDT, b: dict) -> torch.Tensor:
     return ((pred - b["actions"]) ** 2).mean()
 
 
+def update(model: GDT, opt, sched, b: dict) -> float:
+    """One AdamW step on batch `b`, gradient norm clipped to 0.25 (official); returns the loss."""
+    loss = loss_of(model, b)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+    opt.step()
+    sched.step()
+    return loss.item()
+
+
+def optimizer(cfg, model: GDT):
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    return opt, torch.optim.lr_scheduler.LambdaLR(opt, warmup_lambda(cfg.warmup_steps))
+
+
 def build(cfg, method: str, data: D.Episodes) -> GDT:
     return make_model(method, data.state_dim, data.act_dim, cfg.num_bins, cfg.z_dim, context=cfg.context,
                       width=cfg.width, layers=cfg.layers, heads=cfg.heads, dropout=cfg.dropout,
@@ -74,8 +90,7 @@ def train(cfg, method: str, data: D.Episodes, seed: int = 0, progress=no_progres
     eval_rng = np.random.default_rng(10_000 + seed)
     eval_batches = [to_torch(D.sample_batch(data, conds, cfg.batch_size, cfg.context, eval_rng))
                     for _ in range(cfg.eval_batches)]
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_lambda(cfg.warmup_steps))
+    opt, sched = optimizer(cfg, model)
     history = History()
 
     def evaluate() -> float:
@@ -91,14 +106,7 @@ def train(cfg, method: str, data: D.Episodes, seed: int = 0, progress=no_progres
     t0, train_s, running = time.time(), 0.0, []
     model.train()
     for step in range(1, cfg.updates + 1):
-        b = to_torch(D.sample_batch(data, conds, cfg.batch_size, cfg.context, rng))
-        loss = loss_of(model, b)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
-        opt.step()
-        sched.step()
-        running.append(loss.item())
+        running.append(update(model, opt, sched, to_torch(D.sample_batch(data, conds, cfg.batch_size, cfg.context, rng))))
         if step % cfg.eval_every == 0 or step == cfg.updates:
             train_s = time.time() - t0
             m = {"train/loss": float(np.mean(running)), "eval/loss": evaluate(), "time/ups": step / train_s}
