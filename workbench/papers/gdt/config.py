@@ -34,8 +34,8 @@ class Config(PaperConfig):
     context: int = 20                    # K
     width: int = 64                      # embedding (paper 128; the brief's CPU design allows 64-128)
     layers: int = 2                      # paper 3
-    heads: int = 1
-    dropout: float = 0.1
+    heads: int = 1                       # paper: 1 head
+    dropout: float = 0.1                 # paper: 0.1
     max_ep_len: int = 1000               # timestep embedding rows (>= episode_length)
     # optimisation: the paper's AdamW; far fewer updates (100k in the paper)
     learning_rate: float = 1e-3          # official 1e-4 over 100k updates; 1e-3 for a 60x shorter run of a smaller net
@@ -44,9 +44,9 @@ class Config(PaperConfig):
     batch_size: int = 32                 # official 64; halved for time (8 trainings in the budget)
     updates: int = 1000                  # per model and seed (official 100k)
     eval_every: int = 250                # loss reports (averaged over eval_batches held batches)
-    eval_batches: int = 4
+    eval_batches: int = 4                # held batches averaged per loss report (no single noisy batch)
     # evaluation
-    methods: tuple[str, ...] = METHODS
+    methods: tuple[str, ...] = METHODS   # DT, CDT, BDT: the claims need all three
     n_seeds: int = 2                     # training seeds per method (the claims' intervals are over seeds and rollouts)
     rollouts_per_target: int = 5         # brief: 5 (the paper: 20)
     eval_steps: int = 500                # rollout length = the targets' length
