@@ -67,7 +67,7 @@ def rollout_targets(cfg, run, data: D.Episodes, targets: list, seed: int = 0, st
                (t.rewards if cfg.cond_feature == "reward" else t.states[:-1, D.XVEL]) for t in targets]
         hist = np.stack([D.future_histograms(x[:T], data.edges, cfg.gamma) for x in src])
     if method == "bdt":
-        tstates = np.stack([(t.states[: T + 1] - mean) / std for t in targets]).astype(np.float32)
+        tstates = np.stack([(t.states[: T + 1] - mean) / std for t in targets]).astype(np.float32)[tix]   # [n, T+1, S]
     target_return = np.array([t.rewards[:T].sum() for t in targets], np.float32)
     s = reset(jax.random.split(jax.random.PRNGKey(seed), n))
     states = np.zeros((n, T + 1, data.state_dim), np.float32)
@@ -86,7 +86,7 @@ def rollout_targets(cfg, run, data: D.Episodes, targets: list, seed: int = 0, st
             elif method == "cdt":
                 phis[:, t] = hist[tix, t]
             if method == "bdt":
-                nxt = torch.as_tensor(tstates[tix][:, lo + 1: t + 2])
+                nxt = torch.as_tensor(tstates[:, lo + 1: t + 2])
                 phi = model.encode(nxt, ts + 1)
             else:
                 phi = torch.as_tensor(phis[:, lo: t + 1])
