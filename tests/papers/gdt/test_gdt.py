@@ -139,3 +139,13 @@ def test_config_rejects_bad_values():
         Config(methods=("dt", "gato"))
     with pytest.raises(ValueError, match="bimodal_slow"):
         Config(bimodal_slow=(0.1,), bimodal_fast=(0.9, 0.8))
+    with pytest.raises(ValueError, match="no such file"):
+        Config(dataset="data/gdt/missing.npz")
+
+
+def test_the_shipped_smoke_dataset_loads_and_splits():
+    from workbench.paths import DATA_DIR
+    ds = D.load_dataset(DATA_DIR / "gdt" / "smoke_dataset.npz")
+    d = D.prepare(Config(scale="smoke", n_best=2, n_median=2, bimodal_slow=(0.1,), bimodal_fast=(0.9,), context=5,
+                         episode_length=60, max_ep_len=64, eval_steps=40), ds)
+    assert d.state_dim == 17 and d.act_dim == 6 and len(d.targets) == 5

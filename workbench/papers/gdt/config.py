@@ -12,7 +12,8 @@ FEATURES = ("xvel", "reward")
 
 @dataclass(frozen=True)
 class Config(PaperConfig):
-    # data: the shipped runner policies (data/gdt) rolled out once and cached
+    # data: the shipped runner policies (data/gdt) rolled out once and cached, or a dataset file
+    dataset: str = ""                    # a sim-layer dataset .npz (path from the repo root) instead of rolling out
     max_policies: int = 0                # 0 = every shipped policy; n = n of them evenly spread (smoke)
     episodes_per_policy: int = 48        # 8 policies x 48 x 500 steps = 192k transitions (the paper: D4RL 1-2M)
     episode_length: int = 500            # steps (25 s); halves rollout and target cost vs D4RL's 1000
@@ -53,6 +54,10 @@ class Config(PaperConfig):
     viewer_steps: int = 150              # steps of the CDT rollout shown in the offline viewer
 
     def check(self):
+        if self.dataset:
+            from workbench.paths import REPO_ROOT
+            from pathlib import Path
+            self.require((REPO_ROOT / Path(self.dataset)).is_file(), f"dataset={self.dataset!r}: no such file")
         self.members("methods", METHODS)
         self.nonempty("methods")
         self.members("cond_feature", FEATURES)
@@ -78,7 +83,7 @@ class Config(PaperConfig):
 
 
 SCALES = {
-    "smoke": {"max_policies": 2, "episodes_per_policy": 6, "episode_length": 60, "n_best": 2, "n_median": 2,
+    "smoke": {"dataset": "data/gdt/smoke_dataset.npz", "max_policies": 2, "episodes_per_policy": 6, "episode_length": 60, "n_best": 2, "n_median": 2,
               "bimodal_slow": (0.1,), "bimodal_fast": (0.9,), "context": 5, "width": 32, "layers": 1,
               "max_ep_len": 64, "warmup_steps": 5, "updates": 20, "eval_every": 10, "eval_batches": 1,
               "batch_size": 16, "n_seeds": 1, "rollouts_per_target": 2, "eval_steps": 40, "viewer_steps": 20},

@@ -24,7 +24,11 @@ def run_all(cfg, progress=no_progress) -> dict:
     import torch
     torch.set_num_threads(2)   # the CPU budget is 2 cores
     t0 = time.time()
-    ds = D.make_dataset(cfg)
+    if cfg.dataset:   # a shipped or user file in the sim layer's format (smoke: 12 episodes of 60 steps)
+        from workbench.paths import REPO_ROOT
+        ds = D.load_dataset(REPO_ROOT / cfg.dataset)
+    else:
+        ds = D.make_dataset(cfg)
     data_s = time.time() - t0
     eps = D.prepare(cfg, ds)
     runs, evals, offset, timing = {}, [], 0, {"data_s": data_s, "train_s": 0.0, "eval_s": 0.0}
