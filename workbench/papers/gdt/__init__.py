@@ -8,7 +8,8 @@ and Bidirectional DT on offline data of the sim layer's planar runner, judged by
     experiment.py  the whole study and the claims' measured names
     make_data.py   the PPO runs behind data/gdt (run once by hand; not part of the notebook's budget)
 
-Regenerate the shipped policies: `python -m workbench.papers.gdt.make_data` (3M steps, 12 checkpoints and
-two speed-targeted policies; on 2 shared cores the committed files come from an interrupted run written
-with `--partial`: 8 checkpoints, 0.25M-1.97M steps, no speed policies; see data/gdt/manifest.json).
+Regenerate the shipped policies: `python -m workbench.papers.gdt.make_data` (3M steps -> 12 checkpoints,
+then two speed-targeted policies). The committed files are the 12 checkpoints of that run (about 58 min on 2
+shared cores at load ~13), written with `--speeds` (none): the speed-targeted policies were not trained in
+this session's budget; see data/gdt/manifest.json.
 """
