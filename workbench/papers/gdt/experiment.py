@@ -22,7 +22,9 @@ def total_updates(cfg) -> int:
 
 def run_all(cfg, progress=no_progress) -> dict:
     import torch
-    torch.set_num_threads(2)   # the CPU budget is 2 cores
+    # one intra-op thread: these matmuls are small, and on a shared, oversubscribed 2-core machine two
+    # spinning OpenMP threads made a 60-update smoke training take 95 s instead of a few
+    torch.set_num_threads(1)
     t0 = time.time()
     if cfg.dataset:   # a shipped or user file in the sim layer's format (smoke: 12 episodes of 60 steps)
         from workbench.paths import REPO_ROOT
