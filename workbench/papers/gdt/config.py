@@ -96,8 +96,7 @@ SCALES = {
 
 COST = {"smoke": "97 s end to end at load ~7 (shipped 12-episode dataset; most of it one jit of the vmapped runner "
                  "step; 60 updates of a width-32 GPT per method); 557 s at load ~12 with 2 torch threads",
-        "cpu": "not run to the end in the first session (load 7-16 on the shared 2 cores); estimated 9-10 min on a "
-               "quiet 2-core machine: data 288k steps + 1 jit (~1 min), 2 seeds x (DT + CDT + BDT) x 1000 updates at "
-               "~15-25 updates/s (~6 min), 6 x 500-step rollouts of 60 runners (~1.5 min); cached data and "
-               "weights on the second run",
+        "cpu": "1182 s (19.7 min) end to end with empty caches on the shared 2 cores, load falling from ~10 to ~1 "
+               "during the run (data 309 s incl. jit, training 597 s for 6 models, rollouts 271 s); estimated 9-10 min "
+               "on a quiet 2-core machine; cached data and weights on the second run",
         "paper": "100k updates x 3 methods x 3 seeds, width 128 x 3 layers, 1.2M transitions: GPU hours (not run)"}
