@@ -42,7 +42,6 @@ _ANT_NUMERICS = {  # brax's ant.xml tuning for the maximal-coordinate backends
     "spring_mass_scale": 1, "spring_inertia_scale": 1, "solver_maxls": 15,
 }
 
-
 def _f(xs) -> str:
     return " ".join(f"{float(x):.6g}" for x in xs)
 
@@ -255,14 +254,68 @@ def _ball(name: str, params: dict, pos: list) -> tuple[str, str, list]:
                                                          "gear": {}}
 
 
-COMPONENTS = {"ant": _ant, "claw": _claw, "centipede": _centipede, "worm": _worm, "point_mass": _point_mass,
-              "ball": _ball, "target": None}
-ROOT_LINK = {"ant": "torso", "claw": "torso", "centipede": "torso0", "worm": "seg0", "point_mass": "root", "ball": "root"}
+def _runner(name: str, params: dict, pos: list) -> tuple:
+    """A planar runner of the half-cheetah family: a horizontal torso capsule with a head and two legs of
+    three segments (thigh, shin, foot), all hinged about y; the root slides in x and z and pitches about y.
+    Segment vectors and ranges follow the proportions of MuJoCo's half_cheetah (about 1 m long, ~15 kg at
+    `density` 700), re-derived here. It uses the ant's spring numerics: brax's half_cheetah numerics
+    (stiffer limits, negative angular damping) made this body fly off under random actions; `leg_scale` scales every leg segment, `gear` sets the six motors
+    (back thigh, shin, foot, then front). Joint order = (rootx, rootz, rooty, 6 legs): observation index 8
+    of `qp` is the forward velocity, as in D4RL's halfcheetah (the env drops rootx from the observation)."""
+    L = float(params.get("torso_length", 1.0))
+    leg = float(params.get("leg_scale", 1.0))
+    rad = float(params.get("radius", 0.046))
+    dens = float(params.get("density", 700.0))
+    gear = [float(g) for g in params.get("gear", [120, 90, 60, 120, 100, 100])]
+    if len(gear) != 6:
+        raise ValueError(f"gear needs 6 values (bthigh bshin bfoot fthigh fshin ffoot), got {len(gear)}")
+    # (segment name, hip/knee/ankle vector in the parent's frame (x, z), range in degrees)
+    back = [("bthigh", (0.16, -0.25), (-30, 60)), ("bshin", (-0.28, -0.14), (-45, 45)),
+            ("bfoot", (0.06, -0.19), (-23, 45))]
+    front = [("fthigh", (-0.14, -0.24), (-57, 40)), ("fshin", (0.13, -0.18), (-69, 50)),
+             ("ffoot", (0.09, -0.14), (-29, 29))]
+
+    def chain(segs: list, hip_x: float) -> str:
+        inner = ""
+        for k in range(len(segs) - 1, -1, -1):   # tip inwards: each body's joint sits at its base
+            seg, (dx, dz), (lo, hi) = segs[k]
+            vec = [leg * dx, 0.0, leg * dz]
+            at = [hip_x, 0.0, 0.0] if k == 0 else [leg * segs[k - 1][1][0], 0.0, leg * segs[k - 1][1][1]]
+            inner = f"""
+        <body name="{name}/{seg}" pos="{_f(at)}">
+          <joint axis="0 1 0" name="{name}/{seg}" pos="0 0 0" range="{lo} {hi}" type="hinge"/>
+          <geom contype="1" fromto="0 0 0 {_f(vec)}" size="{rad:g}" type="capsule" density="{dens:g}"/>{inner}
+        </body>"""
+        return inner
+
+    body = f"""
+    <body name="{name}/torso" pos="{_f(pos)}">
+      <joint armature="0" axis="1 0 0" damping="0" limited="false" name="{name}/rootx" pos="0 0 0" type="slide"/>
+      <joint armature="0" axis="0 0 1" damping="0" limited="false" name="{name}/rootz" pos="0 0 0" type="slide"/>
+      <joint armature="0" axis="0 1 0" damping="0" limited="false" name="{name}/rooty" pos="0 0 0" type="hinge"/>
+      <geom contype="1" fromto="{_f([-L / 2, 0, 0])} {_f([L / 2, 0, 0])}" size="{rad:g}" type="capsule" density="{dens:g}"/>
+      <geom contype="1" fromto="{_f([L / 2, 0, 0])} {_f([L / 2 + 0.2, 0, 0.15])}" size="{rad:g}" type="capsule" density="{dens:g}"/>{chain(back, -L / 2)}{chain(front, L / 2)}
+    </body>"""
+    segs = [s for s, _, _ in back + front]
+    acts = [f'<motor ctrllimited="true" ctrlrange="-1 1" joint="{name}/{s}" gear="{g:g}"/>' for s, g in zip(segs, gear)]
+    links = [f"{name}/torso"] + [f"{name}/{s}" for s in segs]
+    parts = {"links": links, "types": {links[0]: "root", **{ln: ("hip" if ln.endswith("thigh") else "limb") for ln in links[1:]}},
+             "feet": [(f"{name}/bfoot", [leg * 0.06, 0.0, leg * -0.19]), (f"{name}/ffoot", [leg * 0.09, 0.0, leg * -0.14])],
+             "gear": {f"{name}/{s}": g for s, g in zip(segs, gear)}}
+    qpos = [0.0, 0.0, 0.0] + [0.0] * 6   # slides are relative to the body's pos
+    return body, "\n    ".join(acts), qpos, links, parts
+
+
+COMPONENTS = {"ant": _ant, "claw": _claw, "centipede": _centipede, "worm": _worm, "runner": _runner,
+              "point_mass": _point_mass, "ball": _ball, "target": None}
+ROOT_LINK = {"ant": "torso", "claw": "torso", "centipede": "torso0", "worm": "seg0", "runner": "torso",
+             "point_mass": "root", "ball": "root"}
+PLANAR = ("runner",)   # root = (x slide, z slide, y hinge): the `qp` observer leaves out x, as D4RL does
 FREE = ("ant", "claw", "centipede", "worm", "ball")   # components with a free root joint
 PART_TYPES = ("root", "segment", "hip", "limb", "object", "goal")   # token one-hot order (see env.tokens)
 TASKS = ("touch", "reach")
 OBSERVERS = {"component": ("qp", "root_pos", "root_vel"), "edge": ("root_vec", "root_dist")}
-REWARDS = {"component": ("velocity", "root_goal", "ctrl_cost", "alive"), "edge": ("root_dist",)}
+REWARDS = {"component": ("velocity", "target_speed", "root_goal", "ctrl_cost", "alive"), "edge": ("root_dist",)}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -360,6 +413,11 @@ def _ant_agent(num_legs: int = 4, **extra) -> dict:
 
 _LOCO = {"backend": "spring", "timestep": 0.005, "n_frames": 10, "episode_length": 1000}  # brax Ant on spring
 _PLANE = {"backend": "spring", "timestep": 0.02, "n_frames": 5, "episode_length": 50}
+_RUN = {"backend": "spring", "timestep": 0.005, "n_frames": 10, "episode_length": 1000}  # dt 0.05 s as half_cheetah
+
+
+def _runner_agent(**rewards) -> dict:
+    return {"type": "runner", "pos": [0, 0, 0.7], "observers": ["qp"], "reward_fns": rewards}
 
 DESCRIPTIONS: dict[str, dict] = {
     # Braxlines' 2-D agent for MI-max and DMin: observation = (x, y, vx, vy); reward added by the algorithm.
@@ -381,6 +439,14 @@ DESCRIPTIONS: dict[str, dict] = {
                                                                   "ctrl_cost": {"scale": 0.5},
                                                                   "alive": {"value": 1.0}})},
                 "global_options": dict(_LOCO)},
+    # the half-cheetah family (GDT): run along +x; reward = forward velocity - 0.1 |a|^2, no termination
+    "runner_run": {"components": {"agent": _runner_agent(velocity={"direction": [1, 0], "scale": 1.0},
+                                                         ctrl_cost={"scale": 0.1})},
+                   "global_options": dict(_RUN)},
+    # cheetah-vel style: hold a target forward speed (m/s); reward = -|v_x - speed| - 0.1 |a|^2
+    "runner_speed": {"components": {"agent": _runner_agent(target_speed={"speed": 1.5, "scale": 1.0},
+                                                           ctrl_cost={"scale": 0.1})},
+                     "global_options": dict(_RUN)},
     # push a ball to a target (Braxlines ant_push): the ball collides with the ant and the floor
     "ant_push": {"components": {"agent": _ant_agent(),
                                 "ball": {"type": "ball", "params": {"radius": 0.5, "mass": 1.0},

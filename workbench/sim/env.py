@@ -56,7 +56,7 @@ class ComposedEnv(PipelineEnv):
         self.xml = xml
         super().__init__(sys, backend=opts.get("backend", "spring"), n_frames=int(opts.get("n_frames", 5)))
         self.episode_length = int(opts.get("episode_length", 1000))
-        legged = {c["type"] for c in desc["components"].values()} & {"ant", "claw", "centipede", "worm"}
+        legged = {c["type"] for c in desc["components"].values()} & {"ant", "claw", "centipede", "worm", "runner"}
         self.reset_noise = float(opts.get("reset_noise", 0.1 if legged else 0.0))
         mj = sys.mj_model
         self._q, self._qd, self._link, self._act, self._fixed = {}, {}, {}, {}, {}
@@ -77,6 +77,7 @@ class ComposedEnv(PipelineEnv):
             acts = [a for a, jn in enumerate(act_joint) if jn.startswith(name + "/")]
             self._act[name] = (acts[0], acts[-1] + 1) if acts else (0, 0)   # motors are written per component
         self._free = {n for n, c in desc["components"].items() if c["type"] in composer.FREE}
+        self._planar = {n for n, c in desc["components"].items() if c["type"] in composer.PLANAR}
         self.task = desc.get("task")
         if self.task:
             agent = self.task.get("agent", "agent")
@@ -108,7 +109,8 @@ class ComposedEnv(PipelineEnv):
             for obs in comp.get("observers", []):
                 if obs == "qp":
                     q = ps.q[self._q[name]]
-                    parts += [q[2:] if name in self._free else q, ps.qd[self._qd[name]]]
+                    q = q[2:] if name in self._free else (q[1:] if name in self._planar else q)
+                    parts += [q, ps.qd[self._qd[name]]]
                 elif obs == "root_pos":
                     parts.append(self.root_pos(ps, name))
                 elif obs == "root_vel":
@@ -160,6 +162,9 @@ class ComposedEnv(PipelineEnv):
                 scale = float(p.get("scale", 1.0))
                 if rew == "velocity":
                     r = scale * jnp.dot(_xy(self.root_vel(ps, name)), jnp.asarray(p.get("direction", [1, 0]), jnp.float32))
+                elif rew == "target_speed":   # cheetah-vel: -|v - speed| along `direction`
+                    v = jnp.dot(_xy(self.root_vel(ps, name)), jnp.asarray(p.get("direction", [1, 0]), jnp.float32))
+                    r = -scale * jnp.abs(v - float(p.get("speed", 1.0)))
                 elif rew == "root_goal":
                     d = jnp.asarray(p["target"][:2], jnp.float32) - _xy(self.root_pos(ps, name))
                     r = scale * jnp.dot(_xy(self.root_vel(ps, name)), d / (jnp.linalg.norm(d) + 1e-6))

@@ -1,0 +1,151 @@
+"""GDT pieces on constructed inputs: CDT histograms, the reversed aggregator's causality, W1 with a known
+distance, the dataset round trip and bad inputs, token interleaving, and a tiny training that lowers loss."""
+import numpy as np
+import pytest
+import torch
+
+from workbench import WorkbenchError
+from workbench.papers.gdt import data as D
+from workbench.papers.gdt import evaluate as E
+from workbench.papers.gdt import train as TR
+from workbench.papers.gdt.config import Config
+from workbench.papers.gdt.model import GDT, GPTConfig, make_model
+
+torch.set_num_threads(1)
+TINY = dict(context=4, width=16, layers=1, max_ep_len=64, dropout=0.0)
+
+
+def test_future_histograms_count_the_remaining_steps():
+    # edges 0,1,2,3 -> bins [0,1) [1,2) [2,3]; x = 0.5, 2.5, 2.5, 1.5
+    edges = np.array([0.0, 1.0, 2.0, 3.0])
+    h = D.future_histograms(np.array([0.5, 2.5, 2.5, 1.5]), edges)
+    # t=0: {0.5, 2.5, 2.5, 1.5} -> 1/4, 1/4, 2/4;  t=2: {2.5, 1.5} -> 0, 1/2, 1/2;  t=3: {1.5} -> 0, 1, 0
+    np.testing.assert_allclose(h[0], [0.25, 0.25, 0.5])
+    np.testing.assert_allclose(h[2], [0.0, 0.5, 0.5])
+    np.testing.assert_allclose(h[3], [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(h.sum(1), 1.0, rtol=1e-6)
+    # gamma 0.5 at t=2: weights 1 (2.5) and 0.5 (1.5) -> (0, 0.5, 1) / 1.5
+    np.testing.assert_allclose(D.future_histograms(np.array([0.5, 2.5, 2.5, 1.5]), edges, 0.5)[2], [0, 1 / 3, 2 / 3], rtol=1e-6)
+    # values outside the (train-split) range go to the end bins instead of being dropped
+    assert list(D.bin_index(np.array([-5.0, 9.0, 3.0]), edges)) == [0, 2, 2]
+
+
+def test_returns_to_go_and_bin_edges():
+    np.testing.assert_allclose(D.returns_to_go(np.array([1.0, 2.0, 3.0])), [6.0, 5.0, 3.0])
+    e = D.bin_edges(np.array([2.0, -1.0, 5.0]), 30)
+    assert len(e) == 31 and e[0] == -1.0 and e[-1] == 5.0
+
+
+def test_w1_on_histograms_with_a_known_distance():
+    edges = np.linspace(0.0, 4.0, 5)        # centres 0.5, 1.5, 2.5, 3.5
+    p = np.array([1.0, 0, 0, 0])
+    q = np.array([0, 0, 1.0, 0])
+    assert E.w1_hist(p, q, edges) == pytest.approx(2.0)                 # all mass moves 2 bins of width 1
+    assert E.w1_hist(p, np.array([0.5, 0, 0, 0.5]), edges) == pytest.approx(1.5)   # half the mass moves 3
+    assert E.w1_hist(p, p, edges) == 0.0
+    assert E.w1_samples(np.full(10, 0.2), np.full(10, 3.9), edges) == pytest.approx(3.0)
+
+
+def test_reversed_aggregator_sees_only_the_future():
+    torch.manual_seed(0)
+    model = make_model("bdt", state_dim=3, act_dim=2, num_bins=30, z_dim=5, **TINY).eval()
+    nxt = torch.randn(1, 4, 3)
+    ts = torch.arange(1, 5)[None]
+    z = model.encode(nxt, ts)
+    for k in range(4):                      # change the next state at position k: z_j moves only for j <= k
+        bent = nxt.clone()
+        bent[0, k] += 3.0
+        moved = (model.encode(bent, ts) - z).abs().sum(-1)[0] > 1e-6
+        assert moved.tolist() == [j <= k for j in range(4)], f"position {k}"
+
+
+def test_tokens_interleave_phi_state_action_and_the_policy_is_causal():
+    torch.manual_seed(0)
+    model = GDT(GPTConfig(state_dim=3, act_dim=2, cond_dim=1, **TINY)).eval()
+    phi, s, a = torch.randn(1, 4, 1), torch.randn(1, 4, 3), torch.randn(1, 4, 2)
+    ts = torch.arange(4)[None]
+    tok = model.tokens(phi, s, a, ts)
+    t = model.embed_time(ts)
+    ln = model.embed_ln
+    torch.testing.assert_close(tok[:, 0::3], ln(model.embed_cond(phi) + t))
+    torch.testing.assert_close(tok[:, 1::3], ln(model.embed_state(s) + t))
+    torch.testing.assert_close(tok[:, 2::3], ln(model.embed_action(a) + t))
+    out = model(phi, s, a, ts)
+    a2 = a.clone()
+    a2[0, 2] += 5.0                          # a_2 may change predictions at t >= 3 only, never a_2's own
+    moved = (model(phi, s, a2, ts) - out).abs().sum(-1)[0] > 1e-6
+    assert moved.tolist() == [False, False, False, True]
+
+
+class _Fake:
+    """A dataset of constructed episodes: speed i/10 for episode i, actions = tanh of the speed."""
+    def __init__(self, n=16, T=30, seed=0):
+        rng = np.random.default_rng(seed)
+        self.eps = []
+        for i in range(n):
+            obs = rng.normal(size=(T + 1, 10)).astype(np.float32) * 0.1
+            obs[:, D.XVEL] += i / 10
+            act = np.tanh(np.stack([obs[:-1, D.XVEL], -obs[:-1, 0]], 1))
+            self.eps.append({"observations": obs, "actions": act, "rewards": obs[:-1, D.XVEL].copy(),
+                             "terminations": np.zeros(T, bool), "truncations": np.eye(T, dtype=bool)[-1]})
+
+    def episodes(self):
+        return self.eps
+
+
+SMALL = Config(scale="smoke", n_best=2, n_median=2, bimodal_slow=(0.1,), bimodal_fast=(0.9,), context=4, width=16,
+               layers=1, max_ep_len=64, episode_length=30, eval_steps=30, warmup_steps=1, updates=60, eval_every=30,
+               eval_batches=2, batch_size=16, learning_rate=3e-3, dropout=0.0)
+
+
+def test_split_holds_out_best_and_median_and_builds_bimodal_targets():
+    d = D.prepare(SMALL, _Fake())
+    assert [t.name for t in d.targets] == ["best0", "best1", "median0", "median1", "bimodal0"]
+    assert len(d.actions) == 16 - 4
+    assert d.target("best0").ret == pytest.approx(max(float(e["rewards"].sum()) for e in _Fake().episodes()))
+    # bin range from the train split only (the official code's leaks the held-out targets into it)
+    assert d.edges[-1] == pytest.approx(np.concatenate(d.xvel).max())
+    assert d.edges[-1] < d.target("best0").feature.max()
+    bi = d.target("bimodal0").feature
+    assert bi[20:].mean() - bi[:10].mean() > 0.5            # slow first half, fast second half
+    with pytest.raises(WorkbenchError, match="unknown target 'nope'"):
+        d.target("nope")
+
+
+def test_dataset_round_trip_and_malformed_file(tmp_path):
+    from workbench.sim import datasets
+    path = datasets.save(tmp_path / "d.npz", _Fake(n=3, T=25).episodes(), meta={"env": "runner_run"})
+    ds = D.load_dataset(path)
+    back = ds.episodes()
+    assert len(back) == 3 and ds.meta["env"] == "runner_run"
+    np.testing.assert_array_equal(back[1]["observations"], _Fake(n=3, T=25).episodes()[1]["observations"])
+    np.testing.assert_array_equal(D.feature(back[2], "xvel"), back[2]["observations"][:-1, D.XVEL])
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(WorkbenchError, match="not a workbench dataset"):
+        D.load_dataset(bad)
+
+
+def test_tiny_training_lowers_the_loss():
+    d = D.prepare(SMALL, _Fake())
+    for method in ("dt", "cdt", "bdt"):
+        run = TR.train(SMALL, method, d, seed=0, use_cache=False)
+        _, loss = run.history.series("eval/loss")
+        assert loss[-1] < 0.5 * loss[0], (method, loss)
+
+
+def test_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="methods"):
+        Config(methods=("dt", "gato"))
+    with pytest.raises(ValueError, match="bimodal_slow"):
+        Config(bimodal_slow=(0.1,), bimodal_fast=(0.9, 0.8))
+    with pytest.raises(ValueError, match="no such file"):
+        Config(dataset="data/gdt/missing.npz")
+
+
+def test_the_shipped_smoke_dataset_loads_and_splits():
+    from workbench.paths import DATA_DIR
+    ds = D.load_dataset(DATA_DIR / "gdt" / "smoke_dataset.npz")
+    d = D.prepare(Config(scale="smoke", n_best=2, n_median=2, bimodal_slow=(0.1,), bimodal_fast=(0.9,), context=5,
+                         episode_length=60, max_ep_len=64, eval_steps=40), ds)
+    assert d.state_dim == 17 and d.act_dim == 6 and len(d.targets) == 5

@@ -1,0 +1,15 @@
+"""Generalized Decision Transformer (Furuta, Matsuo, Gu, ICLR 2022; arXiv 2111.10364): DT, Categorical DT
+and Bidirectional DT on offline data of the sim layer's planar runner, judged by state-marginal matching.
+
+    data.py        shipped policies -> cached dataset (sim-layer .npz); split by return; CDT histograms
+    model.py       one GPT over (phi, s, a) triplets; BDT's time-reversed encoder
+    train.py       AdamW + warm-up on action MSE, cached weights
+    evaluate.py    condition on each target, roll out in vmapped jitted runners, W1 (scipy)
+    experiment.py  the whole study and the claims' measured names
+    make_data.py   the PPO runs behind data/gdt (run once by hand; not part of the notebook's budget)
+
+Regenerate the shipped policies: `python -m workbench.papers.gdt.make_data` (3M steps -> 12 checkpoints,
+then two speed-targeted policies). The committed files are the 12 checkpoints of that run (about 58 min on 2
+shared cores at load ~13), written with `--speeds` (none): the speed-targeted policies were not trained in
+this session's budget; see data/gdt/manifest.json.
+"""

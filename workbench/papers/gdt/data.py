@@ -1,0 +1,247 @@
+"""GDT's offline data: roll the shipped policies into a dataset, split it, compute the hindsight features.
+
+    ds = make_dataset(cfg)                  # cached .npz in the sim layer's offline format
+    data = prepare(cfg, ds)                 # Episodes: train split, held-out targets, bins, normaliser
+    batch = sample_batch(data, "cdt", 64, K, rng)
+
+Protocol (`eval_cdt.py` of the official code): rank episodes by return, hold out the top `n_best` and
+`n_median` around the median as targets, train on the rest. Bin edges (`num_bins` + 1 evenly spaced
+values) span the feature's range over the *train* split only (the official code's range includes the
+held-out targets: the brief's pitfall 3); values outside are clipped into the end bins.
+
+Features: x-velocity is observation index 8 (the root's forward slide velocity; D4RL's halfcheetah index),
+taken at s_t for step t; reward is r_t.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from workbench import WorkbenchError
+from workbench.paths import DATA_DIR as _DATA
+
+XVEL = 8            # observation index of the forward velocity (runner and D4RL halfcheetah)
+
+
+def policy_files(cfg) -> list[Path]:
+    """The shipped policies named by data/gdt/manifest.json (checkpoints first, then speed policies)."""
+    folder = _DATA / "gdt"
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        raise WorkbenchError(f"{manifest}: missing; run `python -m workbench.papers.gdt.make_data` once")
+    files = [folder / f["file"] for f in json.loads(manifest.read_text())["files"]]
+    if cfg.max_policies:
+        idx = np.unique(np.linspace(0, len(files) - 1, cfg.max_policies).round().astype(int))
+        files = [files[i] for i in idx]
+    return files
+
+
+def make_dataset(cfg, progress=lambda i, n: None):
+    """Roll out every shipped policy for `episodes_per_policy` stochastic episodes of `episode_length`
+    steps and store them in the sim layer's format (cached by these settings under WORKBENCH_CACHE).
+    Policies act stochastically (PPO's Gaussian), which spreads each checkpoint's behaviour."""
+    from workbench import cache
+    from workbench.sim import datasets
+    files = policy_files(cfg)
+    key = {"files": [(f.name, f.stat().st_size) for f in files], "episodes": cfg.episodes_per_policy,
+           "length": cfg.episode_length, "seed": cfg.data_seed, "v": 1}
+    path = cache.path_for("gdt/dataset", key, suffix=".npz")
+    if path.exists():
+        return datasets.load(path)
+    from workbench.sim import harness, rollouts
+    eps, env, apply = [], None, None
+    for i, f in enumerate(files):
+        pol = harness.load_policy(f)
+        if env is None:   # every policy shares the runner's observation and network shape: one compilation
+            env, apply = pol.env, rollouts.ppo_apply(pol.env, pol.cfg, deterministic=False)
+        ep = rollouts.collect(env, apply, cfg.episodes_per_policy, cfg.episode_length, seed=cfg.data_seed + i,
+                              params=pol.params, policy_key=("gdt_data", pol.cfg))
+        ep["states"] = {}                                   # per-part states are not needed here
+        ep["infos"] = {"policy": np.full(ep["actions"].shape[:2], i, np.int32)}
+        eps += datasets.episodes_from_rollout(ep)
+        progress(i + 1, len(files))
+    datasets.save(path, eps, meta={"env": "runner_run", "policies": [f.name for f in files],
+                                   "script": "workbench.papers.gdt.data.make_dataset", **key})
+    return datasets.load(path)
+
+
+def load_dataset(path):
+    """A dataset file in the sim layer's format, checked for what GDT needs (one line on a bad file)."""
+    from workbench.sim import datasets
+    ds = datasets.load(path)
+    eps = ds.episodes()
+    if not eps:
+        raise WorkbenchError(f"{path}: no episodes")
+    e = eps[0]
+    if e["observations"].ndim != 2 or e["observations"].shape[1] <= XVEL:
+        raise WorkbenchError(f"{path}: observations must be [T+1, d] with d > {XVEL} (x-velocity index)")
+    return ds
+
+
+# ---- features and histograms --------------------------------------------------------------------------
+
+def feature(ep: dict, name: str) -> np.ndarray:
+    """Phi_t for t < T: 'xvel' = obs[t, 8], 'reward' = r_t."""
+    if name == "xvel":
+        return np.asarray(ep["observations"][:-1, XVEL], np.float32)
+    if name == "reward":
+        return np.asarray(ep["rewards"], np.float32)
+    raise WorkbenchError(f"unknown feature {name!r}; known: xvel, reward")
+
+
+def bin_edges(values: np.ndarray, num_bins: int) -> np.ndarray:
+    """num_bins + 1 evenly spaced edges from min to max (CDT: 31 edges -> 30 bins)."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    if hi <= lo:
+        hi = lo + 1e-6
+    return np.linspace(lo, hi, num_bins + 1)
+
+
+def bin_index(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Bin of each value; values outside [edges[0], edges[-1]] go to the end bins."""
+    return np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+
+
+def future_histograms(x: np.ndarray, edges: np.ndarray, gamma: float = 1.0) -> np.ndarray:
+    """CDT's anti-causal binning: h_t = normalised histogram of {x_t' : t' >= t}, [T, num_bins].
+
+    With gamma < 1 the count of x_t' is weighted gamma^(t' - t) (the official `gamma`); rows sum to 1."""
+    onehot = np.eye(len(edges) - 1, dtype=np.float64)[bin_index(x, edges)]
+    out = np.zeros_like(onehot)
+    acc = np.zeros(onehot.shape[1])
+    for t in range(len(x) - 1, -1, -1):      # reversed running count
+        acc = onehot[t] + gamma * acc
+        out[t] = acc
+    return (out / out.sum(1, keepdims=True)).astype(np.float32)
+
+
+def histogram(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Normalised histogram of x over the bins (clipped into the end bins)."""
+    return np.bincount(bin_index(np.asarray(x), edges), minlength=len(edges) - 1).astype(np.float64) / max(1, len(x))
+
+
+def returns_to_go(r: np.ndarray) -> np.ndarray:
+    """R_t = sum_{t' >= t} r_t' (gamma = 1, DT)."""
+    return np.cumsum(r[::-1])[::-1].astype(np.float32)
+
+
+# ---- split and targets --------------------------------------------------------------------------------
+
+@dataclass
+class Target:
+    name: str                 # best0..4, median0..4, bimodal0..1
+    kind: str                 # best | median | bimodal
+    states: np.ndarray        # [T+1, S] raw states of the demonstration (bimodal: the two halves joined)
+    feature: np.ndarray       # [T] Phi sequence (x-velocity)
+    rewards: np.ndarray       # [T]
+
+    @property
+    def ret(self) -> float:
+        return float(self.rewards.sum())
+
+
+@dataclass
+class Episodes:
+    """The train split as aligned arrays, and the held-out targets."""
+    states: list              # per episode [T+1, S] raw
+    actions: list             # [T, A]
+    rewards: list             # [T]
+    xvel: list                # [T]
+    returns: np.ndarray       # [N]
+    targets: list             # [Target]
+    edges: np.ndarray         # [num_bins + 1] over the train split's feature
+    state_mean: np.ndarray
+    state_std: np.ndarray
+    cond_feature: str
+
+    @property
+    def state_dim(self) -> int:
+        return self.states[0].shape[1]
+
+    @property
+    def act_dim(self) -> int:
+        return self.actions[0].shape[1]
+
+    def target(self, name: str) -> Target:
+        names = [t.name for t in self.targets]
+        if name not in names:
+            raise WorkbenchError(f"unknown target {name!r}; known: {', '.join(names)}")
+        return self.targets[names.index(name)]
+
+
+def prepare(cfg, ds) -> Episodes:
+    """Split by return (top n_best and n_median around the median held out), add the synthetic bimodal
+    targets (first half of a slow train episode joined to the second half of a fast one, at the
+    `bimodal_slow` / `bimodal_fast` quantiles of mean speed), and fix bins and the state normaliser on the train split."""
+    eps = [e for e in ds.episodes() if len(e["actions"]) >= cfg.context + 1]
+    if len(eps) < cfg.n_best + cfg.n_median + 2:
+        raise WorkbenchError(f"dataset has {len(eps)} usable episodes; need more than n_best + n_median + 1")
+    rets = np.array([float(np.sum(e["rewards"])) for e in eps])
+    order = np.argsort(-rets)
+    best = list(order[: cfg.n_best])
+    mid = len(order) // 2
+    median = list(order[mid - cfg.n_median // 2: mid - cfg.n_median // 2 + cfg.n_median])
+    held = set(best) | set(median)
+    train = [i for i in range(len(eps)) if i not in held]
+
+    def tgt(name, kind, e):
+        return Target(name, kind, np.asarray(e["observations"], np.float32), feature(e, cfg.eval_feature),
+                      np.asarray(e["rewards"], np.float32))
+
+    targets = [tgt(f"best{k}", "best", eps[i]) for k, i in enumerate(best)]
+    targets += [tgt(f"median{k}", "median", eps[i]) for k, i in enumerate(median)]
+    speed = np.array([feature(eps[i], "xvel").mean() for i in train])
+    by_speed = [train[j] for j in np.argsort(speed)]
+    for k, (q_slow, q_fast) in enumerate(zip(cfg.bimodal_slow, cfg.bimodal_fast)):
+        slow = eps[by_speed[int(q_slow * (len(by_speed) - 1))]]
+        fast = eps[by_speed[int(q_fast * (len(by_speed) - 1))]]
+        T = min(len(slow["actions"]), len(fast["actions"]))
+        h = T // 2
+        # the state sequence is spliced too, for BDT's one-shot window (a jump at the seam, like a new demo)
+        st = np.concatenate([slow["observations"][:h], fast["observations"][h:T + 1]], 0).astype(np.float32)
+        targets.append(Target(f"bimodal{k}", "bimodal", st,
+                              np.concatenate([feature(slow, cfg.eval_feature)[:h], feature(fast, cfg.eval_feature)[h:T]]),
+                              np.concatenate([slow["rewards"][:h], fast["rewards"][h:T]]).astype(np.float32)))
+    S = np.concatenate([eps[i]["observations"] for i in train], 0)
+    return Episodes(states=[np.asarray(eps[i]["observations"], np.float32) for i in train],
+                    actions=[np.clip(np.asarray(eps[i]["actions"], np.float32), -1, 1) for i in train],
+                    rewards=[np.asarray(eps[i]["rewards"], np.float32) for i in train],
+                    xvel=[feature(eps[i], "xvel") for i in train], returns=rets[train], targets=targets,
+                    edges=bin_edges(np.concatenate([feature(eps[i], cfg.cond_feature) for i in train]), cfg.num_bins),
+                    state_mean=S.mean(0).astype(np.float32), state_std=(S.std(0) + 1e-6).astype(np.float32),
+                    cond_feature=cfg.cond_feature)
+
+
+def conditions(data: Episodes, method: str, cfg) -> list:
+    """Per train episode, phi for every step: DT [T, 1] RTG / rtg_scale; CDT [T, num_bins]; BDT none
+    (its phi comes from the encoder)."""
+    if method == "dt":
+        return [returns_to_go(r)[:, None] / cfg.rtg_scale for r in data.rewards]
+    if method == "cdt":
+        src = data.xvel if cfg.cond_feature == "xvel" else data.rewards
+        return [future_histograms(x, data.edges, cfg.gamma) for x in src]
+    return [None] * len(data.rewards)
+
+
+def sample_batch(data: Episodes, conds: list, batch: int, K: int, rng: np.random.Generator) -> dict:
+    """Windows of K steps fully inside an episode (uniform over start positions): numpy arrays
+    states [B, K, S] (normalised), actions [B, K, A], timesteps [B, K], next_states [B, K, S],
+    next_timesteps, phi [B, K, c] (DT/CDT)."""
+    lens = np.array([len(a) for a in data.actions])
+    ep = rng.choice(len(lens), batch, p=(lens - K + 1) / (lens - K + 1).sum())
+    start = (rng.random(batch) * (lens[ep] - K + 1)).astype(int)
+    out = {k: [] for k in ("states", "actions", "timesteps", "next_states", "phi")}
+    for e, s in zip(ep, start):
+        st = (data.states[e][s: s + K + 1] - data.state_mean) / data.state_std
+        out["states"].append(st[:K])
+        out["next_states"].append(st[1:])
+        out["actions"].append(data.actions[e][s: s + K])
+        out["timesteps"].append(np.arange(s, s + K))
+        if conds[e] is not None:
+            out["phi"].append(conds[e][s: s + K])
+    res = {k: np.stack(v) for k, v in out.items() if v}
+    res["next_timesteps"] = res["timesteps"] + 1
+    return res

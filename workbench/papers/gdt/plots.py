@@ -1,0 +1,117 @@
+"""GDT figures: dataset card, training loss, target-vs-rollout histograms, W1 table, x-velocity traces,
+the offline rollout viewer and a target browser. Each returns a plotly figure (or a DataFrame / widget)."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from workbench.plots import COLORS, history_figure, style
+from workbench.papers.gdt import data as D
+from workbench.papers.gdt import experiment as X
+
+NAMES = {"dt": "DT (return-to-go)", "cdt": "CDT (future x-vel histogram)", "bdt": "BDT (reversed encoder)"}
+
+
+def dataset_card(out: dict):
+    """(table, figure): episodes, transitions, returns and the x-velocity histogram of the whole dataset."""
+    import pandas as pd
+    ds, eps = out["dataset"], out["episodes"]
+    all_eps = ds.episodes()
+    rets = np.array([float(np.sum(e["rewards"])) for e in all_eps])
+    xv = np.concatenate([D.feature(e, "xvel") for e in all_eps])
+    table = pd.DataFrame([{"episodes": len(all_eps), "transitions": ds.num_steps, "policies": len(ds.meta.get("policies", [])),
+                           "train episodes": len(eps.actions), "held-out targets": sum(t.kind != "bimodal" for t in eps.targets),
+                           "return min / median / max": f"{rets.min():.0f} / {np.median(rets):.0f} / {rets.max():.0f}",
+                           "x-vel mean (m/s)": round(float(xv.mean()), 2)}])
+    fig = make_subplots(1, 2, subplot_titles=("episode returns", "x-velocity of every step"))
+    fig.add_trace(go.Histogram(x=rets, nbinsx=40, marker_color=COLORS[0], name="return"), 1, 1)
+    fig.add_trace(go.Histogram(x=xv, nbinsx=60, marker_color=COLORS[1], name="x-velocity", histnorm="probability"), 1, 2)
+    for e in eps.edges[[0, -1]]:
+        fig.add_vline(x=float(e), line_dash="dot", line_color="gray", row=1, col=2)
+    fig.update_xaxes(title_text="return (sum of rewards)", row=1, col=1)
+    fig.update_xaxes(title_text="x-velocity (m/s)", row=1, col=2)
+    fig.update_yaxes(title_text="episodes", row=1, col=1)
+    fig.update_yaxes(title_text="fraction of steps", row=1, col=2)
+    fig.update_layout(title="Offline dataset: the runner's policies from random to the best checkpoint",
+                      showlegend=False)
+    return table, fig
+
+
+def losses(out: dict):
+    from workbench.history import History
+    h = History()
+    for (m, seed), run in out["runs"].items():
+        for step, metrics in run.history.rows:
+            if "eval/loss" in metrics:
+                h.log(step, {f"{m} seed {seed}": metrics["eval/loss"]})
+    return history_figure(h, h.keys(), "Held-out action MSE during training", "update", "action MSE")
+
+
+def target_histograms(out: dict, target: str, seed: int = 0) -> go.Figure:
+    """The target's x-velocity histogram (bars) against each method's rollouts (lines), train-split bins."""
+    eps, ev = out["episodes"], out["evals"][seed]
+    t = eps.target(target)
+    i = [e for e in ev.values()][0]["targets"].index(target)
+    centres = 0.5 * (eps.edges[1:] + eps.edges[:-1])
+    T = next(iter(ev.values()))["steps"]
+    fig = go.Figure(go.Bar(x=centres, y=D.histogram(t.feature[:T], eps.edges), name="target", marker_color="lightgray"))
+    for k, (m, e) in enumerate(ev.items()):
+        fig.add_trace(go.Scatter(x=centres, y=D.histogram(e["xvel"][i].ravel(), eps.edges), mode="lines+markers",
+                                 name=f"{NAMES[m]}: W1 {e['w1_xvel'][i].mean():.2f}", line=dict(color=COLORS[k])))
+    return style(fig, f"Target {target} vs rollouts (seed {seed}, {e['xvel'].shape[1]} rollouts pooled)",
+                 "x-velocity (m/s)", "fraction of steps")
+
+
+def histogram_grid(out: dict, seed: int = 0) -> go.Figure:
+    """One panel per target kind's first target: target histogram and each method's."""
+    eps, ev = out["episodes"], out["evals"][seed]
+    names = [next(t.name for t in eps.targets if t.kind == k) for k in dict.fromkeys(t.kind for t in eps.targets)]
+    fig = make_subplots(1, len(names), subplot_titles=names, shared_yaxes=True)
+    centres = 0.5 * (eps.edges[1:] + eps.edges[:-1])
+    first = next(iter(ev.values()))
+    T = first["steps"]
+    for c, name in enumerate(names, 1):
+        i = first["targets"].index(name)
+        fig.add_trace(go.Bar(x=centres, y=D.histogram(eps.target(name).feature[:T], eps.edges), name="target",
+                             marker_color="lightgray", showlegend=c == 1), 1, c)
+        for k, (m, e) in enumerate(ev.items()):
+            fig.add_trace(go.Scatter(x=centres, y=D.histogram(e["xvel"][i].ravel(), eps.edges), mode="lines",
+                                     name=NAMES[m], line=dict(color=COLORS[k]), showlegend=c == 1), 1, c)
+        fig.update_xaxes(title_text="x-velocity (m/s)", row=1, col=c)
+    fig.update_yaxes(title_text="fraction of steps", row=1, col=1)
+    fig.update_layout(title=f"Target vs rollout x-velocity distributions (seed {seed})")
+    return fig
+
+
+def w1_table(out: dict):
+    import pandas as pd
+    return pd.DataFrame(X.w1_rows(out))
+
+
+def xvel_traces(out: dict, target: str, seed: int = 0) -> go.Figure:
+    eps, ev = out["episodes"], out["evals"][seed]
+    first = next(iter(ev.values()))
+    i, T = first["targets"].index(target), first["steps"]
+    dt = 0.05   # the runner's control step (s)
+    t = np.arange(T) * dt
+    fig = go.Figure(go.Scatter(x=t, y=eps.target(target).feature[:T], name="target", line=dict(color="black", width=1)))
+    for k, (m, e) in enumerate(ev.items()):
+        fig.add_trace(go.Scatter(x=t, y=e["xvel"][i, 0], name=f"{NAMES[m]} (rollout 0)", line=dict(color=COLORS[k], width=1)))
+    return style(fig, f"x-velocity over time: target {target} and one rollout per method", "time (s)", "x-velocity (m/s)")
+
+
+def viewer_figure(out: dict, steps: int):
+    """The recorded CDT rollout (seed 0, first target) in the sim layer's offline viewer."""
+    from workbench.sim import viewer
+    rec = next(e for e in out["evals"][0].values() if "pos" in e)
+    traj = {"pos": rec["pos"][: steps + 1, None], "rot": rec["rot"][: steps + 1, None]}
+    return viewer.rollout_figure(rec["env"], traj, every=max(1, steps // 75),
+                                 title=f"{NAMES[rec['method']]} conditioned on {rec['targets'][0]} (press play)")
+
+
+def target_browser(out: dict, seed: int = 0):
+    """A slider over the targets; each shows the target's histogram against every method's rollouts."""
+    from workbench.widgets import Browser
+    names = [t.name for t in out["episodes"].targets]
+    return Browser(len(names), lambda i: target_histograms(out, names[i], seed), description="target", labels=names)
