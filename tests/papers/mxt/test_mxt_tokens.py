@@ -14,13 +14,18 @@ def ant3():
     return build_env(composer.goal_task("reach", "ant-3"))
 
 
-def test_ant3_layout_slots_and_masks(ant3):
+@pytest.fixture(scope="module")
+def reset3(ant3):   # one compiled reset (brax's eager one is slower than compiling) for the tests below
+    return jax.jit(jax.vmap(ant3.reset))(jax.random.split(jax.random.PRNGKey(1), 3))
+
+
+def test_ant3_layout_slots_and_masks(ant3, reset3):
     tk.check_layout(ant3)
     # ant-3: torso, (thigh_k, shin_k) for k = 0..2, then the goal: 8 tokens; motors hip0, ankle0, hip1, ...
     assert ant3.num_tokens == 8 and ant3.action_size == 6
     assert tk.action_slots(ant3).tolist() == [1, 2, 3, 4, 5, 6]
     assert tk.action_mask(ant3, 10).tolist() == [0, 1, 1, 1, 1, 1, 1, 0, 0, 0]   # no action on torso, goal, padding
-    s = jax.jit(ant3.reset)(jax.random.PRNGKey(0))
+    s = jax.tree.map(lambda x: x[0], reset3)
     _, mask = ant3.tokens(s.pipeline_state, s.info["task"]["goal"], 10)
     assert np.asarray(mask).tolist() == [1] * 8 + [0] * 2
 
@@ -49,17 +54,16 @@ def test_feature_sets():
         tk.feature_mask("nope")
 
 
-def test_stored_states_tokenise_like_live_ones(ant3):
-    from workbench.sim import rollouts
-    ep = rollouts.collect(ant3, rollouts.random_policy(ant3.action_size), episodes=3, steps=4, seed=1)
-    tok, mask = tk.tokenize_states(ant3, {k: ep["states"][k] for k in ("pos", "rot", "vel", "ang", "q")},
-                                   ep["infos"]["goal"], 9)
-    assert tok.shape == (5, 3, 9, tk.NUM_FEATURES) and mask.shape == (5, 3, 9)
-    benv = ant3  # the token-observation env sees the same thing at reset
-    tenv = tk.make_token_env(benv, 9)
-    s = jax.jit(jax.vmap(tenv.reset))(jax.random.split(jax.random.split(jax.random.PRNGKey(1))[0], 3))
-    live_tok, live_mask = tk.split_obs(np.asarray(s.obs), 9)
-    np.testing.assert_allclose(tok[0], live_tok, atol=1e-5)
-    np.testing.assert_array_equal(mask[0], live_mask)
+def test_stored_states_tokenise_like_live_ones(ant3, reset3):
+    # three reset states stored as arrays (as the arena records them) re-render into the live tokens
+    s = reset3
+    ps, goal = s.pipeline_state, np.asarray(s.info["task"]["goal"])
+    states = {"pos": ps.x.pos, "rot": ps.x.rot, "vel": ps.xd.vel, "ang": ps.xd.ang, "q": ps.q}
+    tok, mask = tk.tokenize_states(ant3, {k: np.asarray(v)[None] for k, v in states.items()}, goal[None], 9)
+    assert tok.shape == (1, 3, 9, tk.NUM_FEATURES) and mask.shape == (1, 3, 9)
+    for i in range(3):
+        live_tok, live_mask = ant3.tokens(jax.tree.map(lambda x: x[i], ps), goal[i], 9)
+        np.testing.assert_allclose(tok[0, i], np.asarray(live_tok), atol=1e-5)
+        np.testing.assert_array_equal(mask[0, i], np.asarray(live_mask))
     with pytest.raises(WorkbenchError, match="pad_to=4"):
-        tk.make_token_env(benv, 4)
+        ant3.tokens(jax.tree.map(lambda x: x[0], ps), goal[0], 4)

@@ -21,9 +21,7 @@ class Config(PaperConfig):
     expert_steps: int = 3_000_000        # PPO budget per expert when retraining (early stop at 0.8 success)
     accept_success: float = 0.6          # an expert below this is reported and left out of the data
     # data (expert rollouts, per-part states, tokenised afterwards)
-    data_episodes: int = 128             # parallel episodes per collection round (one jitted rollout)
-    data_rounds: int = 1                 # rounds per env: 128 x <=300 steps ~ 10-38k transitions per env
-    data_steps: int = 300                # steps per collected episode (the tasks' episode length)
+    data_steps: int = 300                # steps per collected episode; = eval_steps shares the compiled rollout
     max_per_env: int = 20_000            # rows kept per env, so each env weighs alike (MxT used ~11.7k)
     valid_frac: float = 0.05             # held-out rows for eval/loss
     pad_to: int = 16                     # token slots: ant-6 has 14 (torso + 12 leg links + goal)
@@ -57,7 +55,7 @@ class Config(PaperConfig):
         self.require(not self.zs_test_body or self.zs_test_body not in self.zs_train_bodies,
                      f"zs_test_body={self.zs_test_body!r} is also in zs_train_bodies: it would not be held out")
         self.members("ablations", FEATURE_SETS)
-        self.positive("expert_steps", "data_episodes", "data_rounds", "data_steps", "max_per_env", "pad_to",
+        self.positive("expert_steps", "data_steps", "max_per_env", "pad_to",
                       "d_model", "heads", "layers", "d_ff", "bc_steps", "batch_size", "bc_lr", "log_every",
                       "eval_episodes", "eval_steps", "viewer_steps")
         self.nonempty("mlp_hidden")
@@ -72,16 +70,16 @@ class Config(PaperConfig):
 
 
 SCALES = {
-    "smoke": {"envs": ("ant-3:touch",), "zs_train_bodies": ("ant-3",), "zs_test_body": "", "ablations": (),
-              "data_episodes": 8, "data_steps": 40, "max_per_env": 320, "bc_steps": 20, "log_every": 10,
+    "smoke": {"envs": ("ant-4:reach",), "zs_train_bodies": ("ant-4",), "zs_test_body": "", "ablations": (),
+              "accept_success": 0.0, "data_steps": 30, "max_per_env": 320, "bc_steps": 20, "log_every": 10,
               "batch_size": 32, "eval_episodes": 4, "eval_steps": 30, "viewer_steps": 20, "d_model": 16, "d_ff": 32,
-              "layers": 1, "mlp_hidden": (32,), "pad_to": 8},
+              "layers": 1, "mlp_hidden": (32,), "pad_to": 12},
     "cpu": {},
     "paper": {"envs": tuple(f"{b}:{t}" for b in ("ant-2", "ant-3", "ant-4", "ant-5", "ant-6", "claw-3", "claw-4",
                                                  "claw-5", "centipede-3", "centipede-4")
                             for t in TASKS),
               "zs_train_bodies": ("ant-2", "ant-3", "ant-4", "ant-6"), "zs_test_body": "ant-5",
-              "retrain_experts": True, "expert_steps": 100_000_000, "data_episodes": 50, "data_rounds": 40,
+              "retrain_experts": True, "expert_steps": 100_000_000, "eval_episodes": 256,
               "max_per_env": 97_850, "pad_to": 24, "d_model": 256, "layers": 3, "d_ff": 512,
               "mlp_hidden": (1024, 1024), "bc_steps": 100_000, "bc_lr": 3e-4, "log_every": 1000},
 }

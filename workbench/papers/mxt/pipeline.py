@@ -34,7 +34,8 @@ class Expert:
     task: str
     path: Path
     card: dict            # the card entry: success, final_over_initial, env_steps, train_wall_s, ...
-    accepted: bool
+    accepted: bool        # from the card until `evaluate_experts` measures it in this run
+    measured: dict | None = None   # this run's deterministic evaluation: per-episode success, final_over_initial
 
 
 def needed_envs(cfg) -> list[tuple[str, str]]:
@@ -64,20 +65,35 @@ def load_experts(cfg, progress=None) -> list[Expert]:
 
 
 def expert_table(experts: list[Expert], data: dict | None = None):
-    """A DataFrame: one row per expert with its card numbers (and the data-collection success when given)."""
+    """A DataFrame: one row per expert: its card (training-time evaluation), this run's evaluation and data."""
     import pandas as pd
     rows = []
     for e in experts:
         c = e.card
-        row = {"body": e.body, "task": e.task, "success (64 ep, card)": c["success"],
-               "final/initial": c["final_over_initial"], "PPO env steps": c["env_steps"],
-               "train wall s": c["train_wall_s"], "accepted": e.accepted, "file KB": c.get("kb")}
+        row = {"body": e.body, "task": e.task, f"success (card, {c.get('eval_episodes', 64)} ep)": c["success"]}
+        if e.measured is not None:
+            row[f"success (this run, {len(e.measured['success'])} ep)"] = float(e.measured["success"].mean())
+            row["final/initial"] = float(e.measured["final_over_initial"].mean())
         if data and (e.body, e.task) in data:
             d = data[(e.body, e.task)]
             row["success (stochastic, data)"] = float(d["success"].mean())
             row["transitions"] = len(d["action"])
+        row.update({"accepted": e.accepted, "PPO env steps": c["env_steps"], "file KB": c.get("kb")})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def evaluate_experts(cfg, experts: list[Expert], arenas: dict) -> list[Expert]:
+    """Each expert, deterministic, on every episode of its arena (the students' episode seed): the success that
+    decides acceptance (>= cfg.accept_success) in this run."""
+    from workbench.papers.mxt.arena import EXPERT
+    out = []
+    for e in experts:
+        arena = arenas[(e.body, e.task)][0]
+        res = arena.play(EXPERT, seed=cfg.seed + 77, steps=cfg.eval_steps)
+        m = {"success": res["episode_success"], "final_over_initial": res["episode_final_over_initial"]}
+        out.append(dataclasses.replace(e, measured=m, accepted=bool(m["success"].mean() >= cfg.accept_success)))
+    return out
 
 
 def student_names(cfg) -> list[tuple[str, str, str]]:
@@ -236,7 +252,9 @@ def metrics(ev: dict, students: dict, experts: list[Expert]) -> dict:
         out[f"{n}/final_valid_loss"] = r.history.last("eval/loss")
         out[f"{n}/params"] = r.n_params
     for e in experts:
-        out[f"expert/{e.body}:{e.task}/success"] = e.card["success"]
+        out[f"expert/{e.body}:{e.task}/success_card"] = e.card["success"]
+        if e.measured is not None:
+            out[f"expert/{e.body}:{e.task}/success"] = float(e.measured["success"].mean())
     out["experts_accepted"] = sum(e.accepted for e in experts)
     return out
 

@@ -10,8 +10,6 @@ distillation needs on top of it (new code, nothing in the shared sim layer chang
 * `FEATURE_SETS`: which token features a model sees. `mtg` = all; `no_morph` (the ablation) zeroes the
   morphology features (joint range, mass, actuator strength, body-part type), keeping kinematics and the
   goal flag (AMORPHEUS-style kinematics-only tokens, MxT's `amorpheus.py` baseline minus the limb id).
-* `TokenObs`: a brax wrapper whose observation is [tokens (pad_to x F) flattened, mask (pad_to)], so any
-  jittable student plays the env through `workbench.sim.rollouts.collect` unchanged.
 * `tokenize_states`: re-render stored per-part states (rollouts' `states` + goals) into tokens afterwards,
   as MxT's `generate_behavior_from_qp.py` does with saved brax QPs.
 """
@@ -88,36 +86,3 @@ def tokenize_states(env, states: dict, goal: np.ndarray, pad_to: int) -> tuple[n
     tok, mask = jax.jit(jax.vmap(one))(jnp.asarray(flat["pos"]), jnp.asarray(flat["rot"]), jnp.asarray(flat["vel"]),
                                        jnp.asarray(flat["ang"]), jnp.asarray(flat["q"]), jnp.asarray(g))
     return (np.asarray(tok).reshape(lead + (pad_to, NUM_FEATURES)), np.asarray(mask).reshape(lead + (pad_to,)))
-
-
-def make_token_env(env, pad_to: int):
-    """`env` with observation [tokens.flatten(), mask] (size pad_to * (F + 1)); see `TokenObs`."""
-    from brax.envs.base import Wrapper
-
-    class TokenObs(Wrapper):
-        """Observation = padded tokens of the current state and goal, flattened, then the token mask."""
-
-        @property
-        def observation_size(self) -> int:
-            return pad_to * (NUM_FEATURES + 1)
-
-        def _tok(self, s):
-            import jax.numpy as jnp
-            tok, mask = env.tokens(s.pipeline_state, s.info["task"]["goal"], pad_to)
-            return s.replace(obs=jnp.concatenate([tok.reshape(-1), mask]))
-
-        def reset(self, rng):
-            return self._tok(self.env.reset(rng))
-
-        def step(self, state, action):
-            return self._tok(self.env.step(state, action))
-
-    if env.num_tokens > pad_to:
-        raise WorkbenchError(f"pad_to={pad_to} is less than this body's {env.num_tokens} tokens")
-    return TokenObs(env)
-
-
-def split_obs(obs, pad_to: int):
-    """[..., pad_to * (F + 1)] -> (tokens [..., pad_to, F], mask [..., pad_to])."""
-    tok = obs[..., : pad_to * NUM_FEATURES].reshape(obs.shape[:-1] + (pad_to, NUM_FEATURES))
-    return tok, obs[..., pad_to * NUM_FEATURES:]
