@@ -45,8 +45,28 @@ def load_card(data_dir: Path = DATA_DIR) -> dict:
 
 
 def write_card(card: dict, data_dir: Path = DATA_DIR) -> None:
+    """experts.json (every number) and README.md (the same as a table, for people)."""
     from workbench import cache
     cache.atomic_write_bytes(Path(data_dir) / "experts.json", (json.dumps(card, indent=1, sort_keys=True) + "\n").encode())
+    cache.atomic_write_text(Path(data_dir) / "README.md", card_markdown(card))
+
+
+def card_markdown(card: dict) -> str:
+    lines = ["# MxT-Bench experts (PPO, one per morphology x task)", "",
+             "Written by `python -m workbench.papers.mxt.experts` (see its docstring); the numbers are in "
+             "`experts.json`. Success: deterministic policy, fresh goals, episodes of 300 steps (15 s); "
+             f"an expert is accepted at success >= {card.get('accept_success', ACCEPT_SUCCESS)}.", "",
+             "| expert | success | final/initial | eval episodes | PPO env steps | best step | train wall s | accepted | KB |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for k, e in sorted(card["experts"].items()):
+        wall = e.get("train_wall_s")
+        lines.append(f"| {k} | {e['success']:.3f} | {e['final_over_initial']:.3f} | {e.get('eval_episodes', '')} | "
+                     f"{e['env_steps']} | {e.get('best_step', '')} | {'' if wall is None else wall} | "
+                     f"{'yes' if e['accepted'] else 'no'} | {e.get('kb', '')} |")
+    p = next(iter(card["experts"].values()), {}).get("ppo", {})
+    lines += ["", f"PPO settings: {json.dumps(p, sort_keys=True)}" if p else "", "",
+              "Notes: " + card.get("notes", "trained on a 2-core machine shared by six people (load average 10-16)."), ""]
+    return "\n".join(lines)
 
 
 def _final_eval(env, cfg, params, episodes: int) -> dict:

@@ -112,7 +112,7 @@ def make_arenas(cfg, experts: list[Expert]) -> dict:
     from workbench.sim import harness
     by_env = {(e.body, e.task): e for e in experts}
     envs = list(by_env)
-    if cfg.zs_test_body:
+    if cfg.zero_shot:
         envs += [(cfg.zs_test_body, t) for t in sorted({t for _, t in cfg.env_list()}) if (cfg.zs_test_body, t) not in by_env]
     out = {}
     for body, task in envs:
@@ -149,14 +149,16 @@ class Sets:
 
 
 def make_sets(cfg, experts: list[Expert], arenas: dict, data: dict) -> Sets:
-    """Tokenise every accepted env's transitions once; the zero-shot rows are its training bodies' rows."""
-    envs = [(e.body, e.task) for e in experts if e.accepted]
+    """Tokenise the distilled envs' transitions once (every expert, or the accepted ones with
+    cfg.distil_from="accepted"); the zero-shot rows are its training bodies' rows."""
+    envs = [(e.body, e.task) for e in experts if e.accepted or cfg.distil_from == "all"]
     if not envs:
-        raise WorkbenchError(f"no expert reaches accept_success={cfg.accept_success}: nothing to distil")
+        raise WorkbenchError(f"no expert reaches accept_success={cfg.accept_success} and distil_from='accepted': "
+                             "nothing to distil (-p distil_from=all uses every expert)")
     parts = [dt.build(arenas[be][0].env, data[be], cfg.pad_to) for be in envs]
     rows = dt.concat(parts, cfg.max_per_env, cfg.seed)
     is_valid = np.random.default_rng(cfg.seed).random(len(rows["target"])) < cfg.valid_frac
-    zs_envs = [be for be in envs if be[0] in cfg.zs_train_bodies] if cfg.zs_test_body else []
+    zs_envs = [be for be in envs if be[0] in cfg.zs_train_bodies] if cfg.zero_shot else []
     in_zs = np.isin(rows["env"], [envs.index(be) for be in zs_envs])
     zs_test = [(cfg.zs_test_body, t) for t in sorted({t for _, t in zs_envs})]
     idx = np.arange(len(is_valid))
@@ -185,7 +187,7 @@ def train_students(cfg, sets: Sets, progress=no_progress) -> dict:
 
 
 def dashboard_panels(cfg) -> dict:
-    names = [n for n, _, _ in student_names(cfg) + (ZS_STUDENTS if cfg.zs_test_body else [])]
+    names = [n for n, _, _ in student_names(cfg) + (ZS_STUDENTS if cfg.zero_shot else [])]
     return {"held-out loss (0.5 MSE)": [f"{n}/eval/loss" for n in names]}
 
 
@@ -256,6 +258,10 @@ def metrics(ev: dict, students: dict, experts: list[Expert]) -> dict:
         if e.measured is not None:
             out[f"expert/{e.body}:{e.task}/success"] = float(e.measured["success"].mean())
     out["experts_accepted"] = sum(e.accepted for e in experts)
+    out["experts"] = len(experts)
+    measured = [float(e.measured["success"].mean()) for e in experts if e.measured is not None]
+    if measured:
+        out["expert_mean_success"] = float(np.mean(measured))
     return out
 
 
