@@ -20,8 +20,8 @@ class Config(PaperConfig):
     retrain_experts: bool = False        # true: retrain every expert here (~10-20 min each on 2 CPU cores)
     expert_steps: int = 3_000_000        # PPO budget per expert when retraining (early stop at 0.8 success)
     accept_success: float = 0.6          # the issue's bar: an expert below it is reported as not accepted
-    distil_from: str = "all"             # "accepted": only experts at the bar; "all": every shipped expert (the
-                                         # shipped ones reach ~0.4, data/mxt/README.md, so "accepted" leaves none)
+    distil_from: str = "all"             # "accepted": only experts at the bar; "all": every shipped expert (ant-3
+                                         # reach is below it, data/mxt/README.md; "accepted" drops it)
     # data (expert rollouts, per-part states, tokenised afterwards)
     data_steps: int = 300                # steps per collected episode; = eval_steps shares the compiled rollout
     max_per_env: int = 20_000            # rows kept per env, so each env weighs alike (MxT used ~11.7k)
@@ -102,6 +102,9 @@ SCALES = {
               "mlp_hidden": (1024, 1024), "bc_steps": 100_000, "bc_lr": 3e-4, "log_every": 1000},
 }
 
-COST = {"smoke": "not measured yet",
-        "cpu": "not measured yet",
+COST = {"smoke": "196 s wall (53 s CPU) at load ~11 on 2 shared cores with the XLA cache warm for its rollout; "
+                 "725 s with an empty cache at load ~12: compile-bound (rollout, tokeniser, labels, 2 students)",
+        "cpu": "not run end to end in issue 16's session (load 10-16); estimated ~11 min on 2 quiet cores, ~45 min "
+               "at load ~12: 3 rollout compiles, 634k env steps (data, expert and student evaluation), "
+               "3 x 2000 Transformer steps at ~5 steps/s loaded (benchmarks/mxt_students.py)",
         "paper": "PPO experts at 100M steps each and 100k BC steps: GPU hours (not run)"}
