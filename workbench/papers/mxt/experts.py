@@ -1,13 +1,16 @@
 """PPO experts, one per (morphology, task): trained once by this script, shipped as policy files in data/mxt/.
 
-    PYTHONPATH=. nice -n 10 python -m workbench.papers.mxt.experts ant-4:reach ant-3:touch ... [--steps 3000000]
+    PYTHONPATH=. nice -n 10 python -m workbench.papers.mxt.experts ant-4:reach ant-3:touch ... [--steps 600000]
+    ... ant-4:reach --steps 1200000 --evals 30 --export   # file from an interrupted run's last checkpoint
+    ... ant-4:reach --steps 400000 --warm                 # continue from the file already in data/mxt
 
 Each expert is `harness.train` on `composer.goal_task(task, body)` with early stop once the per-epoch
 deterministic evaluation reaches `stop_success`; the best checkpoint (by eval success) is re-evaluated on
 64 fresh episodes and written to `data/mxt/<body>_<task>.npz` with its settings and success
 (`harness.save_policy`), and `data/mxt/experts.json` (the card) is updated. An expert below
-`ACCEPT_SUCCESS` (0.6, the issue's bar) is still written and marked `accepted: false`: the notebook leaves
-it out of the distillation data and reports it.
+`ACCEPT_SUCCESS` (0.6, the issue's bar) is still written and marked `accepted: false`; the notebook
+measures every expert again and reports it (`distil_from` says whether sub-bar experts feed the students).
+The per-epoch evaluation has 16 episodes (noisy: early stop can fire on a lucky epoch); the final one has 64.
 
 MxT (arXiv 2211.14296, `train_ppo_mlp.py`) trains 100M steps with 2048 envs; here a few million on 2
 CPU cores (the brief's MxT-lite budget), which is why the tasks are the lite ones (touch 1.5-3 m, reach
