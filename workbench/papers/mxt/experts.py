@@ -64,7 +64,7 @@ def card_markdown(card: dict) -> str:
     for k, e in sorted(card["experts"].items()):
         wall = e.get("train_wall_s")
         lines.append(f"| {k} | {e['success']:.3f} | {e['final_over_initial']:.3f} | {e.get('eval_episodes', '')} | "
-                     f"{e['env_steps']} | {e.get('best_step', '')} | {'' if wall is None else wall} | "
+                     f"{e.get('env_steps', '')} | {e.get('best_step', '')} | {'' if wall is None else wall} | "
                      f"{'yes' if e['accepted'] else 'no'} | {e.get('kb', '')} |")
     p = next(iter(card["experts"].values()), {}).get("ppo", {})
     lines += ["", f"PPO settings: {json.dumps(p, sort_keys=True)}" if p else "", "",
