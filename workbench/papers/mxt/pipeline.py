@@ -72,7 +72,8 @@ def expert_table(experts: list[Expert], data: dict | None = None):
         c = e.card
         row = {"body": e.body, "task": e.task, f"success (card, {c.get('eval_episodes', 64)} ep)": c["success"]}
         if e.measured is not None:
-            row[f"success (this run, {len(e.measured['success'])} ep)"] = float(e.measured["success"].mean())
+            row["success (this run)"] = float(e.measured["success"].mean())
+            row["episodes (this run)"] = len(e.measured["success"])
             row["final/initial"] = float(e.measured["final_over_initial"].mean())
         if data and (e.body, e.task) in data:
             d = data[(e.body, e.task)]
