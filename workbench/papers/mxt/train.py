@@ -1,0 +1,122 @@
+"""Behaviour distillation: one student (Transformer or MLP) fitted to many experts' actions by masked MSE.
+
+    run = distill(cfg, "transformer", data, train_rows, valid_rows, feature_set="mtg", progress=dash)
+    run.params, run.history          # flax params; train/loss, eval/loss rows
+
+MxT Sec. 4.2 / `train_bc_transformer.py`: Adam, batch 256, 0.5 * MSE masked by the limb mask. The update is
+one jitted function scanned over `cfg.log_every` minibatches, so progress is reported between compiled
+chunks (the brax `progress_fn` shape). Minibatches are drawn uniformly from a pool of row indices of a
+fixed length (`data.pool`) and the feature mask is an argument, so the multi-task, ablation and zero-shot
+students of one model kind share one compilation.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from workbench.history import History, no_progress
+from workbench.papers.mxt import tokens as tk
+
+FIELDS = ("tokens", "mask", "target", "action_mask")
+
+
+@dataclasses.dataclass
+class StudentRun:
+    kind: str                 # transformer | mlp
+    feature_set: str          # mtg | no_morph
+    params: dict
+    history: History
+    timing: dict              # jit_s, train_s, steps_per_s
+    n_params: int
+
+
+_FNS: dict = {}
+
+
+def _fns(cfg, kind: str, chunk: int):
+    """(optimizer, jitted update over `chunk` minibatches, jitted loss on pooled rows), once per shape family."""
+    key = (kind, cfg.d_model, cfg.heads, cfg.layers, cfg.d_ff, tuple(cfg.mlp_hidden), cfg.bc_lr, cfg.batch_size, chunk)
+    if key in _FNS:
+        return _FNS[key]
+    import jax
+    import jax.numpy as jnp
+    import optax
+    from workbench.papers.mxt.model import make_model, masked_mse
+    model = make_model(kind, cfg)
+    opt = optax.adam(cfg.bc_lr)
+
+    def loss_fn(params, data, idx, feat):
+        b = {k: data[k][idx] for k in FIELDS}
+        return masked_mse(model.apply(params, b["tokens"] * feat, b["mask"]), b["target"], b["action_mask"])
+
+    def one(carry, key, data, pool, feat):
+        params, opt_state = carry
+        idx = pool[jax.random.randint(key, (cfg.batch_size,), 0, pool.shape[0])]
+        loss, grads = jax.value_and_grad(loss_fn)(params, data, idx, feat)
+        updates, opt_state = opt.update(grads, opt_state, params)
+        return (optax.apply_updates(params, updates), opt_state), loss
+
+    @jax.jit
+    def update(params, opt_state, data, pool, feat, key):
+        (params, opt_state), losses = jax.lax.scan(lambda c, k: one(c, k, data, pool, feat), (params, opt_state),
+                                                   jax.random.split(key, chunk))
+        return params, opt_state, jnp.mean(losses)
+
+    _FNS[key] = (model, opt, update, jax.jit(loss_fn))
+    return _FNS[key]
+
+
+def distill(cfg, kind: str, data: dict, train_rows: np.ndarray, valid_rows: np.ndarray | None = None,
+            feature_set: str = "mtg", seed: int = 0, progress=no_progress, pool_size: int | None = None) -> StudentRun:
+    """Fit student `kind` on data[train_rows] for cfg.bc_steps minibatches of cfg.batch_size; the held-out
+    loss (eval/loss) is on data[valid_rows]. `data` holds every env's rows (`data.concat`)."""
+    import jax
+    import jax.numpy as jnp
+    from workbench.papers.mxt.data import pool
+    from workbench.papers.mxt.model import param_count
+    steps = int(cfg.bc_steps)
+    chunk = max(1, min(cfg.log_every, steps))
+    model, opt, update, loss = _fns(cfg, kind, chunk)
+    feat = jnp.asarray(tk.feature_mask(feature_set))
+    key = jax.random.PRNGKey(seed)
+    k_init, key = jax.random.split(key)
+    arrays = {k: jnp.asarray(data[k]) for k in FIELDS}
+    n_all = len(data["target"])
+    train_pool = jnp.asarray(pool(train_rows, pool_size or n_all, seed))
+    valid_pool = jnp.asarray(pool(valid_rows, 2048, seed)) if valid_rows is not None and len(valid_rows) else None
+    params = model.init(k_init, arrays["tokens"][:2], arrays["mask"][:2])
+    opt_state = opt.init(params)
+    history = History()
+
+    def report(step, metrics):
+        if valid_pool is not None:
+            metrics["eval/loss"] = float(loss(params, arrays, valid_pool, feat))
+        history.log(step, metrics)
+        progress(step, metrics)
+
+    report(0, {"train/loss": float(loss(params, arrays, train_pool[:2048], feat))})
+    t0 = time.time()
+    update_c = update.lower(params, opt_state, arrays, train_pool, feat, key).compile()
+    jit_s = time.time() - t0
+    train_s, step = 0.0, 0
+    while step < steps:
+        key, k = jax.random.split(key)
+        t0 = time.time()
+        params, opt_state, value = update_c(params, opt_state, arrays, train_pool, feat, k)
+        value = float(value)
+        train_s += time.time() - t0
+        step += chunk
+        report(step, {"train/loss": value, "time/steps_per_s": step / train_s})
+    return StudentRun(kind, feature_set, jax.device_get(params), history,
+                      {"jit_s": jit_s, "train_s": train_s, "steps_per_s": step / max(train_s, 1e-9)},
+                      param_count(params))
+
+
+def predict(cfg, run: StudentRun, tokens, mask):
+    """Per-token actions [B, N] of a trained student (features masked as in training)."""
+    import jax.numpy as jnp
+    from workbench.papers.mxt.model import make_model
+    return make_model(run.kind, cfg).apply(run.params, jnp.asarray(tokens) * tk.feature_mask(run.feature_set),
+                                           jnp.asarray(mask))
