@@ -35,11 +35,13 @@ def test_runner_builds_with_six_motors_and_a_d4rl_observation():
 
 def test_runner_steps_finitely_on_spring_and_runs_forward_under_the_shipped_policy():
     files = json.loads((DATA_DIR / "gdt" / "manifest.json").read_text())["files"]
-    last = [f["file"] for f in files if f["kind"] == "checkpoint"][-1]
-    pol = harness.load_policy(DATA_DIR / "gdt" / last)
+    last = [f for f in files if f["kind"] == "checkpoint"][-1]
+    pol = harness.load_policy(DATA_DIR / "gdt" / last["file"])
     assert pol.env.desc["components"]["agent"]["type"] == "runner" and pol.env.backend == "spring"
-    ep = rollouts.collect(pol.env, pol.policy(deterministic=True), episodes=4, steps=60, seed=0)
+    ep = rollouts.collect(pol.env, pol.policy(deterministic=True), episodes=4, steps=300, seed=0)
     x = ep["states"]["q"][..., 0]                                    # root x slide, [T+1, n]
     assert np.isfinite(ep["observations"]).all() and np.isfinite(ep["states"]["pos"]).all()
-    assert (x[-1] - x[0] > 1.0).all(), x[-1] - x[0]                 # > 1 m forward in 3 s, every episode
-    assert ep["observations"][1:, :, 8].mean() > 0.3
+    assert (x[60] - x[0] > 1.0).all(), x[60] - x[0]                 # > 1 m forward in 3 s, every episode
+    # the shipped expert still does what its manifest recorded (300 deterministic steps; measured 0.98x both)
+    assert ep["observations"][1:, :, 8].mean() >= 0.9 * last["xvel_mean"]
+    assert ep["rewards"].sum(0).mean() >= 0.9 * last["return_300"]
