@@ -104,15 +104,23 @@ def pretrain(model, tok: HtmlTokenizer, stream: np.ndarray, mixture: tuple[float
     eval_rows = max(1, min(eval_rows, len(stream) // 4))   # a small (smoke) corpus keeps most rows for training
     train_rows, held = stream[:-eval_rows], stream[-eval_rows:]
     eval_pairs, _ = corrupt_rows(held, tok, mixture, noise, np.random.default_rng(10_000 + seed))
+
+    def next_batch():
+        return corrupt_rows(train_rows[rng.integers(0, len(train_rows), batch)], tok, mixture, noise, rng)[0]
+    return _train(model, lr, steps, eval_every, next_batch, eval_pairs, "pretrain", progress)
+
+
+def _train(model, lr: float, steps: int, eval_every: int, next_batch, eval_pairs, prefix: str, progress) -> StageRun:
+    """The loop both stages share: `steps` optimiser steps on `next_batch()`, `<prefix>/eval_loss` on
+    `eval_pairs` every `eval_every` steps (and at the end), the final weights kept on the CPU."""
     opt, sched = _optimizer(model, lr, steps)
     run, t0 = StageRun({}), time.perf_counter()
     for step in range(steps + 1):
         m = {}
         if step > 0:
-            pairs, _ = corrupt_rows(train_rows[rng.integers(0, len(train_rows), batch)], tok, mixture, noise, rng)
-            m["pretrain/loss"] = _step(model, opt, sched, pairs)
+            m[f"{prefix}/loss"] = _step(model, opt, sched, next_batch())
         if step % eval_every == 0 or step == steps:
-            m["pretrain/eval_loss"] = mean_loss(model, eval_pairs)
+            m[f"{prefix}/eval_loss"] = mean_loss(model, eval_pairs)
             m["time/s"] = time.perf_counter() - t0
             run.history.log(step, m)
             progress(step, m)
@@ -143,20 +151,8 @@ def finetune(model, tok: HtmlTokenizer, train: list[Example], held: list[Example
     for kind, ex in extra:
         pairs += encode_pairs(tok, [ex], (kind,), max_len, max_target)
     eval_pairs = encode_pairs(tok, (held or train)[:48], kinds, max_len, max_target)
-    opt, sched = _optimizer(model, lr, steps)
-    run, t0 = StageRun({}), time.perf_counter()
-    for step in range(steps + 1):
-        m = {}
-        if step > 0:
-            m["finetune/loss"] = _step(model, opt, sched, [pairs[i] for i in rng.integers(0, len(pairs), batch)])
-        if step % eval_every == 0 or step == steps:
-            m["finetune/eval_loss"] = mean_loss(model, eval_pairs)
-            m["time/s"] = time.perf_counter() - t0
-            run.history.log(step, m)
-            progress(step, m)
-    run.seconds = time.perf_counter() - t0
-    run.state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    return run
+    return _train(model, lr, steps, eval_every, lambda: [pairs[i] for i in rng.integers(0, len(pairs), batch)],
+                  eval_pairs, "finetune", progress)
 
 
 def generate(model, tok: HtmlTokenizer, texts: list[str], max_len: int, max_new: int, batch: int = 16) -> list[str]:
