@@ -5,7 +5,10 @@
 
 Paper-specific browsers (gist memory, episodes, checkpoints) build on `Browser`, which shows one
 item at a time behind a slider; for reports, prefer plotly figures with sliders (they stay
-interactive in static HTML).
+interactive in static HTML). A notebook cell shows a widget through `lab_only(widget, static)`:
+headless (papermill, reports) it shows `static()` instead, because a widget cannot appear in a static
+report and executing widget cells headless can leave nbclient waiting forever (jupyter/nbclient#312;
+seen here once in a gdt smoke run).
 """
 from __future__ import annotations
 
@@ -68,6 +71,14 @@ class ParamPanel(W.VBox):
 
     def config(self):
         return scales.apply(self._config_cls, self._scales, self.scale.value, self.overrides)
+
+
+def lab_only(widget: Callable[[], Any], static: Callable[[], Any] | None = None):
+    """`widget()` in JupyterLab; headless, `static()` (or None) and no widget is built at all."""
+    from workbench.progress import headless
+    if headless():
+        return static() if static is not None else None
+    return widget()
 
 
 class Browser(W.VBox):

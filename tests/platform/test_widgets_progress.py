@@ -99,3 +99,14 @@ def test_one_run_one_colour_across_panels_and_short_traces_visible():
     for step in range(100):
         long(step, {"loss": 1.0 / (step + 1)})
     assert long.close(show=False).data[0].mode == "lines"
+
+
+def test_lab_only_builds_no_widget_headless(monkeypatch):
+    from workbench import progress, widgets
+    built = []
+    monkeypatch.setenv("WORKBENCH_HEADLESS", "1")
+    assert widgets.lab_only(lambda: built.append(1), lambda: "static") == "static" and built == []
+    assert widgets.lab_only(lambda: built.append(1)) is None and built == []
+    monkeypatch.setattr(progress, "headless", lambda: False)
+    widgets.lab_only(lambda: built.append(1), lambda: "static")
+    assert built == [1]

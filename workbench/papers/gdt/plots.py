@@ -111,7 +111,10 @@ def viewer_figure(out: dict, steps: int):
 
 
 def target_browser(out: dict, seed: int = 0):
-    """A slider over the targets; each shows the target's histogram against every method's rollouts."""
-    from workbench.widgets import Browser
+    """A slider over the targets; each shows the target's histogram against every method's rollouts
+    (headless: the first target's figure)."""
+    from workbench.widgets import Browser, lab_only
     names = [t.name for t in out["episodes"].targets]
-    return Browser(len(names), lambda i: target_histograms(out, names[i], seed), description="target", labels=names)
+    return lab_only(lambda: Browser(len(names), lambda i: target_histograms(out, names[i], seed),
+                                    description="target", labels=names),
+                    lambda: target_histograms(out, names[0], seed))

@@ -69,7 +69,16 @@ def episode_figures(out: dict, robot: str, episode: int = 0) -> tuple[go.Figure,
 
 
 def episode_browser(out: dict, episodes: int = 5):
-    """ipywidgets browser: pick robot and episode, scrub time; the arm (3-D) and its state/action traces."""
+    """ipywidgets browser: pick robot and episode, scrub time; the arm (3-D) and its state/action traces.
+    Headless (reports) a line pointing to the static figures instead (`workbench.widgets.lab_only`)."""
+    from workbench.notebook import Note
+    from workbench.widgets import lab_only
+    return lab_only(lambda: _episode_browser_widget(out, episodes),
+                    lambda: Note("The episode browser is interactive (open the notebook in JupyterLab); "
+                                 "the report keeps the static figures below."))
+
+
+def _episode_browser_widget(out: dict, episodes: int):
     import ipywidgets as W
 
     robots = list(out["roots"])
