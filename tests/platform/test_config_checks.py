@@ -14,7 +14,8 @@ from workbench import WorkbenchError, registry, scales
 SLUGS = [p.slug for p in registry.available()]
 ANY_VALUE = {("compwob", "llm_record"): "any replay file to append to; '' records nothing"}
 # fields whose empty value means "none" (so "" is fine) but a value naming nothing is not
-BAD_VALUES = {("compwob", "pages"): ["/no/such/folder", "tests"]}
+BAD_VALUES = {("compwob", "pages"): ["/no/such/folder", "tests"],
+              ("gdt", "dataset"): ["no/such/dataset.npz", "data/gdt"]}
 
 
 def bad_values(tp):
