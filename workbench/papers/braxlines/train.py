@@ -19,7 +19,7 @@ from workbench.papers.braxlines import discriminators as D
 from workbench.papers.braxlines import metrics as M
 from workbench.history import no_progress
 from workbench.results import bootstrap
-from workbench.sim import composer, harness
+from workbench.sim import harness
 from workbench.sim.env import build_env
 
 
