@@ -15,7 +15,7 @@ class Config(PaperConfig):
     # data: the shipped runner policies (data/gdt) rolled out once and cached, or a dataset file
     dataset: str = ""                    # a sim-layer dataset .npz (path from the repo root) instead of rolling out
     max_policies: int = 0                # 0 = every shipped policy; n = n of them evenly spread (smoke)
-    episodes_per_policy: int = 48        # 12 policies x 48 x 500 steps = 288k transitions (the paper: D4RL 1-2M)
+    episodes_per_policy: int = 48        # 14 policies (12 checkpoints, 2 speed) x 48 x 500 steps = 336k transitions (the paper: D4RL 1-2M)
     episode_length: int = 500            # steps (25 s); halves rollout and target cost vs D4RL's 1000
     data_seed: int = 0                   # rollout noise of the dataset
     # protocol (eval_cdt.py): held-out targets ranked by return, plus synthetic bimodal ones

@@ -14,6 +14,7 @@ taken at s_t for step t; reward is r_t.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,9 @@ def make_dataset(cfg, progress=lambda i, n: None):
     from workbench import cache
     from workbench.sim import datasets
     files = policy_files(cfg)
-    key = {"files": [(f.name, f.stat().st_size) for f in files], "episodes": cfg.episodes_per_policy,
+    # content digests: a retrained policy file keeps its name and often its size
+    key = {"files": [(f.name, hashlib.sha1(f.read_bytes()).hexdigest()[:16]) for f in files],
+           "episodes": cfg.episodes_per_policy,
            "length": cfg.episode_length, "seed": cfg.data_seed, "v": 1}
     path = cache.path_for("gdt/dataset", key, suffix=".npz")
     if path.exists():
