@@ -84,7 +84,9 @@ SCALES = {
 COST = {  # measured 2026-11-25 on the shared 2-core box at load average 8-18 (idle would be faster)
     "smoke": "21 s with warm caches; ~95 s cold under load (37 s CPU, model load 45 s of it); 4 losses x 200 "
              "bandit steps, LLM 4 pairs, 2 held-out prompts",
-    "cpu": "~12 min wall under load on a cold cache before issue 21 (LLM sampling+judging 7 min of it), 61 s cached; "
+    "cpu": "291 s wall (runtime_s 280) on 2 quiet cores on 2026-12-01, one core busy (the kernel uses one): bandit 50 s, "
+           "optimiser study 17 s, SmolLM2 DPO vs GDPO 204 s, LLM replies possibly cached from earlier runs. Before: "
+           "~12 min wall under load on a cold cache before issue 21 (LLM sampling+judging 7 min of it), 61 s cached; "
            "bandit 9 losses x 45 settings (5 seeds) x 2000 steps: 361 s at load average 20 on 2026-12-01 (3 seeds "
            "costs ~0.6-0.75x of 5 in a side-by-side 200-step timing); optimiser study (2 passes of 5 losses x 12 settings) 296 s at load 20; "
            "LLM 32 pairs, 24 held-out prompts",

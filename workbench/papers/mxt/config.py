@@ -104,7 +104,9 @@ SCALES = {
 
 COST = {"smoke": "196 s wall (53 s CPU) at load ~11 on 2 shared cores with the XLA cache warm for its rollout; "
                  "725 s with an empty cache at load ~12: compile-bound (rollout, tokeniser, labels, 2 students)",
-        "cpu": "1134 s end to end (issue 16's session, load average 10 falling to 3, empty data cache): data + "
+        "cpu": "739 s runtime (753 s wall) with six experts (touch + reach), pinned to ONE core (taskset; 2026-12-01): "
+               "experts + data 401 s, 5 students 268 s (Transformer ~26 steps/s, MLP ~360), evaluation 56 s. Before, "
+               "reach only: 1134 s end to end (issue 16's session, load average 10 falling to 3, empty data cache): data + "
                "expert evaluation ~13 min (3 rollout compiles), 5 students 5.3 min (Transformer ~22 steps/s, MLP ~300), "
                "evaluation ~2 min; over the 15-min budget under load, estimated ~10 min on 2 quiet cores",
         "paper": "PPO experts at 100M steps each and 100k BC steps: GPU hours (not run)"}

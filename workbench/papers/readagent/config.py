@@ -84,6 +84,9 @@ SCALES = {
 COST = {
     "smoke": "~20 s (replayed replies, no model load); ~25 CPU s + model load with -p llm=smollm2",
     "cpu": "4 documents x ~1,650 words, 40 questions, 7 methods; sanity gate alone 93 CPU s (40 questions x 3 "
-           "answers); a full first run not measured on an idle machine (load 12-24 during issue 21)",
+           "answers); measured 2026-12-01 pinned to ONE core (taskset, 1 torch thread; the other core ran PPO): 1843 s "
+           "wall, 1809 s CPU (gate 90 s; CPU s per phase: paginate 97, gist 75, uniform gists 43, ReadAgent-P 338, "
+           "ReadAgent-S 491, gists 86, BM25 113, neural 139, full 138, uniform-P 204). Over the 15-min budget; "
+           "2 threads speed prefill ~1.25x (benchmarks/llm_throughput.py), so ~20-24 min on 2 quiet cores",
     "paper": "10 documents x 3,000 words, 120 questions, capable backend (e.g. a vLLM server); not measured",
 }

@@ -82,7 +82,8 @@ SCALES = {
 
 COST = {"smoke": "110 s wall at load ~10 on the shared 2 cores (32 s of CPU): 2 robots x 6/4 episodes, 5 models "
                   "x 30 steps; most of it is imports, MiniLM and kernel start",
-        "cpu": "data, first run only: 420 s wall at load ~15 (840 episodes; cached after). Measured with -p "
+        "cpu": "603 s runtime (617 s wall) at the default 1600 steps, data cached, pinned to ONE core (taskset, 1 torch "
+               "thread; 2026-12-01): data 69 s, 9 models 531 s. Earlier: data, first run only: 420 s wall at load ~15 (840 episodes; cached after). Measured with -p "
                "train_steps=800, data cached: 1483 s wall at load 10-20, 388 s of CPU (train 69%, evaluation 27%). "
                "The default 1600 steps adds ~270 s of CPU: ~11 min on 2 quiet cores (estimate from CPU time)",
         "paper": "1000/50 episodes per robot, d 128/256, 20k steps per model, 9 models x 3 seeds: hours on a CPU, "
