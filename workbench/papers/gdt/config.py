@@ -96,7 +96,9 @@ SCALES = {
 
 COST = {"smoke": "97 s end to end at load ~7 (shipped 12-episode dataset; most of it one jit of the vmapped runner "
                  "step; 60 updates of a width-32 GPT per method); 557 s at load ~12 with 2 torch threads",
-        "cpu": "1182 s (19.7 min) end to end with empty caches on the shared 2 cores, load falling from ~10 to ~1 "
+        "cpu": "702 s runtime (718 s wall, 767 s CPU) with 14 shipped policies (12 checkpoints + 1 and 3 m/s), empty data "
+               "cache, 2 cores shared with a test run for its last 10 min (2026-12-01): data 97 s, 6 trainings 435 s, "
+               "rollouts 167 s. Before (12 policies): 1182 s (19.7 min) end to end with empty caches on the shared 2 cores, load falling from ~10 to ~1 "
                "during the run (data 309 s incl. jit, training 597 s for 6 models, rollouts 271 s); estimated 9-10 min "
                "on a quiet 2-core machine; cached data and weights on the second run",
         "paper": "100k updates x 3 methods x 3 seeds, width 128 x 3 layers, 1.2M transitions: GPU hours (not run)"}
