@@ -9,7 +9,7 @@ and Bidirectional DT on offline data of the sim layer's planar runner, judged by
     make_data.py   the PPO runs behind data/gdt (run once by hand; not part of the notebook's budget)
 
 Regenerate the shipped policies: `python -m workbench.papers.gdt.make_data` (3M steps -> 12 checkpoints,
-then two speed-targeted policies). The committed files are the 12 checkpoints of that run (about 58 min on 2
-shared cores at load ~13), written with `--speeds` (none): the speed-targeted policies were not trained in
-this session's budget; see data/gdt/manifest.json.
+then two speed-targeted policies). The committed files: the 12 checkpoints of that run (about 58 min on 2
+shared cores at load ~13; 1.7-3.5 m/s), and `runner_speed_1.npz` / `runner_speed_3.npz` added later with
+`--speeds-only` (1.5M and 600k steps, one core each; 0.97 and 2.90 m/s), see data/gdt/manifest.json.
 """
