@@ -34,7 +34,7 @@ class Config(PaperConfig):
     d_ff: int = 128                      # 2 x d_model, as MxT's 512 / 256
     mlp_hidden: tuple[int, ...] = (256, 256)   # MxT's mlp_1024_1024, narrowed like the Transformer
     ablations: tuple[str, ...] = ("no_morph",)  # Transformer feature-set ablations (tokens.FEATURE_SETS)
-    bc_steps: int = 2_000                # MxT: 100k; ~13 s per 100 Transformer steps on one loaded core (measured)
+    bc_steps: int = 4_000                # MxT: 100k; 2k left the Transformer underfit on 6 envs (valid loss 0.048 vs 0.028 at 4k; 0.00 touch success); 4k fits 540 s on 2 quiet cores
     batch_size: int = 128                # MxT 256; halved so three Transformers fit the 15-minute budget
     bc_lr: float = 1e-3                  # MxT 3e-4; a shorter run takes a larger step
     log_every: int = 250                 # minibatches per jitted chunk = progress point
@@ -104,7 +104,8 @@ SCALES = {
 
 COST = {"smoke": "196 s wall (53 s CPU) at load ~11 on 2 shared cores with the XLA cache warm for its rollout; "
                  "725 s with an empty cache at load ~12: compile-bound (rollout, tokeniser, labels, 2 students)",
-        "cpu": "739 s runtime (753 s wall) with six experts (touch + reach), pinned to ONE core (taskset; 2026-12-01): "
+        "cpu": "540 s runtime (552 s wall) on 2 quiet cores with bc_steps=4000 (2026-12-01). "
+               "With bc_steps=2000: 739 s runtime (753 s wall) with six experts (touch + reach), pinned to ONE core (taskset; 2026-12-01): "
                "experts + data 401 s, 5 students 268 s (Transformer ~26 steps/s, MLP ~360), evaluation 56 s. Before, "
                "reach only: 1134 s end to end (issue 16's session, load average 10 falling to 3, empty data cache): data + "
                "expert evaluation ~13 min (3 rollout compiles), 5 students 5.3 min (Transformer ~22 steps/s, MLP ~300), "
