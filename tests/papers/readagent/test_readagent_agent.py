@@ -144,3 +144,13 @@ def test_calibration_subtracts_the_no_text_prior():
     assert agent.answer(llm, "some text", Q, calibrate=False)[0] == 2
     assert agent.answer(llm, "some text", Q, calibrate=True)[0] == 0
     assert sum(p == "Question: Where is it?" for _, p in llm.calls) == 1
+
+
+def test_sequential_first_step_asks_what_parallel_asks():
+    """S's first step scores the same prompts as P's look-up, so the reply cache serves it."""
+    m = memory()
+    for i in range(len(m.pages)):
+        assert agent.read_frame(m, [], i) == agent.gist_frame(m.gists[i])
+    assert agent.read_frame(m, [], None) == agent.QUESTION_CUE
+    later = agent.read_frame(m, [2], 1)
+    assert later.startswith("Page: full text of page 2") and later.endswith(agent.gist_frame("gist 1"))

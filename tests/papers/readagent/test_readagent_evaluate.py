@@ -132,6 +132,24 @@ def test_smoke_replay_file_covers_the_smoke_scale():
     assert set(run.summary().index) == set(cfg.methods)
 
 
+def test_workers_read_the_same_as_one_process():
+    """Documents read in two worker processes (each loading the backend from its spec) give the same
+    records, in document order, as one process. The smoke replay file covers two documents for this."""
+    from workbench import scales
+    from workbench.papers.readagent.evaluate import sanity_gate
+
+    cfg = dataclasses.replace(scales.resolve("readagent", "smoke"), workers=1)
+    one = train(cfg, cache=False)
+    two = train(dataclasses.replace(cfg, n_docs=2, workers=2), cache=False)
+    assert list(dict.fromkeys(r["doc_id"] for r in two.records)) == [d.doc_id for d in two.docs]
+    first = [r for r in two.records if r["doc_id"] == one.records[0]["doc_id"]]
+    assert [(r["method"], r["prediction"], r["opened"]) for r in first] == \
+        [(r["method"], r["prediction"], r["opened"]) for r in one.records]
+    assert len(two.memories) == 2
+    gate = sanity_gate(cfg.llm, two.docs, workers=2)
+    assert gate["questions"] == sum(len(d.questions) for d in two.docs)
+
+
 def write_quality(path):
     """Two lines in the QuALITY v1.0.1 htmlstripped layout: one article, two writers' questions."""
     import json

@@ -210,15 +210,15 @@ def parse_sequential(reply: str, n_pages: int, read: list[int]) -> int | None:
 
 
 def read_frame(memory: Memory, read: list[int], candidate: int | None) -> str:
-    """S's candidate-conditional prompt: the pages read so far in full, then one unread page's gist."""
-    parts = [f"Page: {' '.join(memory.pages[i].text.split())}" for i in read]
-    if candidate is not None:
-        parts.append(f"Page summary: {memory.gists[candidate]}")
-    return "\n\n".join(parts + [QUESTION_CUE])
+    """S's candidate-conditional prompt: the pages read so far in full, then one unread page's gist.
+    With nothing read yet it is P's prompt (`gist_frame`), so S's first step costs nothing after P's
+    look-up (the reply cache holds the same scores)."""
+    head = "".join(f"Page: {' '.join(memory.pages[i].text.split())}\n\n" for i in read)
+    return head + (gist_frame(memory.gists[candidate]) if candidate is not None else QUESTION_CUE)
 
 
 def lookup_sequential(llm, memory: Memory, q: Question, budget: int, stop_margin: float = 1.0,
-                      candidates: int = 4, context_words: int = 0) -> tuple[list[int], list[str], list[int]]:
+                      candidates: int = 2, context_words: int = 0) -> tuple[list[int], list[str], list[int]]:
     """ReadAgent-S: (pages expanded in order, raw replies, context words at each step).
 
     Likelihood path: each step scores the question after the pages read so far plus one unread page's
@@ -325,7 +325,7 @@ def read_parallel(llm, memory: Memory, q: Question, k: int, keep_ratio: float, s
 
 def read_sequential(llm, memory: Memory, q: Question, budget: int, style: str = "quality",
                     max_new_tokens: int = 24, calibrate: bool = True, stop_margin: float = 1.0,
-                    candidates: int = 4, context_words: int = 0) -> Reading:
+                    candidates: int = 2, context_words: int = 0) -> Reading:
     pages, replies, words = lookup_sequential(llm, memory, q, budget, stop_margin, candidates, context_words)
     pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate)
     return Reading("readagent_s", pages, words + [memory.context_words(pages)], pred, replies + [ans])

@@ -40,7 +40,7 @@ class Config(PaperConfig):
     seq_max: int = 2                # ReadAgent-S reads at most this many pages (paper <= 6)
     stop_margin: float = 1.0        # S stops when no unread page's gist raises the question's log-likelihood
                                     # (nats, summed over its tokens) by this much over the pages already read
-    seq_candidates: int = 4         # S's later steps re-score this many best-ranked unread pages (cost)
+    seq_candidates: int = 2         # S's later steps re-score this many best-ranked unread pages (cost)
     retrieve_k: int = 2             # BM25 / neural top-k pages (same budget as ReadAgent-P)
     # --- what runs ---
     methods: tuple[str, ...] = METHODS  # any subset of METHODS
@@ -50,10 +50,14 @@ class Config(PaperConfig):
                                     # page in context: 0.92 uncalibrated, 1.00 calibrated (24 questions)
     rate_answers: bool = False      # free-form answers: LLM raters LR-1 (strict) / LR-2 (permissive), paper §4.1
     max_doc_words: int = 0          # truncate loaded documents to this many words (0: no limit)
+    # --- compute ---
+    workers: int = 2                # documents read in parallel processes, one core and one model copy each
+                                    # (the embedded model; 2 threads in one process gain only ~1.25x)
 
     def check(self):
         self.loadable_llm("llm")
         self.at_least(0, "seed", "max_doc_words", "context_words", "seq_candidates", "stop_margin")
+        self.positive("workers")
         kind, _, path = self.dataset.partition(":")
         self.require(self.dataset == "generated" or (kind in ("quality", "qmsum") and path.strip() != ""),
                      f"dataset={self.dataset!r}: use 'generated', 'quality:<path.jsonl>' or 'qmsum:<path.jsonl>'")
@@ -73,7 +77,7 @@ SCALES = {
     # load; `-p llm=smollm2` runs the real one); re-record after a prompt change (see tests)
     "smoke": dict(llm="replay:data/readagent/smoke_replies.jsonl", n_docs=1, doc_words=700, questions_per_doc=2,
                   gist_max_tokens=16, lookup_k=1, seq_max=1, retrieve_k=1,
-                  methods=("readagent_p", "readagent_s", "gists", "bm25")),
+                  methods=("readagent_p", "readagent_s", "gists", "bm25"), workers=1),
     "cpu": {},
     # the paper's QuALITY settings (Table 1/8): needs a capable backend, e.g. -p llm=openai:...
     "paper": dict(n_docs=10, doc_words=3000, questions_per_doc=12, context_words=6000, max_words=600, min_words=280,

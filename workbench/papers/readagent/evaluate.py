@@ -21,6 +21,7 @@ from statistics import mean
 from workbench.cache import cached, key_of
 from workbench.history import History, no_progress
 from workbench.llm import get_llm
+from workbench.parallel import map_in_processes
 from workbench.papers.readagent import agent, baselines
 from workbench.papers.readagent.agent import Memory, Reading
 from workbench.papers.readagent.data import Document, Question, evidence_page, load_documents
@@ -28,7 +29,7 @@ from workbench.papers.readagent.metrics import (accuracy, chance_hit, compressio
                                          rouge)
 from workbench.papers.readagent.paginate import PaginationTrace, page_of_paragraph, paginate, paginate_uniform
 
-PROMPT_VERSION = 2  # bump when a prompt changes: cached memories/readings then miss
+PROMPT_VERSION = 3  # bump when a prompt changes: cached memories/readings then miss
 
 
 @dataclass
@@ -149,26 +150,36 @@ def dataset_name(dataset: str) -> str:
     return dataset.split(":", 1)[0]
 
 
-def sanity_gate(llm, docs: list[Document], calibrate: bool = True) -> dict:
+def sanity_gate(llm, docs: list[Document], calibrate: bool = True, workers: int = 1) -> dict:
     """Can the model answer from the evidence page, and not without it? For each multiple-choice
     question with known evidence: the answer (by the method's own answering) with the evidence page
     (`data.evidence_page`: the episode holding the answer) as the whole text, and with no text.
     Returns {'with_page': accuracy, 'no_page': accuracy, 'chance': mean 1/options, 'questions': n,
     'per_question': [(qid, right with page, right with none)]}. No page is scored uncalibrated: the
-    calibrated score of every option is 0 there (the model's prior alone decides)."""
-    rows = []
-    for d in docs:
-        for q in d.questions:
-            if not (q.options and q.evidence and q.answer is not None):
-                continue
-            with_page = agent.answer(llm, evidence_page(d, q), q, calibrate=calibrate)[0] == q.answer
-            no_page = agent.answer(llm, "", q, calibrate=False)[0] == q.answer
-            rows.append((q.qid, with_page, no_page, 1 / len(q.options)))
+    calibrated score of every option is 0 there (the model's prior alone decides).
+    `llm`: an LLM object, or a backend spec, which lets `workers` > 1 processes share the documents."""
+    per_doc: dict[int, list] = {}
+    for i, rows in map_in_processes(_gate_rows, docs, workers if isinstance(llm, str) else 1, llm, calibrate):
+        per_doc[i] = rows
+    rows = [r for i in sorted(per_doc) for r in per_doc[i]]
     n = len(rows)
     return {"with_page": mean(r[1] for r in rows) if n else float("nan"),
             "no_page": mean(r[2] for r in rows) if n else float("nan"),
             "chance": mean(r[3] for r in rows) if n else float("nan"), "questions": n,
             "per_question": [r[:3] for r in rows]}
+
+
+def _gate_rows(doc: Document, llm_or_spec, calibrate: bool) -> list[tuple]:
+    """The sanity gate's rows for one document: (qid, right with the page, right with none, chance)."""
+    llm = get_llm(llm_or_spec) if isinstance(llm_or_spec, str) else llm_or_spec
+    rows = []
+    for q in doc.questions:
+        if not (q.options and q.evidence and q.answer is not None):
+            continue
+        with_page = agent.answer(llm, evidence_page(doc, q), q, calibrate=calibrate)[0] == q.answer
+        no_page = agent.answer(llm, "", q, calibrate=False)[0] == q.answer
+        rows.append((q.qid, with_page, no_page, 1 / len(q.options)))
+    return rows
 
 
 def describe_question(doc: Document, q: Question, chars: int = 300) -> str:
@@ -254,46 +265,65 @@ def _readings_of(value, doc: Document) -> bool:
         all(r is None or isinstance(r, Reading) for r in value)
 
 
-def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
-    """Read `cfg.n_docs` documents and answer their questions with every method in `cfg.methods`.
-    progress(step, metrics) is called at step 0 and after each document (step = questions answered)."""
-    if llm is None:
-        llm = get_llm(cfg.llm)
+def _read_doc(doc: Document, cfg, llm_or_spec, cache: bool) -> tuple[DocMemory, list[dict], dict[str, float]]:
+    """Everything one document needs: its memory (cached), every method's readings (cached) and their
+    records, and this process's CPU seconds per phase. Runs in a worker process when `train` has
+    several (`llm_or_spec` is then the backend spec and the worker loads its own copy)."""
+    llm = get_llm(llm_or_spec) if isinstance(llm_or_spec, str) else llm_or_spec
     style = "qmsum" if cfg.dataset.startswith("qmsum:") else "quality"
-    docs = load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc, cfg.max_doc_words)
-    run = Run(docs, {}, [])
-    progress(0, {})
-    run.history.log(0, {})
     uniform = "uniform_p" in cfg.methods
     mem_keys = {f: getattr(cfg, f) for f in ("max_words", "min_words", "take_rest_words", "uniform_words",
                                              "gist_max_tokens", "gist_ratio")}
     read_keys = {f: getattr(cfg, f) for f in ("lookup_k", "lookup_keep_ratio", "seq_max", "stop_margin", "seq_candidates",
                                               "retrieve_k", "context_words", "answer_max_tokens", "calibrate_answers")}
+    desc = dict(llm=llm.name, doc=key_of(doc.paragraphs), style=style, uniform=uniform, v=PROMPT_VERSION, **mem_keys)
+    dm = cached("readagent/memory", desc, lambda: read_document(llm, doc, cfg, style, uniform), enabled=cache,
+                expect=DocMemory)
+    seconds = dict(dm.seconds)
+    records: list[dict] = []
+    for method in cfg.methods:   # in this order: S's first step re-uses P's scores from the reply cache
+        t0 = time.process_time()
+        rdesc = dict(desc, method=method, questions=[asdict(q) for q in doc.questions], **read_keys)
+        readings = cached("readagent/readings", rdesc,
+                          lambda: [read_question(llm, method, doc, dm, q, cfg, style) for q in doc.questions],
+                          enabled=cache, expect=lambda rs: _readings_of(rs, doc))
+        memory = dm.uniform if method == "uniform_p" else dm.memory
+        answered = [(q, r) for q, r in zip(doc.questions, readings) if r is not None]
+        for q, r in answered:
+            rec = _record(doc, q, r, memory)
+            if cfg.rate_answers and q.references:  # LR-1 strict YES / LR-2 Yes or partially, best over references
+                rec["lr1"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=True)
+                rec["lr2"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=False)
+            records.append(rec)
+        seconds[method] = time.process_time() - t0
+    return dm, records, seconds
+
+
+def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
+    """Read `cfg.n_docs` documents and answer their questions with every method in `cfg.methods`.
+    progress(step, metrics) is called at step 0 and after each document (step = questions answered).
+
+    `llm`: an LLM object, or a backend spec (default `cfg.llm`). With a spec and `cfg.workers` > 1 the
+    documents are read in that many worker processes (`workbench.parallel`), each loading its own
+    copy of the model; an LLM object is always used here, in this process. Either way a document's
+    work is the same, so the readings do not depend on the number of workers."""
+    llm = cfg.llm if llm is None else llm
+    docs = load_documents(cfg.dataset, cfg.n_docs, cfg.seed, cfg.doc_words, cfg.questions_per_doc, cfg.max_doc_words)
+    run = Run(docs, {}, [])
+    progress(0, {})
+    run.history.log(0, {})
+    workers = cfg.workers if isinstance(llm, str) else 1
     t_start = time.time()
+    done: dict[int, tuple[DocMemory, list[dict]]] = {}
     step = 0
-    for doc in docs:
-        desc = dict(llm=llm.name, doc=key_of(doc.paragraphs), style=style, uniform=uniform, v=PROMPT_VERSION, **mem_keys)
-        dm = cached("readagent/memory", desc, lambda: read_document(llm, doc, cfg, style, uniform), enabled=cache,
-                    expect=DocMemory)
-        run.memories[doc.doc_id] = dm
-        for k, v in dm.seconds.items():
+    for i, (dm, records, seconds) in map_in_processes(_read_doc, docs, workers, cfg, llm, cache):
+        done[i] = (dm, records)
+        for k, v in seconds.items():
             run.seconds[k] = run.seconds.get(k, 0.0) + v
-        for method in cfg.methods:
-            t0 = time.process_time()
-            rdesc = dict(desc, method=method, questions=[asdict(q) for q in doc.questions], **read_keys)
-            readings = cached("readagent/readings", rdesc,
-                              lambda: [read_question(llm, method, doc, dm, q, cfg, style) for q in doc.questions],
-                              enabled=cache, expect=lambda rs: _readings_of(rs, doc))
-            memory = dm.uniform if method == "uniform_p" else dm.memory
-            records = [_record(doc, q, r, memory) for q, r in zip(doc.questions, readings) if r is not None]
-            if cfg.rate_answers:
-                for q, rec in zip([q for q, r in zip(doc.questions, readings) if r is not None], records):
-                    if q.references:  # LR-1 strict YES / LR-2 Yes or partially, best over references
-                        rec["lr1"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=True)
-                        rec["lr2"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=False)
-            run.records += records
-            run.seconds[method] = run.seconds.get(method, 0.0) + time.process_time() - t0
-        step += len(doc.questions)
+        # records in document order, whatever order the workers finish in
+        run.memories = {docs[j].doc_id: done[j][0] for j in sorted(done)}
+        run.records = [r for j in sorted(done) for r in done[j][1]]
+        step += len(docs[i].questions)
         metrics = {f"eval/acc_{m}": row["accuracy"] for m, row in run.summary().iterrows()}
         metrics["time/s"] = time.time() - t_start
         run.history.log(step, metrics)
