@@ -73,3 +73,9 @@ def test_tiny_distillation_lowers_the_loss():
     assert run.timing["steps_per_s"] > 0 and run.n_params > 1000
     pred = np.asarray(predict(cfg, run, data["tokens"][:4], data["mask"][:4]))
     assert pred.shape == (4, 8)
+    # resuming continues the same run: its steps count on, it starts where the first run ended, and the
+    # continued training lowers the loss further (the diagnosis `pipeline.train_longer` relies on this)
+    more = distill(cfg, "transformer", data, rows[::2], rows[1::2], seed=1, resume=run, steps=200)
+    assert more.history.rows[0][0] == 300 and more.history.rows[-1][0] == 500
+    assert more.history.rows[0][1]["eval/loss"] == pytest.approx(last, rel=1e-4)
+    assert more.history.last("eval/loss") < last

@@ -38,6 +38,7 @@ class Config(PaperConfig):
     batch_size: int = 128                # MxT 256; halved so three Transformers fit the 15-minute budget
     bc_lr: float = 1e-3                  # MxT 3e-4; a shorter run takes a larger step
     log_every: int = 250                 # minibatches per jitted chunk = progress point
+    diag_steps: int = 4_000              # diagnosis: the multi-task Transformer trained this many more steps (0: skip)
     # evaluation
     eval_episodes: int = 64              # per (student, env), as the issue asks
     eval_steps: int = 300                # the tasks' episode length
@@ -70,6 +71,7 @@ class Config(PaperConfig):
         self.require(self.expert_dir.strip() != "", "expert_dir='': name the folder of the expert policy files")
         self.members("ablations", FEATURE_SETS)
         self.members("distil_from", ("accepted", "all"))
+        self.at_least(0, "diag_steps")
         self.positive("expert_steps", "data_steps", "max_per_env", "pad_to", "d_model", "heads", "layers", "d_ff",
                       "bc_steps", "batch_size", "bc_lr", "log_every", "eval_episodes", "eval_steps", "viewer_steps")
         self.nonempty("mlp_hidden")
@@ -89,7 +91,7 @@ class Config(PaperConfig):
 
 SCALES = {
     "smoke": {"envs": ("ant-4:reach",), "zs_train_bodies": ("ant-4",), "zs_test_body": "none", "ablations": (),
-              "data_steps": 30, "max_per_env": 320, "bc_steps": 20, "log_every": 10,
+              "data_steps": 30, "max_per_env": 320, "bc_steps": 20, "log_every": 10, "diag_steps": 10,
               "batch_size": 32, "eval_episodes": 4, "eval_steps": 30, "viewer_steps": 20, "d_model": 16, "d_ff": 32,
               "layers": 1, "mlp_hidden": (32,), "pad_to": 12},
     "cpu": {},
@@ -99,7 +101,7 @@ SCALES = {
               "zs_train_bodies": ("ant-2", "ant-3", "ant-4", "ant-6"), "zs_test_body": "ant-5",
               "retrain_experts": True, "expert_steps": 100_000_000, "eval_episodes": 256,
               "max_per_env": 97_850, "pad_to": 24, "d_model": 256, "layers": 3, "d_ff": 512,
-              "mlp_hidden": (1024, 1024), "bc_steps": 100_000, "bc_lr": 3e-4, "log_every": 1000},
+              "mlp_hidden": (1024, 1024), "bc_steps": 100_000, "diag_steps": 100_000, "bc_lr": 3e-4, "log_every": 1000},
 }
 
 COST = {"smoke": "196 s wall (53 s CPU) at load ~11 on 2 shared cores with the XLA cache warm for its rollout; "

@@ -213,6 +213,31 @@ def evaluate_students(cfg, students: dict, arenas: dict, sets: Sets, progress=no
     return ev, outs
 
 
+def train_longer(cfg, students: dict, arenas: dict, sets: Sets, name: str = "transformer",
+                 progress=no_progress) -> tuple[dict, dict]:
+    """The training-budget diagnosis: continue multi-task student `name` for `cfg.diag_steps` more minibatches
+    (same data, its Adam state, fresh minibatches) and play it on every multi-task env with the same
+    episodes as `evaluate_students`. Returns ({name + "_longer": the continued StudentRun}, {(name + "_longer",
+    body, task): metrics}), or ({}, {}) when `cfg.diag_steps` is 0. If the longer-trained student closes its gap to
+    the others, the shorter budget, not the architecture, decided the comparison."""
+    if not cfg.diag_steps:
+        return {}, {}
+    from workbench.papers.mxt import tokens as tk
+    from workbench.papers.mxt.arena import STUDENTS
+    from workbench.papers.mxt.train import distill
+    run = students[name]
+    longer = distill(cfg, run.kind, sets.data, sets.train_rows, sets.valid_rows, run.feature_set, cfg.seed + 1,
+                     progress, pool_size=len(sets.train_rows), resume=run, steps=cfg.diag_steps)
+    ev = {}
+    for b, t in sets.envs:
+        arena, names = arenas[(b, t)]
+        plist = [(longer.params if n == name else students[n].params, tk.feature_mask(students[n].feature_set))
+                 if n in students else (arena.init_params(k), tk.feature_mask("mtg")) for k, n in enumerate(names)]
+        out = arena.play(STUDENTS, plist, seed=cfg.seed + 77, steps=cfg.eval_steps)
+        ev[(f"{name}_longer", b, t)] = arena.block_metrics(out, names.index(name))
+    return {f"{name}_longer": longer}, ev
+
+
 def results_table(ev: dict):
     """A long DataFrame: student, body, task, success, final/initial, episodes."""
     import pandas as pd

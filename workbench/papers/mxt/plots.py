@@ -128,6 +128,20 @@ def loss_figure(students: dict) -> go.Figure:
                  "0.5 x masked MSE on held-out transitions (action units squared, log)")
 
 
+def budget_figures(students: dict, longer: dict, ev: dict, ev_longer: dict, envs: list, name: str = "transformer",
+                   against: str = "mlp") -> list[go.Figure]:
+    """The training-budget diagnosis (`pipeline.train_longer`'s two dicts): held-out loss of `name` continued
+    past its budget next to `against`, and their success per env; [] when the diagnosis did not run."""
+    if not longer:
+        return []
+    runs = {name: students[name], f"{name}_longer": longer[f"{name}_longer"], against: students[against]}
+    loss = loss_figure(runs)
+    loss.update_layout(title=f"Held-out loss: {name} trained longer, against {against}")
+    bars = success_bars(ev | ev_longer, envs, [name, f"{name}_longer", against],
+                        title=f"Success: {name} at its budget and trained longer, against {against}")
+    return [loss, bars]
+
+
 def student_rollouts(arenas: dict, outs: dict, steps: int, student: str = "transformer") -> list[go.Figure]:
     """One viewer figure per body: `student` on the first evaluated task of that body."""
     figs, seen = [], set()

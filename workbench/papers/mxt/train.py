@@ -30,6 +30,7 @@ class StudentRun:
     history: History
     timing: dict              # jit_s, train_s, steps_per_s
     n_params: int
+    opt_state: object = None  # Adam's state at the end, so `distill(resume=run)` can continue it
 
 
 _FNS: dict = {}
@@ -69,14 +70,17 @@ def _fns(cfg, kind: str, chunk: int):
 
 
 def distill(cfg, kind: str, data: dict, train_rows: np.ndarray, valid_rows: np.ndarray | None = None,
-            feature_set: str = "mtg", seed: int = 0, progress=no_progress, pool_size: int | None = None) -> StudentRun:
-    """Fit student `kind` on data[train_rows] for cfg.bc_steps minibatches of cfg.batch_size; the held-out
-    loss (eval/loss) is on data[valid_rows]. `data` holds every env's rows (`data.concat`)."""
+            feature_set: str = "mtg", seed: int = 0, progress=no_progress, pool_size: int | None = None,
+            resume: "StudentRun | None" = None, steps: int | None = None) -> StudentRun:
+    """Fit student `kind` on data[train_rows] for `steps` (default cfg.bc_steps) minibatches of cfg.batch_size;
+    the held-out loss (eval/loss) is on data[valid_rows]. `data` holds every env's rows (`data.concat`).
+    `resume`: continue that run (its parameters and Adam state; steps count on from its last one); give it
+    another `seed` so the minibatches are new ones."""
     import jax
     import jax.numpy as jnp
     from workbench.papers.mxt.data import pool
     from workbench.papers.mxt.model import param_count
-    steps = int(cfg.bc_steps)
+    steps = int(cfg.bc_steps if steps is None else steps)
     chunk = max(1, min(cfg.log_every, steps))
     model, opt, update, loss = _fns(cfg, kind, chunk)
     feat = jnp.asarray(tk.feature_mask(feature_set))
@@ -85,9 +89,14 @@ def distill(cfg, kind: str, data: dict, train_rows: np.ndarray, valid_rows: np.n
     arrays = {k: jnp.asarray(data[k]) for k in FIELDS}
     n_all = len(data["target"])
     train_pool = jnp.asarray(pool(train_rows, pool_size or n_all, seed))
-    valid_pool = jnp.asarray(pool(valid_rows, 2048, seed)) if valid_rows is not None and len(valid_rows) else None
-    params = model.init(k_init, arrays["tokens"][:2], arrays["mask"][:2])
-    opt_state = opt.init(params)
+    # the held-out sample does not depend on the training seed: runs (and a resumed run) are compared on one set
+    valid_pool = jnp.asarray(pool(valid_rows, 2048, 0)) if valid_rows is not None and len(valid_rows) else None
+    if resume is None:
+        params = model.init(k_init, arrays["tokens"][:2], arrays["mask"][:2])
+        opt_state, start = opt.init(params), 0
+    else:
+        params, opt_state = resume.params, resume.opt_state
+        start = resume.history.rows[-1][0] if len(resume.history) else 0
     history = History()
 
     def report(step, metrics):
@@ -96,7 +105,7 @@ def distill(cfg, kind: str, data: dict, train_rows: np.ndarray, valid_rows: np.n
         history.log(step, metrics)
         progress(step, metrics)
 
-    report(0, {"train/loss": float(loss(params, arrays, train_pool[:2048], feat))})
+    report(start, {"train/loss": float(loss(params, arrays, train_pool[:2048], feat))})
     t0 = time.time()
     update_c = update.lower(params, opt_state, arrays, train_pool, feat, key).compile()
     jit_s = time.time() - t0
@@ -108,10 +117,10 @@ def distill(cfg, kind: str, data: dict, train_rows: np.ndarray, valid_rows: np.n
         value = float(value)
         train_s += time.time() - t0
         step += chunk
-        report(step, {"train/loss": value, "time/steps_per_s": step / train_s})
+        report(start + step, {"train/loss": value, "time/steps_per_s": step / train_s})
     return StudentRun(kind, feature_set, jax.device_get(params), history,
                       {"jit_s": jit_s, "train_s": train_s, "steps_per_s": step / max(train_s, 1e-9)},
-                      param_count(params))
+                      param_count(params), jax.device_get(opt_state))
 
 
 def predict(cfg, run: StudentRun, tokens, mask):
