@@ -86,8 +86,11 @@ SCALES = {
 
 COST = {"smoke": "110 s wall at load ~10 on the shared 2 cores (32 s of CPU): 2 robots x 6/4 episodes, 5 models "
                   "x 30 steps; most of it is imports, MiniLM and kernel start",
-        "cpu": "603 s runtime (617 s wall) at the default 1600 steps, data cached, pinned to ONE core (taskset, 1 torch "
-               "thread; 2026-12-01): data 69 s, 9 models 531 s. Earlier: data, first run only: 420 s wall at load ~15 (840 episodes; cached after). Measured with -p "
+        "cpu": "poor_seeds=2 (13 models), data cached, models not: 828 s of CPU (user time), 1562 s runtime at load ~4 "
+               "pinned to ONE core shared 50/50 with another job (2026-12-01): ~14 min on a quiet core. The 4 models of "
+               "the second data-poor seed add ~220 s of CPU to the 1-seed run: 603 s runtime (617 s wall) at the default "
+               "1600 steps, data cached, pinned to ONE core (taskset, 1 torch thread; 2026-12-01): data 69 s, 9 models "
+               "531 s. Earlier: data, first run only: 420 s wall at load ~15 (840 episodes; cached after). Measured with -p "
                "train_steps=800, data cached: 1483 s wall at load 10-20, 388 s of CPU (train 69%, evaluation 27%). "
                "The default 1600 steps adds ~270 s of CPU: ~11 min on 2 quiet cores (estimate from CPU time)",
         "paper": "1000/50 episodes per robot, d 128/256, 20k steps per model, 9 models x 3 seeds: hours on a CPU, "
