@@ -1,4 +1,6 @@
 """RT-X-mini experiment bookkeeping: which model is evaluated where, and the claims' inputs on known outcomes."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,8 @@ def test_plans_cover_the_three_experiments():
     assert set(plans) == {*(f"own/{r}" for r in cfg.robots), "mix/small", "mix/large", "mix/no_panda7"}
     assert plans["own/scara4"].robots == ["scara4"] and ("scara4", "pick_place") in plans["own/scara4"].cells
     assert "panda7" not in plans["mix/no_panda7"].robots and plans["mix/no_panda7"].cells == [("scara4", "pick_place")]
-    assert {r for r, _ in plans["mix/large"].cells} == set(cfg.rich_robots) and plans["mix/large"].size == "large"
+    assert {r for r, _ in plans["mix/large"].cells} == {*cfg.rich_robots, cfg.skill_target}
+    assert plans["mix/large"].size == "large" and ("scara4", "pick_place") in plans["mix/large"].cells
     # pick_place is evaluated off panda7 only where the emergent-skill experiment needs it
     assert [c for c in plans["mix/small"].cells if c[1] == "pick_place"] == [("panda7", "pick_place"), ("scara4", "pick_place")]
 
@@ -37,3 +40,65 @@ def test_measured_values_pair_models_on_the_same_units():
     # paired: replicate r resamples the same (cell, episode) units for every model
     diff = np.array(m["mix_poor"].values) - np.array(m["own_poor"].values)
     assert (diff >= 0).all()
+
+
+def test_extra_seeds_train_only_the_data_poor_experiment():
+    cfg = scales.resolve("rtx", "cpu", {"seeds": 1, "poor_seeds": 3})
+    by_seed = train.seed_plans(cfg)
+    assert list(by_seed) == [0, 1, 2] and len(by_seed[0]) == len(train.plans(cfg))
+    extra = {p.name: p for p in by_seed[2]}
+    assert set(extra) == {"own/scara4", "own/ur6", "own/planar3", "mix/small"}
+    assert {r for r, _ in extra["mix/small"].cells} == set(cfg.poor_robots)      # no rich or skill cells
+    assert all(t != "pick_place" for p in extra.values() for _, t in p.cells)
+    # poor_seeds below seeds: every seed trains everything
+    assert all(len(v) == len(train.plans(cfg)) for v in train.seed_plans(dataclasses.replace(cfg, seeds=2, poor_seeds=1)).values())
+
+
+def test_measured_values_use_extra_seeds_for_the_poor_claim_only():
+    cfg = scales.resolve("rtx", "smoke", {"bootstrap": 200, "poor_seeds": 2})   # panda7 rich, scara4 poor
+    ones, zeros, half = np.ones(4), np.zeros(4), np.array([1.0, 0.0, 1.0, 0.0])
+    seed0 = {"own/panda7": {("panda7", t): half for t in ("reach", "push", "pick_place")},
+             "own/scara4": {("scara4", "reach"): zeros, ("scara4", "push"): zeros, ("scara4", "pick_place"): zeros},
+             "mix/small": {**{("panda7", t): zeros for t in ("reach", "push", "pick_place")},
+                           ("scara4", "reach"): ones, ("scara4", "push"): ones, ("scara4", "pick_place"): half},
+             "mix/large": {("panda7", t): ones for t in ("reach", "push", "pick_place")},
+             "mix/no_panda7": {("scara4", "pick_place"): zeros}}
+    seed1 = {"own/scara4": {("scara4", "reach"): ones, ("scara4", "push"): ones},
+             "mix/small": {("scara4", "reach"): zeros, ("scara4", "push"): zeros}}
+    out = {"results": {0: {p: {"eval": e} for p, e in seed0.items()}, 1: {p: {"eval": e} for p, e in seed1.items()}}}
+    m = train.measured_values(cfg, out)
+    assert m["mix_poor"].point == 0.5 and m["own_poor"].point == 0.5           # both seeds, 16 units each
+    assert len(m["mix_poor"].values) == 200
+    assert m["mix_small_rich"].point == 0 and m["own_rich"].point == 0.5      # seed 0 only
+    assert m["skill_with"].point == 0.5 and m["skill_without"].point == 0
+    # paired: every mix unit is 1 - the own unit beside it, so each replicate's two means sum to 1
+    assert np.allclose(np.array(m["mix_poor"].values) + np.array(m["own_poor"].values), 1.0)
+
+
+class _ToCube:
+    """A hand-written policy in the model's interface: step toward the cube (state dims 0-3 ee, 4-7 cube, base
+    frame) and close the gripper once there (`close=True`), never moving on to the target."""
+
+    def __init__(self, close: bool, bins: int = 256):
+        self.close, self.bins = close, bins
+
+    def __call__(self, text, state, pad):
+        import torch
+
+        d = state[:, :, 4:7] - state[:, :, 0:3]
+        tokens = torch.zeros(state.shape[:2] + (5,), dtype=torch.long)
+        tokens[..., :3] = torch.round((torch.clamp(d / 0.04, -1, 1) + 1) / 2 * (self.bins - 1)).long()
+        near = d.norm(dim=-1) < 0.02
+        tokens[..., 3] = torch.where(near & self.close, self.bins - 1, 0)
+        return torch.nn.functional.one_hot(tokens, self.bins).float()
+
+
+def test_evaluate_records_grasps_apart_from_success():
+    from workbench.papers.rtx import data as D
+
+    norm = D.Normalizer((-0.04,) * 3 + (-1.0, 0.0), (0.04,) * 3 + (1.0, 1.0))
+    text = np.zeros(384, np.float32)
+    grab = train.evaluate(_ToCube(True), norm, "panda7", "pick_place", 2, 100_000, text, history=2, horizon=0.4)
+    reach = train.evaluate(_ToCube(False), norm, "panda7", "pick_place", 2, 100_000, text, history=2, horizon=0.4)
+    assert grab["grasped"].tolist() == [1.0, 1.0] and grab["success"].tolist() == [0.0, 0.0]
+    assert reach["grasped"].tolist() == [0.0, 0.0]

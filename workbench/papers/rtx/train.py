@@ -151,6 +151,7 @@ def evaluate(model, normalizer: D.Normalizer, robot: str, task: str, episodes: i
     spec = arms.ARMS[robot]
     hist = [[D.state_vector(spec, o["ee"], o["gripper"], o["cube"], o["target"], o["q"])] for o in obs]
     frames = [[e.bodies()] for e in envs] if record else None
+    grasped = np.zeros(episodes, bool)     # the gripper closed on the cube at some step (pick_place's first half)
     text = torch.as_tensor(text_vec[None])
     while not all(e.done for e in envs):
         live = [i for i, e in enumerate(envs) if not e.done]
@@ -166,9 +167,11 @@ def evaluate(model, normalizer: D.Normalizer, robot: str, task: str, episodes: i
         for j, i in enumerate(live):
             o, _, _ = envs[i].step(D.to_native(envs[i], actions[j]))
             hist[i].append(D.state_vector(spec, o["ee"], o["gripper"], o["cube"], o["target"], o["q"]))
+            grasped[i] |= bool(envs[i].data.eq_active[0])
             if record:
                 frames[i].append(envs[i].bodies())
-    out = {"success": np.array([e.success for e in envs], float), "steps": np.array([e.t for e in envs])}
+    out = {"success": np.array([e.success for e in envs], float), "steps": np.array([e.t for e in envs]),
+           "grasped": grasped.astype(float)}
     if record:
         out["frames"] = frames
     return out
@@ -185,18 +188,31 @@ class Plan:
     cells: list[tuple[str, str]] = field(default_factory=list)
 
 
-def plans(cfg) -> list[Plan]:
+def plans(cfg, poor_only: bool = False) -> list[Plan]:
+    """Every model of one training seed; `poor_only`: just the data-poor experiment's (the seeds past `seeds`)."""
     own_cells = {r: [(r, t) for t in D.robot_tasks(r, cfg.skill_source)] for r in cfg.robots}
     skill_cell = (cfg.skill_target, "pick_place")
     every = [c for r in cfg.robots for c in own_cells[r]]
     rich = [c for r in cfg.rich_robots for c in own_cells[r]]
+    if poor_only:
+        return [Plan(f"own/{r}", [r], "small", own_cells[r]) for r in cfg.poor_robots] + [
+            Plan("mix/small", list(cfg.robots), "small", [c for r in cfg.poor_robots for c in own_cells[r]])]
     out = [Plan(f"own/{r}", [r], "small", own_cells[r] + ([skill_cell] if r == cfg.skill_target else []))
            for r in cfg.robots]
     out.append(Plan("mix/small", list(cfg.robots), "small", every + [skill_cell]))
-    out.append(Plan("mix/large", list(cfg.robots), "large", rich))
+    # the large mixture also tries the skill on the target: does a model that does pick_place on the source
+    # robot carry it over? (the notebook's diagnosis of the emergent-skill claim)
+    out.append(Plan("mix/large", list(cfg.robots), "large", rich + [skill_cell]))
     out.append(Plan(f"mix/no_{cfg.skill_source}", [r for r in cfg.robots if r != cfg.skill_source], "small",
                     [skill_cell]))
     return out
+
+
+def seed_plans(cfg) -> dict[int, list[Plan]]:
+    """{training seed: its plans}: every plan for the first `seeds` seeds, the data-poor experiment's up to
+    `poor_seeds`."""
+    first = cfg.seed
+    return {s: plans(cfg, poor_only=s - first >= cfg.seeds) for s in range(first, first + max(cfg.seeds, cfg.poor_seeds))}
 
 
 def model_config(cfg, size: str):
@@ -221,9 +237,9 @@ def run_all(cfg, progress=lambda step, metrics: None) -> dict:
     all_plans = plans(cfg)
     results, timing = {}, {"data_s": t_data, "train_s": 0.0, "eval_s": 0.0}
     done = 0
-    for seed in range(cfg.seed, cfg.seed + cfg.seeds):
+    for seed, seed_plan_list in seed_plans(cfg).items():
         results[seed] = {}
-        for plan in all_plans:
+        for plan in seed_plan_list:
             mcfg = model_config(cfg, plan.size)
             corpus = make_corpus(data, plan.robots, cfg.history, text_index)
             desc = {"plan": plan.name, "robots": plan.robots, "data": [str(roots[r].name) for r in plan.robots],
@@ -236,14 +252,14 @@ def run_all(cfg, progress=lambda step, metrics: None) -> dict:
             timing["train_s"] += time.time() - t1
             model = load_model(mcfg, trained["state_dict"])
             t1 = time.time()
-            evals = {}
+            evals, grasps = {}, {}
             for robot, task in plan.cells:
-                evals[(robot, task)] = evaluate(model, data[robot].normalizer, robot, task, cfg.eval_episodes,
-                                                cfg.eval_seed, eval_text[task], cfg.history,
-                                                cfg.eval_horizon)["success"]
+                e = evaluate(model, data[robot].normalizer, robot, task, cfg.eval_episodes, cfg.eval_seed,
+                             eval_text[task], cfg.history, cfg.eval_horizon)
+                evals[(robot, task)], grasps[(robot, task)] = e["success"], e["grasped"]
             timing["eval_s"] += time.time() - t1
             results[seed][plan.name] = {"train": {"losses": trained["losses"], "seconds": trained["seconds"]},
-                                        "eval": evals}
+                                        "eval": evals, "grasped": grasps}
             done += 1
             progress(done, {f"{plan.name}/loss": float(np.mean(trained["losses"][-20:])),
                             "eval/success": float(np.mean([v.mean() for v in evals.values()]))})
@@ -262,6 +278,26 @@ def success_table(out: dict) -> dict[str, dict[str, float]]:
     return {p: {c: float(np.mean(v)) for c, v in cells.items()} for p, cells in table.items()}
 
 
+def skill_diagnosis(cfg, out: dict):
+    """pick_place on the skill source robot and on the target, per model: success and grasp rates (episodes
+    where the gripper closed on the cube) over every seed that evaluated the cell. The emergent-skill claim
+    needs the mixture to do the skill on the source robot before it can carry it anywhere."""
+    import pandas as pd
+
+    rows = []
+    for robot, role in ((cfg.skill_source, "source (demonstrated)"), (cfg.skill_target, "target (never shown)")):
+        for plan in [f"own/{cfg.skill_source}", f"own/{cfg.skill_target}", "mix/small", "mix/large",
+                     f"mix/no_{cfg.skill_source}"]:
+            runs = [r[plan] for r in out["results"].values() if (robot, "pick_place") in r.get(plan, {}).get("eval", {})]
+            if not runs:
+                continue
+            success = np.concatenate([r["eval"][(robot, "pick_place")] for r in runs])
+            grasped = np.concatenate([r["grasped"][(robot, "pick_place")] for r in runs])
+            rows.append({"robot": robot, "role": role, "model": plan, "episodes": len(success),
+                         "success": float(success.mean()), "grasped": float(grasped.mean())})
+    return pd.DataFrame(rows)
+
+
 def measured_values(cfg, out: dict) -> dict:
     """The claims' inputs: success rates bootstrapped over (seed, cell, episode) units, paired across models."""
     from workbench.results import bootstrap
@@ -270,9 +306,11 @@ def measured_values(cfg, out: dict) -> dict:
     poor, rich = own(cfg.poor_robots), own(cfg.rich_robots)
     skill = [(cfg.skill_target, "pick_place")]
 
-    def plan_units(plan, cells):     # cell by cell, seed by seed: the same order for every plan (paired)
-        return np.concatenate([np.concatenate([by_plan[plan]["eval"][c] for by_plan in out["results"].values()])
-                               for c in cells])
+    def plan_units(plan, cells):     # cell by cell, seed by seed: the same order for every plan (paired). A seed that
+        # did not evaluate the plan on a cell (seeds past `seeds` skip the rich and skill cells) is left out; the
+        # models a claim compares were evaluated in the same seeds, so their units stay paired
+        return np.concatenate([np.concatenate([by_plan[plan]["eval"][c] for by_plan in out["results"].values()
+                                               if c in by_plan.get(plan, {}).get("eval", {})]) for c in cells])
 
     def own_units(cells):            # each robot's own model on its own cells
         return np.concatenate([plan_units(f"own/{r}", [(r, t)]) for r, t in cells])
