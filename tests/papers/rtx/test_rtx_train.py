@@ -102,3 +102,20 @@ def test_evaluate_records_grasps_apart_from_success():
     reach = train.evaluate(_ToCube(False), norm, "panda7", "pick_place", 2, 100_000, text, history=2, horizon=0.4)
     assert grab["grasped"].tolist() == [1.0, 1.0] and grab["success"].tolist() == [0.0, 0.0]
     assert reach["grasped"].tolist() == [0.0, 0.0]
+
+
+def test_models_trained_in_two_worker_processes_match_one_process(tmp_path, monkeypatch):
+    """run_all with workers=2 trains and evaluates every (seed, plan) in spawned processes: the same losses
+    and successes, in the same plan order, as in this process (each run in a cache of its own, so both train)."""
+    cfg = scales.resolve("rtx", "smoke", {"train_steps": 4, "eval_episodes": 1, "eval_horizon": 0.1})
+    runs = {}
+    for workers in (1, 2):
+        monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / f"w{workers}"))
+        runs[workers] = train.run_all(dataclasses.replace(cfg, workers=workers))
+    one, two = runs[1]["results"], runs[2]["results"]
+    assert list(two) == list(one) and all(list(two[s]) == list(one[s]) for s in one)
+    for s in one:
+        for plan, entry in one[s].items():
+            assert two[s][plan]["train"]["losses"] == pytest.approx(entry["train"]["losses"], rel=1e-5)
+            assert {c: v.tolist() for c, v in two[s][plan]["eval"].items()} == \
+                {c: v.tolist() for c, v in entry["eval"].items()}

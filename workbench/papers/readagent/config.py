@@ -87,10 +87,11 @@ SCALES = {
 
 COST = {
     "smoke": "~20 s (replayed replies, no model load); ~25 CPU s + model load with -p llm=smollm2",
-    "cpu": "4 documents x ~1,650 words, 40 questions, 7 methods; sanity gate alone 93 CPU s (40 questions x 3 "
-           "answers); measured 2026-12-01 pinned to ONE core (taskset, 1 torch thread; the other core ran PPO): 1843 s "
-           "wall, 1809 s CPU (gate 90 s; CPU s per phase: paginate 97, gist 75, uniform gists 43, ReadAgent-P 338, "
-           "ReadAgent-S 491, gists 86, BM25 113, neural 139, full 138, uniform-P 204). Over the 15-min budget; "
-           "2 threads speed prefill ~1.25x (benchmarks/llm_throughput.py), so ~20-24 min on 2 quiet cores",
+    "cpu": "4 documents x ~1,650 words, 40 questions, 7 methods, 2 worker processes (one core and one model each). "
+           "Measured 2026-12-01 with an empty cache: 1800 s runtime at load ~4 (two other cpu runs held one core the "
+           "whole time), 1745 s CPU in all (CPU s per phase: paginate 108, gist 84, uniform gists 45, ReadAgent-P 353, "
+           "ReadAgent-S 194 (its first step now re-uses P's scores; 491 before), gists 92, BM25 125, neural 192, full "
+           "164, uniform-P 242; gate ~90): ~870 CPU s per worker, so ~15 min on 2 quiet cores. Before the workers: "
+           "1843 s on ONE core",
     "paper": "10 documents x 3,000 words, 120 questions, capable backend (e.g. a vLLM server); not measured",
 }

@@ -46,6 +46,8 @@ class Config(PaperConfig):
                                          # evaluate them on the poor robots (~3.5 CPU-min each); they add training noise
                                          # to mixture-helps-poor, the claim one seed left at support 0.9475
     seed: int = 0                        # first training seed
+    workers: int = 2                     # models trained side by side in processes, one core each (torch on one
+                                         # thread is compute-bound; the models are independent)
     bootstrap: int = 1000                # replicates per measured success rate
     browser_episodes: int = 3            # episodes per robot in the episode browser
 
@@ -64,7 +66,7 @@ class Config(PaperConfig):
                      f"skill_target={self.skill_target!r}: must be another of the robots")
         self.positive("rich_episodes", "poor_episodes", "history", "d_small", "layers_small", "d_large",
                       "layers_large", "heads", "train_steps", "batch_size", "lr", "eval_episodes", "eval_horizon", "seeds",
-                      "poor_seeds", "bootstrap", "browser_episodes")
+                      "poor_seeds", "bootstrap", "browser_episodes", "workers")
         self.at_least(0.0, "expert_noise", "mixture_temperature")
         self.at_least(0, "data_seed", "seed", "eval_seed")
         self.at_least(2, "bins")
@@ -77,7 +79,7 @@ class Config(PaperConfig):
 SCALES = {
     "smoke": {"rich_robots": ("panda7",), "poor_robots": ("scara4",), "rich_episodes": 6, "poor_episodes": 4,
               "train_steps": 30, "batch_size": 32, "d_large": 64, "layers_large": 2, "eval_episodes": 2,
-              "eval_horizon": 0.2, "seeds": 1, "poor_seeds": 1, "bootstrap": 100, "browser_episodes": 2},
+              "eval_horizon": 0.2, "seeds": 1, "poor_seeds": 1, "bootstrap": 100, "browser_episodes": 2, "workers": 1},
     "cpu": {},
     "paper": {"rich_episodes": 1000, "poor_episodes": 50, "d_small": 128, "layers_small": 4, "d_large": 256,
               "layers_large": 8, "history": 6, "train_steps": 20_000, "batch_size": 256, "lr": 3e-4,

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench import WorkbenchError, cache
+from workbench.parallel import map_in_processes
 from workbench.papers.rtx import data as D
 from workbench.sim import arms
 from workbench.sim.episodes import history_index
@@ -224,48 +225,64 @@ def model_config(cfg, size: str):
 
 
 def run_all(cfg, progress=lambda step, metrics: None) -> dict:
-    """Datasets, then for each seed every plan's model (cached by its inputs) and its evaluations.
+    """Datasets, then for each seed every plan's model (cached by its inputs) and its evaluations; the
+    models train in `cfg.workers` processes (`workbench.parallel`; each model's work is the same wherever it
+    runs, so the results do not depend on the number of workers).
 
     Returns {"roots", "data", "plans", "results": {seed: {plan: {"train": ..., "eval": {cell: success[]}}}},
-    "timing": {...}}. `progress` gets (models done, {"<plan>/loss", "eval/<plan>"}) as work finishes."""
+    "timing": {...}} (train_s and eval_s are summed over models; total_s is wall time). `progress` gets
+    (models done, {"<plan>/loss", "eval/<plan>"}) as models finish."""
     t0 = time.time()
     roots = dataset_roots(cfg)
     t_data = time.time() - t0
     data = {r: D.load_robot(roots[r], cfg.bins, cfg.norm_quantile) for r in cfg.robots}
     text_index, embeddings = instruction_table()
-    eval_text = {t: embeddings[text_index[D.INSTRUCTIONS[t][0]]] for t in D.INSTRUCTIONS}
-    all_plans = plans(cfg)
-    results, timing = {}, {"data_s": t_data, "train_s": 0.0, "eval_s": 0.0}
-    done = 0
-    for seed, seed_plan_list in seed_plans(cfg).items():
-        results[seed] = {}
-        for plan in seed_plan_list:
-            mcfg = model_config(cfg, plan.size)
-            corpus = make_corpus(data, plan.robots, cfg.history, text_index)
-            desc = {"plan": plan.name, "robots": plan.robots, "data": [str(roots[r].name) for r in plan.robots],
-                    "model": asdict(mcfg), "steps": cfg.train_steps, "batch": cfg.batch_size, "lr": cfg.lr,
-                    "seed": seed, "temperature": cfg.mixture_temperature, "quantile": cfg.norm_quantile, "v": 1}
-            t1 = time.time()
-            trained = cache.cached("rtx/models", desc, lambda: train_policy(
-                corpus, embeddings, mcfg, cfg.train_steps, cfg.batch_size, cfg.lr, seed, cfg.mixture_temperature,
-                name=plan.name), expect=dict)
-            timing["train_s"] += time.time() - t1
-            model = load_model(mcfg, trained["state_dict"])
-            t1 = time.time()
-            evals, grasps = {}, {}
-            for robot, task in plan.cells:
-                e = evaluate(model, data[robot].normalizer, robot, task, cfg.eval_episodes, cfg.eval_seed,
-                             eval_text[task], cfg.history, cfg.eval_horizon)
-                evals[(robot, task)], grasps[(robot, task)] = e["success"], e["grasped"]
-            timing["eval_s"] += time.time() - t1
-            results[seed][plan.name] = {"train": {"losses": trained["losses"], "seconds": trained["seconds"]},
-                                        "eval": evals, "grasped": grasps}
-            done += 1
-            progress(done, {f"{plan.name}/loss": float(np.mean(trained["losses"][-20:])),
-                            "eval/success": float(np.mean([v.mean() for v in evals.values()]))})
+    jobs = [(seed, plan) for seed, seed_plan_list in seed_plans(cfg).items() for plan in seed_plan_list]
+    timing = {"data_s": t_data, "train_s": 0.0, "eval_s": 0.0}
+    finished = {}
+    for done, (k, (entry, seconds)) in enumerate(
+            map_in_processes(_model_job, jobs, cfg.workers, cfg, roots, data, text_index, embeddings), start=1):
+        finished[k] = entry
+        timing["train_s"] += seconds["train_s"]
+        timing["eval_s"] += seconds["eval_s"]
+        progress(done, {f"{jobs[k][1].name}/loss": float(np.mean(entry["train"]["losses"][-20:])),
+                        "eval/success": float(np.mean([v.mean() for v in entry["eval"].values()]))})
+    results = {}
+    for k, (seed, plan) in enumerate(jobs):        # plan order, whatever order the workers finished in
+        results.setdefault(seed, {})[plan.name] = finished[k]
     timing["total_s"] = time.time() - t0
-    return {"roots": roots, "data": data, "plans": all_plans, "results": results, "timing": timing,
+    return {"roots": roots, "data": data, "plans": plans(cfg), "results": results, "timing": timing,
             "embeddings": embeddings, "text_index": text_index}
+
+
+def _model_job(job: tuple[int, Plan], cfg, roots, data, text_index, embeddings) -> tuple[dict, dict]:
+    """One (seed, plan): its model trained (or read from the cache) and evaluated on the plan's cells.
+    Returns ({"train", "eval", "grasped"}, {"train_s", "eval_s"})."""
+    import torch
+
+    seed, plan = job
+    if cfg.workers > 1:
+        torch.set_num_threads(1)     # one core per worker process
+    eval_text = {t: embeddings[text_index[D.INSTRUCTIONS[t][0]]] for t in D.INSTRUCTIONS}
+    mcfg = model_config(cfg, plan.size)
+    corpus = make_corpus(data, plan.robots, cfg.history, text_index)
+    desc = {"plan": plan.name, "robots": plan.robots, "data": [str(roots[r].name) for r in plan.robots],
+            "model": asdict(mcfg), "steps": cfg.train_steps, "batch": cfg.batch_size, "lr": cfg.lr,
+            "seed": seed, "temperature": cfg.mixture_temperature, "quantile": cfg.norm_quantile, "v": 1}
+    t1 = time.time()
+    trained = cache.cached("rtx/models", desc, lambda: train_policy(
+        corpus, embeddings, mcfg, cfg.train_steps, cfg.batch_size, cfg.lr, seed, cfg.mixture_temperature,
+        name=plan.name), expect=dict)
+    train_s = time.time() - t1
+    model = load_model(mcfg, trained["state_dict"])
+    t1 = time.time()
+    evals, grasps = {}, {}
+    for robot, task in plan.cells:
+        e = evaluate(model, data[robot].normalizer, robot, task, cfg.eval_episodes, cfg.eval_seed,
+                     eval_text[task], cfg.history, cfg.eval_horizon)
+        evals[(robot, task)], grasps[(robot, task)] = e["success"], e["grasped"]
+    entry = {"train": {"losses": trained["losses"], "seconds": trained["seconds"]}, "eval": evals, "grasped": grasps}
+    return entry, {"train_s": train_s, "eval_s": time.time() - t1}
 
 
 def success_table(out: dict) -> dict[str, dict[str, float]]:
