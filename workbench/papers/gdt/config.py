@@ -98,7 +98,10 @@ SCALES = {
 
 COST = {"smoke": "97 s end to end at load ~7 (shipped 12-episode dataset; most of it one jit of the vmapped runner "
                  "step; 60 updates of a width-32 GPT per method); 557 s at load ~12 with 2 torch threads",
-        "cpu": "702 s runtime (718 s wall, 767 s CPU) with 14 shipped policies (12 checkpoints + 1 and 3 m/s), empty data "
+        "cpu": "1309 s runtime on ONE core (taskset -c 1, 1 torch thread) at load ~4 on the shared 2 cores, data and "
+               "jit caches warm, no cached weights (2026-12-01, with the BDT diagnosis: 12 s of it): training 980 s, "
+               "rollouts 306 s. "
+               "702 s runtime (718 s wall, 767 s CPU) with 14 shipped policies (12 checkpoints + 1 and 3 m/s), empty data "
                "cache, 2 cores shared with a test run for its last 10 min (2026-12-01): data 97 s, 6 trainings 435 s, "
                "rollouts 167 s. Before (12 policies): 1182 s (19.7 min) end to end with empty caches on the shared 2 cores, load falling from ~10 to ~1 "
                "during the run (data 309 s incl. jit, training 597 s for 6 models, rollouts 271 s); estimated 9-10 min "
