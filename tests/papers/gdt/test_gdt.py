@@ -208,3 +208,7 @@ def test_condition_swap_shows_a_condition_that_only_works_on_its_own_episode():
     s = G.summary(rows)
     assert s["bdt_mse_own"] == mse["own"]["BDT action MSE"] and set(s) >= {"bdt_mse_other", "dt_mse_one_late"}
     assert G.condition_swap(cfg, {"episodes": d, "runs": {("dt", 0): runs[("dt", 0)]}}) == []
+    # the intervention: trained on the partner's future, BDT cannot read a_t off its own next state
+    other = G.condition_swap(cfg, {"episodes": d, "runs": {("dt", 0): runs[("dt", 0)],
+                                                            ("bdt", 0): G.train_on_other_future(cfg, d, seed=0)}})
+    assert other[0]["condition"] == "own" and other[0]["BDT action MSE"] > 2 * mse["own"]["BDT action MSE"]

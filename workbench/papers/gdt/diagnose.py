@@ -3,6 +3,7 @@
     rows = condition_swap(cfg, out)   # action MSE of BDT and DT under four conditions, per seed
     summary(rows)                     # seed means for results.json (bdt_mse_own, bdt_mse_other, ...)
     speeds(out)                       # target vs rollout mean speed per held-out target and method
+    python -m workbench.papers.gdt.diagnose   # the intervention: BDT trained on another episode's future
 
 In training, BDT's z comes from the *same* episode's next states s_{t+1..t+K}, so the acting position sees
 the state its own action led to and can read the action off (s_t, s_{t+1}) like an inverse-dynamics model.
@@ -36,11 +37,18 @@ def speed_partners(data: D.Episodes) -> np.ndarray:
     return gap.argmin(1)
 
 
-def swap_windows(data: D.Episodes, K: int, n: int, rng: np.random.Generator) -> dict:
+def _prepare(data: D.Episodes) -> dict:
+    """What every draw of windows needs: speed partners, normalised states, returns-to-go."""
+    return {"partner": speed_partners(data), "norm": [(s - data.state_mean) / data.state_std for s in data.states],
+            "rtg": [D.returns_to_go(r)[:, None] for r in data.rewards]}
+
+
+def swap_windows(data: D.Episodes, K: int, n: int, rng: np.random.Generator, prep: dict | None = None) -> dict:
     """n windows of K steps with each condition's inputs, numpy: states [n, K, S] (normalised), actions,
     timesteps [n, K]; next[c] [n, K, S] BDT's future window and rtg[c] [n, K, 1] DT's raw return-to-go for
     c in CONDITIONS ("none": zeros). Starts leave room for the one-late window in both episodes."""
-    partner = speed_partners(data)
+    prep = prep or _prepare(data)
+    partner, norm, rtg = prep["partner"], prep["norm"], prep["rtg"]
     lens = np.array([len(a) for a in data.actions])
     room = np.minimum(lens, lens[partner]) - K - 1          # start <= room - 1 keeps s_{start+K+1} inside
     if (room < 1).all():
@@ -48,8 +56,6 @@ def swap_windows(data: D.Episodes, K: int, n: int, rng: np.random.Generator) -> 
     p = np.clip(room, 0, None) / np.clip(room, 0, None).sum()
     ep = rng.choice(len(lens), n, p=p)
     start = (rng.random(n) * room[ep]).astype(int)
-    norm = [(s - data.state_mean) / data.state_std for s in data.states]
-    rtg = [D.returns_to_go(r)[:, None] for r in data.rewards]
 
     def cut(arrays, which, off):
         return np.stack([arrays[e][s + off: s + off + K] for e, s in zip(which, start)])
@@ -61,6 +67,27 @@ def swap_windows(data: D.Episodes, K: int, n: int, rng: np.random.Generator) -> 
     w["rtg"] = {"own": cut(rtg, ep, 0), "one late": cut(rtg, ep, 1), "other": cut(rtg, partner[ep], 0)}
     w["rtg"]["none"] = np.zeros_like(w["rtg"]["own"])
     return w
+
+
+def train_on_other_future(cfg, data: D.Episodes, seed: int = 0):
+    """The intervention outside the notebook: BDT trained exactly as `train.train` does, except that its
+    encoder reads the *speed partner's* future (same clock times) instead of the window's own, so z can
+    only carry the behaviour, never this episode's next state. Not cached; returns a TrainedGDT."""
+    import time
+    import torch
+    from workbench.history import History
+    from workbench.papers.gdt import train as TR
+    torch.manual_seed(seed)
+    model = TR.build(cfg, "bdt", data)
+    opt, sched = TR.optimizer(cfg, model)
+    prep, rng, t0 = _prepare(data), np.random.default_rng(seed), time.time()
+    model.train()
+    for _ in range(cfg.updates):
+        w = swap_windows(data, cfg.context, cfg.batch_size, rng, prep)
+        TR.update(model, opt, sched, TR.to_torch({"states": w["states"], "actions": w["actions"],
+                                                  "timesteps": w["timesteps"], "next_states": w["next"]["other"],
+                                                  "next_timesteps": w["timesteps"] + 1}))
+    return TR.TrainedGDT("bdt", model.eval(), History(), {"train_s": time.time() - t0, "cached": False})
 
 
 def last_position_mse(model, phi, w) -> float:
@@ -77,12 +104,12 @@ def condition_swap(cfg, out: dict, n: int | None = None) -> list[dict]:
     Empty when DT or BDT was not trained."""
     import torch
     n = cfg.diag_windows if n is None else n
-    rows = []
+    rows, prep = [], _prepare(out["episodes"])
     for seed in range(cfg.n_seeds):
         if ("bdt", seed) not in out["runs"] or ("dt", seed) not in out["runs"]:
             continue
         bdt, dt = out["runs"][("bdt", seed)].model.eval(), out["runs"][("dt", seed)].model.eval()
-        w = swap_windows(out["episodes"], cfg.context, n, np.random.default_rng(20_000 + seed))
+        w = swap_windows(out["episodes"], cfg.context, n, np.random.default_rng(20_000 + seed), prep)
         ts = torch.as_tensor(w["timesteps"]) + 1
         for c in CONDITIONS:
             with torch.no_grad():
@@ -119,3 +146,27 @@ def speeds(out: dict, seed: int = 0) -> list[dict]:
         row.update({m: float(e["xvel"][i].mean()) for m, e in ev.items()})
         rows.append(row)
     return rows
+
+
+def main(seed: int = 0) -> None:
+    """`python -m workbench.papers.gdt.diagnose [seed]`: at cpu scale, held-out W1 of DT, BDT as trained in
+    the notebook (weights cached by a notebook run, else trained) and BDT trained on the partner's future."""
+    import torch
+    from workbench.papers.gdt import evaluate as E
+    from workbench.papers.gdt import train as TR
+    from workbench.papers.gdt.config import Config
+    torch.set_num_threads(1)
+    cfg = Config()
+    data = D.prepare(cfg, D.make_dataset(cfg))
+    held = [t for t in data.targets if t.kind != "bimodal"]
+    runs = {"DT": TR.train(cfg, "dt", data, seed), "BDT (own future, the paper's)": TR.train(cfg, "bdt", data, seed),
+            "BDT (partner's future)": train_on_other_future(cfg, data, seed)}
+    for name, run in runs.items():
+        o = E.rollout_targets(cfg, run, data, held, seed=seed)
+        print(f"{name:32s} held-out W1 {o['w1_xvel'].mean():.3f} m/s, mean speed {o['xvel'].mean():.2f} m/s "
+              f"(targets {np.mean([t.feature[:o['steps']].mean() for t in held]):.2f})", flush=True)
+
+
+if __name__ == "__main__":
+    import sys
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
