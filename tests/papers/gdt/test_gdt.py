@@ -1,11 +1,15 @@
 """GDT pieces on constructed inputs: CDT histograms, the reversed aggregator's causality, W1 with a known
-distance, the dataset round trip and bad inputs, token interleaving, and a tiny training that lowers loss."""
+distance, the dataset round trip and bad inputs, token interleaving, a tiny training that lowers loss, and the
+BDT diagnosis (condition windows taken from the right episode and time; a revealed action is read off)."""
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
 from workbench import WorkbenchError
 from workbench.papers.gdt import data as D
+from workbench.papers.gdt import diagnose as G
 from workbench.papers.gdt import evaluate as E
 from workbench.papers.gdt import train as TR
 from workbench.papers.gdt.config import Config
@@ -149,3 +153,62 @@ def test_the_shipped_smoke_dataset_loads_and_splits():
     d = D.prepare(Config(scale="smoke", n_best=2, n_median=2, bimodal_slow=(0.1,), bimodal_fast=(0.9,), context=5,
                          episode_length=60, max_ep_len=64, eval_steps=40), ds)
     assert d.state_dim == 17 and d.act_dim == 6 and len(d.targets) == 5
+
+
+class _Marked:
+    """Constructed episodes whose states carry their own bookkeeping: obs[:, 1] = time step, obs[:, 2] =
+    episode index, speed (obs[:, 8]) = index / 10; with reveal=True the actions are random and the next
+    state shows them (obs[t + 1, 3:5] = a_t), so an inverse-dynamics reading of s_{t+1} predicts a_t."""
+    def __init__(self, n=16, T=30, reveal=False, seed=0):
+        rng = np.random.default_rng(seed)
+        self.eps = []
+        for i in range(n):
+            obs = rng.normal(size=(T + 1, 10)).astype(np.float32) * 0.1
+            obs[:, 1], obs[:, 2] = np.arange(T + 1), i
+            obs[:, D.XVEL] += i / 10
+            act = rng.uniform(-0.9, 0.9, size=(T, 2)).astype(np.float32) if reveal else np.zeros((T, 2), np.float32)
+            obs[1:, 3:5] = act
+            self.eps.append({"observations": obs, "actions": act, "rewards": obs[:-1, D.XVEL].copy(),
+                             "terminations": np.zeros(T, bool), "truncations": np.eye(T, dtype=bool)[-1]})
+
+    def episodes(self):
+        return self.eps
+
+
+def test_swap_windows_take_each_condition_from_the_right_episode_and_time():
+    d = D.prepare(SMALL, _Marked())
+    partner = G.speed_partners(d)
+    speed = np.array([x.mean() for x in d.xvel])
+    for i, j in enumerate(partner):          # the nearest other speed (train episodes are 0.1 m/s apart or more)
+        assert j != i and abs(speed[j] - speed[i]) == pytest.approx(np.delete(np.abs(speed - speed[i]), i).min())
+    w = G.swap_windows(d, 4, 64, np.random.default_rng(0))
+    raw = {c: w["next"][c] * d.state_std + d.state_mean for c in ("own", "one late", "other")}
+    own_ep = (w["states"] * d.state_std + d.state_mean)[:, 0, 2].round()
+    np.testing.assert_allclose(raw["own"][..., 1], w["timesteps"] + 1, atol=1e-3)
+    np.testing.assert_allclose(raw["one late"][..., 1], w["timesteps"] + 2, atol=1e-3)
+    np.testing.assert_allclose(raw["other"][..., 1], w["timesteps"] + 1, atol=1e-3)   # same clock time
+    index_of = {round(float(s[0, 2])): k for k, s in enumerate(d.states)}
+    other_ep = raw["other"][:, 0, 2].round()
+    assert all(index_of[round(o)] == partner[index_of[round(e)]] for e, o in zip(own_ep, other_ep))
+    k = index_of[round(own_ep[0])]
+    np.testing.assert_allclose(w["rtg"]["own"][0, :, 0], D.returns_to_go(d.rewards[k])[w["timesteps"][0]], rtol=1e-5)
+    assert not w["rtg"]["none"].any() and w["next"]["none"] is None
+
+
+def test_condition_swap_shows_a_condition_that_only_works_on_its_own_episode():
+    cfg = dataclasses.replace(SMALL, updates=100, n_seeds=1, diag_windows=128)
+    d = D.prepare(cfg, _Marked(reveal=True))
+    runs = {(m, 0): TR.train(cfg, m, d, seed=0, use_cache=False) for m in ("dt", "bdt")}
+    rows = G.condition_swap(cfg, {"episodes": d, "runs": runs})
+    assert [r["condition"] for r in rows] == list(G.CONDITIONS)
+    mse = {r["condition"]: r for r in rows}
+    # BDT reads a_t off its own next state; another episode's future says nothing about this episode's actions
+    assert mse["own"]["BDT action MSE"] < 0.5 * mse["other"]["BDT action MSE"]
+    assert mse["own"]["BDT action MSE"] < 0.5 * mse["own"]["DT action MSE"]
+    s = G.summary(rows)
+    assert s["bdt_mse_own"] == mse["own"]["BDT action MSE"] and set(s) >= {"bdt_mse_other", "dt_mse_one_late"}
+    assert G.condition_swap(cfg, {"episodes": d, "runs": {("dt", 0): runs[("dt", 0)]}}) == []
+    # the intervention: trained on the partner's future, BDT cannot read a_t off its own next state
+    other = G.condition_swap(cfg, {"episodes": d, "runs": {("dt", 0): runs[("dt", 0)],
+                                                            ("bdt", 0): G.train_on_other_future(cfg, d, seed=0)}})
+    assert other[0]["condition"] == "own" and other[0]["BDT action MSE"] > 2 * mse["own"]["BDT action MSE"]

@@ -6,6 +6,7 @@ and Bidirectional DT on offline data of the sim layer's planar runner, judged by
     train.py       AdamW + warm-up on action MSE, cached weights
     evaluate.py    condition on each target, roll out in vmapped jitted runners, W1 (scipy)
     experiment.py  the whole study and the claims' measured names
+    diagnose.py    why BDT fails one-shot imitation: its action error with its own vs another episode's future
     make_data.py   the PPO runs behind data/gdt (run once by hand; not part of the notebook's budget)
 
 Regenerate the shipped policies: `python -m workbench.papers.gdt.make_data` (3M steps -> 12 checkpoints,

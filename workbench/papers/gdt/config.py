@@ -52,6 +52,7 @@ class Config(PaperConfig):
     rollouts_per_target: int = 5         # brief: 5 (the paper: 20)
     eval_steps: int = 500                # rollout length = the targets' length
     viewer_steps: int = 150              # steps of the CDT rollout shown in the offline viewer
+    diag_windows: int = 512              # train-split windows of the BDT diagnosis (diagnose.py; ~10 s at cpu scale)
 
     def check(self):
         if self.dataset:
@@ -66,7 +67,7 @@ class Config(PaperConfig):
         self.at_least(1, "n_best", "n_median", "n_seeds", "rollouts_per_target", "heads", "layers")
         self.at_least(2, "num_bins", "episodes_per_policy")
         self.positive("episode_length", "rtg_scale", "z_dim", "context", "width", "learning_rate", "batch_size",
-                      "updates", "eval_every", "eval_batches", "eval_steps", "viewer_steps")
+                      "updates", "eval_every", "eval_batches", "eval_steps", "viewer_steps", "diag_windows")
         self.at_least(0.0, "weight_decay", "warmup_steps")
         self.between("dropout", 0.0, 1.0, open_high=True)
         self.between("gamma", 0.0, 1.0, open_low=True)
@@ -86,7 +87,8 @@ SCALES = {
     "smoke": {"dataset": "data/gdt/smoke_dataset.npz", "max_policies": 2, "episodes_per_policy": 6, "episode_length": 60, "n_best": 2, "n_median": 2,
               "bimodal_slow": (0.1,), "bimodal_fast": (0.9,), "context": 5, "width": 32, "layers": 1,
               "max_ep_len": 64, "warmup_steps": 5, "updates": 20, "eval_every": 10, "eval_batches": 1,
-              "batch_size": 16, "n_seeds": 1, "rollouts_per_target": 2, "eval_steps": 40, "viewer_steps": 20},
+              "batch_size": 16, "n_seeds": 1, "rollouts_per_target": 2, "eval_steps": 40, "viewer_steps": 20,
+              "diag_windows": 64},
     "cpu": {},
     "paper": {"episodes_per_policy": 100, "episode_length": 1000, "eval_steps": 1000, "warmup_steps": 10_000,
               "updates": 100_000, "eval_every": 10_000,
@@ -96,7 +98,10 @@ SCALES = {
 
 COST = {"smoke": "97 s end to end at load ~7 (shipped 12-episode dataset; most of it one jit of the vmapped runner "
                  "step; 60 updates of a width-32 GPT per method); 557 s at load ~12 with 2 torch threads",
-        "cpu": "702 s runtime (718 s wall, 767 s CPU) with 14 shipped policies (12 checkpoints + 1 and 3 m/s), empty data "
+        "cpu": "1309 s runtime on ONE core (taskset -c 1, 1 torch thread) at load ~4 on the shared 2 cores, data and "
+               "jit caches warm, no cached weights (2026-12-01, with the BDT diagnosis: 12 s of it): training 980 s, "
+               "rollouts 306 s. "
+               "702 s runtime (718 s wall, 767 s CPU) with 14 shipped policies (12 checkpoints + 1 and 3 m/s), empty data "
                "cache, 2 cores shared with a test run for its last 10 min (2026-12-01): data 97 s, 6 trainings 435 s, "
                "rollouts 167 s. Before (12 policies): 1182 s (19.7 min) end to end with empty caches on the shared 2 cores, load falling from ~10 to ~1 "
                "during the run (data 309 s incl. jit, training 597 s for 6 models, rollouts 271 s); estimated 9-10 min "

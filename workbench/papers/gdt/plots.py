@@ -118,3 +118,35 @@ def target_browser(out: dict, seed: int = 0):
     return lab_only(lambda: Browser(len(names), lambda i: target_histograms(out, names[i], seed),
                                     description="target", labels=names),
                     lambda: target_histograms(out, names[0], seed))
+
+
+
+def bdt_diagnosis(out: dict, rows: list[dict], seed: int = 0) -> go.Figure:
+    """Left: action MSE at the acting position of BDT and DT under each condition of
+    `diagnose.condition_swap` (bars: seed means, dots: seeds). Right: mean rollout speed against the
+    held-out target's speed, per method (one marker per target)."""
+    from workbench.papers.gdt import diagnose
+    fig = make_subplots(1, 2, subplot_titles=("whose future conditions the action (teacher-forced)",
+                                              f"rollout speed vs target speed (seed {seed})"))
+    for k, (m, key) in enumerate((("dt", "DT action MSE"), ("bdt", "BDT action MSE"))):
+        conds = [c for c in diagnose.CONDITIONS if any(r["condition"] == c for r in rows)]
+        mean = [float(np.mean([r[key] for r in rows if r["condition"] == c])) for c in conds]
+        color = COLORS[list(NAMES).index(m)]
+        fig.add_trace(go.Bar(x=conds, y=mean, name=NAMES[m], marker_color=color, offsetgroup=k), 1, 1)
+        fig.add_trace(go.Scatter(x=[r["condition"] for r in rows], y=[r[key] for r in rows], mode="markers",
+                                 marker=dict(color="black", size=5), offsetgroup=k, showlegend=False), 1, 1)
+    sp = diagnose.speeds(out, seed)
+    if sp:
+        lo, hi = min(r["target speed"] for r in sp), max(r["target speed"] for r in sp)
+        fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="rollout = target",
+                                 line=dict(color="gray", dash="dot")), 1, 2)
+        for m in out["evals"][seed]:
+            fig.add_trace(go.Scatter(x=[r["target speed"] for r in sp], y=[r[m] for r in sp], mode="markers",
+                                     name=f"{NAMES[m]} rollouts", marker=dict(color=COLORS[list(NAMES).index(m)])), 1, 2)
+    fig.update_xaxes(title_text="condition fed to the model", row=1, col=1)
+    fig.update_yaxes(title_text="action MSE at the acting position", row=1, col=1)
+    fig.update_xaxes(title_text="target mean x-velocity (m/s)", row=1, col=2)
+    fig.update_yaxes(title_text="rollout mean x-velocity (m/s)", row=1, col=2)
+    fig.update_layout(title="Why BDT fails one-shot imitation" + ("" if rows else " (needs DT and BDT trained)"),
+                      barmode="group", scattermode="group")
+    return fig
