@@ -106,7 +106,10 @@ SCALES = {
 
 COST = {"smoke": "196 s wall (53 s CPU) at load ~11 on 2 shared cores with the XLA cache warm for its rollout; "
                  "725 s with an empty cache at load ~12: compile-bound (rollout, tokeniser, labels, 2 students)",
-        "cpu": "540 s runtime (552 s wall) on 2 quiet cores with bc_steps=4000 (2026-12-01). "
+        "cpu": "909 s runtime with the training-budget diagnosis (diag_steps=4000: ~120 s of Transformer steps at ~34/s "
+               "+ one more evaluation), data cached, at load 2-3 (another cpu run on one core for its first 10 min; "
+               "2026-12-01): ~12 min on 2 quiet cores. Without the diagnosis: "
+               "540 s runtime (552 s wall) on 2 quiet cores with bc_steps=4000 (2026-12-01). "
                "With bc_steps=2000: 739 s runtime (753 s wall) with six experts (touch + reach), pinned to ONE core (taskset; 2026-12-01): "
                "experts + data 401 s, 5 students 268 s (Transformer ~26 steps/s, MLP ~360), evaluation 56 s. Before, "
                "reach only: 1134 s end to end (issue 16's session, load average 10 falling to 3, empty data cache): data + "
