@@ -88,7 +88,9 @@ SCALES = {
 
 COST = {"smoke": "110 s wall at load ~10 on the shared 2 cores (32 s of CPU): 2 robots x 6/4 episodes, 5 models "
                   "x 30 steps; most of it is imports, MiniLM and kernel start",
-        "cpu": "poor_seeds=2 (13 models), data cached, models not: 828 s of CPU (user time), 1562 s runtime at load ~4 "
+        "cpu": "workers=2, poor_seeds=2 (13 models), data cached, models not: 668 s runtime (681 s wall, 774 s CPU) at "
+               "load ~3 (another cpu run held one core; 2026-12-01); the same verdicts and numbers as one process. "
+               "One process: poor_seeds=2 (13 models), data cached, models not: 828 s of CPU (user time), 1562 s runtime at load ~4 "
                "pinned to ONE core shared 50/50 with another job (2026-12-01): ~14 min on a quiet core. The 4 models of "
                "the second data-poor seed add ~220 s of CPU to the 1-seed run: 603 s runtime (617 s wall) at the default "
                "1600 steps, data cached, pinned to ONE core (taskset, 1 torch thread; 2026-12-01): data 69 s, 9 models "
