@@ -53,6 +53,8 @@ class Config(PaperConfig):
     eval_steps: int = 500                # rollout length = the targets' length
     viewer_steps: int = 150              # steps of the CDT rollout shown in the offline viewer
     diag_windows: int = 512              # train-split windows of the BDT diagnosis (diagnose.py; ~10 s at cpu scale)
+    workers: int = 2                     # (method, seed) models trained and rolled out side by side in processes, one
+                                         # core each (torch on one thread is compute-bound; the models are independent)
 
     def check(self):
         if self.dataset:
@@ -67,7 +69,7 @@ class Config(PaperConfig):
         self.at_least(1, "n_best", "n_median", "n_seeds", "rollouts_per_target", "heads", "layers")
         self.at_least(2, "num_bins", "episodes_per_policy")
         self.positive("episode_length", "rtg_scale", "z_dim", "context", "width", "learning_rate", "batch_size",
-                      "updates", "eval_every", "eval_batches", "eval_steps", "viewer_steps", "diag_windows")
+                      "updates", "eval_every", "eval_batches", "eval_steps", "viewer_steps", "diag_windows", "workers")
         self.at_least(0.0, "weight_decay", "warmup_steps")
         self.between("dropout", 0.0, 1.0, open_high=True)
         self.between("gamma", 0.0, 1.0, open_low=True)
@@ -88,7 +90,7 @@ SCALES = {
               "bimodal_slow": (0.1,), "bimodal_fast": (0.9,), "context": 5, "width": 32, "layers": 1,
               "max_ep_len": 64, "warmup_steps": 5, "updates": 20, "eval_every": 10, "eval_batches": 1,
               "batch_size": 16, "n_seeds": 1, "rollouts_per_target": 2, "eval_steps": 40, "viewer_steps": 20,
-              "diag_windows": 64},
+              "diag_windows": 64, "workers": 1},
     "cpu": {},
     "paper": {"episodes_per_policy": 100, "episode_length": 1000, "eval_steps": 1000, "warmup_steps": 10_000,
               "updates": 100_000, "eval_every": 10_000,
