@@ -45,10 +45,13 @@ def run_all(cfg, progress=no_progress) -> dict:
     # the viewer's episode: seed 0 of CDT (of every method when CDT is not run)
     jobs = [(m, seed, seed == 0 and (m == "cdt" or "cdt" not in cfg.methods))
             for seed in range(cfg.n_seeds) for m in cfg.methods]
+    # BDT (two transformers, ~2x the others) starts first, so no worker is left with one alone at the end
+    order = sorted(range(len(jobs)), key=lambda k: jobs[k][0] != "bdt")
     finished = {}
     t1 = time.time()
-    for done, (k, (run, ev, seconds)) in enumerate(map_in_processes(_model_job, jobs, cfg.workers, cfg, eps)):
-        finished[k] = run, ev
+    for done, (i, (run, ev, seconds)) in enumerate(
+            map_in_processes(_model_job, [jobs[k] for k in order], cfg.workers, cfg, eps)):
+        finished[order[i]] = run, ev
         timing["train_s"] += seconds["train_s"]
         timing["eval_s"] += seconds["eval_s"]
         m = run.method
