@@ -224,8 +224,7 @@ def test_models_trained_in_two_worker_processes_match_one_process(tmp_path, monk
     from workbench.sim import env  # noqa: F401  (this process's XLA cache: the usual one)
     monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", str(cache_dir() / "jax"))   # the workers' too
     monkeypatch.setenv("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.5")
-    cfg = scales.resolve("gdt", "smoke", {"methods": ("dt", "bdt"), "n_seeds": 2, "updates": 10, "eval_every": 5,
-                                          "eval_steps": 20})
+    cfg = scales.resolve("gdt", "smoke", {"updates": 10, "eval_every": 5, "eval_steps": 20})
     outs, steps = {}, {}
     for workers in (1, 2):
         monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / f"w{workers}"))
@@ -233,18 +232,17 @@ def test_models_trained_in_two_worker_processes_match_one_process(tmp_path, monk
         outs[workers] = X.run_all(dataclasses.replace(cfg, workers=workers),
                                   progress=lambda s, m, w=workers: steps[w].append(s))
     one, two = outs[1], outs[2]
-    assert list(two["runs"]) == list(one["runs"]) == [("dt", 0), ("bdt", 0), ("dt", 1), ("bdt", 1)]
+    # BDT is submitted first; the results come back in the config's order all the same
+    assert list(two["runs"]) == list(one["runs"]) == [("dt", 0), ("cdt", 0), ("bdt", 0)]
+    assert list(two["evals"][0]) == ["dt", "cdt", "bdt"]
     assert not any(r.timing["cached"] for o in (one, two) for r in o["runs"].values())
     for key, run in one["runs"].items():
         _, loss = run.history.series("eval/loss")
         assert two["runs"][key].history.series("eval/loss")[1] == pytest.approx(loss, rel=1e-5), key
-    for seed in range(2):
-        assert list(two["evals"][seed]) == ["dt", "bdt"]
-        for m, ev in one["evals"][seed].items():
-            np.testing.assert_allclose(two["evals"][seed][m]["xvel"], ev["xvel"], rtol=1e-4, atol=1e-5)
-            np.testing.assert_allclose(two["evals"][seed][m]["w1_xvel"], ev["w1_xvel"], rtol=1e-4, atol=1e-5)
-    # no CDT: every method's seed-0 episode is recorded, with an env to draw it
-    assert all("env" in two["evals"][0][m] and "pos" in two["evals"][0][m] for m in ("dt", "bdt"))
-    assert not any("pos" in ev for ev in two["evals"][1].values())
+    for m, ev in one["evals"][0].items():
+        np.testing.assert_allclose(two["evals"][0][m]["xvel"], ev["xvel"], rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(two["evals"][0][m]["w1_xvel"], ev["w1_xvel"], rtol=1e-4, atol=1e-5)
+    # the viewer's episode (CDT's) is recorded in the worker, the env to draw it added here
+    assert [m for m, ev in two["evals"][0].items() if "pos" in ev and "env" in ev] == ["cdt"]
     # progress: every model's loss reports, at x = updates of the models finished before it
-    assert sorted(steps[2]) == sorted(steps[1]) and max(steps[1]) == 4 * cfg.updates
+    assert sorted(steps[2]) == sorted(steps[1]) and max(steps[1]) == 3 * cfg.updates
