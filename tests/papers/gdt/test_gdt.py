@@ -212,3 +212,37 @@ def test_condition_swap_shows_a_condition_that_only_works_on_its_own_episode():
     other = G.condition_swap(cfg, {"episodes": d, "runs": {("dt", 0): runs[("dt", 0)],
                                                             ("bdt", 0): G.train_on_other_future(cfg, d, seed=0)}})
     assert other[0]["condition"] == "own" and other[0]["BDT action MSE"] > 2 * mse["own"]["BDT action MSE"]
+
+
+def test_models_trained_in_two_worker_processes_match_one_process(tmp_path, monkeypatch):
+    """run_all with workers=2 trains and rolls out every (method, seed) in spawned processes: the same losses
+    and rollouts, in the same (seed, method) order, as in this process (each run with a model cache of its
+    own, so both train; the XLA executables stay in the usual cache so no process recompiles the runner)."""
+    from workbench import scales
+    from workbench.cache import cache_dir
+    from workbench.papers.gdt import experiment as X
+    from workbench.sim import env  # noqa: F401  (this process's XLA cache: the usual one)
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", str(cache_dir() / "jax"))   # the workers' too
+    monkeypatch.setenv("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.5")
+    cfg = scales.resolve("gdt", "smoke", {"updates": 10, "eval_every": 5, "eval_steps": 20})
+    outs, steps = {}, {}
+    for workers in (1, 2):
+        monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / f"w{workers}"))
+        steps[workers] = []
+        outs[workers] = X.run_all(dataclasses.replace(cfg, workers=workers),
+                                  progress=lambda s, m, w=workers: steps[w].append(s))
+    one, two = outs[1], outs[2]
+    # BDT is submitted first; the results come back in the config's order all the same
+    assert list(two["runs"]) == list(one["runs"]) == [("dt", 0), ("cdt", 0), ("bdt", 0)]
+    assert list(two["evals"][0]) == ["dt", "cdt", "bdt"]
+    assert not any(r.timing["cached"] for o in (one, two) for r in o["runs"].values())
+    for key, run in one["runs"].items():
+        _, loss = run.history.series("eval/loss")
+        assert two["runs"][key].history.series("eval/loss")[1] == pytest.approx(loss, rel=1e-5), key
+    for m, ev in one["evals"][0].items():
+        np.testing.assert_allclose(two["evals"][0][m]["xvel"], ev["xvel"], rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(two["evals"][0][m]["w1_xvel"], ev["w1_xvel"], rtol=1e-4, atol=1e-5)
+    # the viewer's episode (CDT's) is recorded in the worker, the env to draw it added here
+    assert [m for m, ev in two["evals"][0].items() if "pos" in ev and "env" in ev] == ["cdt"]
+    # progress: every model's loss reports, at x = updates of the models finished before it
+    assert sorted(steps[2]) == sorted(steps[1]) and max(steps[1]) == 3 * cfg.updates

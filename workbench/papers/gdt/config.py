@@ -53,6 +53,8 @@ class Config(PaperConfig):
     eval_steps: int = 500                # rollout length = the targets' length
     viewer_steps: int = 150              # steps of the CDT rollout shown in the offline viewer
     diag_windows: int = 512              # train-split windows of the BDT diagnosis (diagnose.py; ~10 s at cpu scale)
+    workers: int = 2                     # (method, seed) models trained and rolled out side by side in processes, one
+                                         # core each (torch on one thread is compute-bound; the models are independent)
 
     def check(self):
         if self.dataset:
@@ -67,7 +69,7 @@ class Config(PaperConfig):
         self.at_least(1, "n_best", "n_median", "n_seeds", "rollouts_per_target", "heads", "layers")
         self.at_least(2, "num_bins", "episodes_per_policy")
         self.positive("episode_length", "rtg_scale", "z_dim", "context", "width", "learning_rate", "batch_size",
-                      "updates", "eval_every", "eval_batches", "eval_steps", "viewer_steps", "diag_windows")
+                      "updates", "eval_every", "eval_batches", "eval_steps", "viewer_steps", "diag_windows", "workers")
         self.at_least(0.0, "weight_decay", "warmup_steps")
         self.between("dropout", 0.0, 1.0, open_high=True)
         self.between("gamma", 0.0, 1.0, open_low=True)
@@ -88,7 +90,7 @@ SCALES = {
               "bimodal_slow": (0.1,), "bimodal_fast": (0.9,), "context": 5, "width": 32, "layers": 1,
               "max_ep_len": 64, "warmup_steps": 5, "updates": 20, "eval_every": 10, "eval_batches": 1,
               "batch_size": 16, "n_seeds": 1, "rollouts_per_target": 2, "eval_steps": 40, "viewer_steps": 20,
-              "diag_windows": 64},
+              "diag_windows": 64, "workers": 1},
     "cpu": {},
     "paper": {"episodes_per_policy": 100, "episode_length": 1000, "eval_steps": 1000, "warmup_steps": 10_000,
               "updates": 100_000, "eval_every": 10_000,
@@ -98,7 +100,15 @@ SCALES = {
 
 COST = {"smoke": "97 s end to end at load ~7 (shipped 12-episode dataset; most of it one jit of the vmapped runner "
                  "step; 60 updates of a width-32 GPT per method); 557 s at load ~12 with 2 torch threads",
-        "cpu": "1309 s runtime on ONE core (taskset -c 1, 1 torch thread) at load ~4 on the shared 2 cores, data and "
+        "cpu": "workers=2 (2026-12-01): ~420 s end to end estimated on a quiet 2-core machine with empty caches (data 97 s; "
+               "the 6 models ~310 s instead of 602 s in one process: BDT's two first, then DT and CDT, each training + "
+               "rollouts + ~10 s of runner jit per worker). Measured: with cached data and weights, 2 workers pinned to ONE "
+               "core at load ~3: 180 s runtime (194 s wall; rollouts 165 s wall, as one process), every W1 and return "
+               "equal to the one-process run. The brief's GPT (width 128, 3 layers) does not fit: per update ~3x "
+               "(one core, load ~3: DT/CDT/BDT 191/206/252 ms vs 70/59/86 ms at width 64 x 2 layers, batch 32) and the "
+               "rollouts ~2.4x, ~860 s of models on 2 workers, ~970 s end to end; width 128 x 2 layers (~660 s) or 2000 "
+               "updates at width 64 (~640 s) would fit (estimates, not run). "
+               "Before workers: 1309 s runtime on ONE core (taskset -c 1, 1 torch thread) at load ~4 on the shared 2 cores, data and "
                "jit caches warm, no cached weights (2026-12-01, with the BDT diagnosis: 12 s of it): training 980 s, "
                "rollouts 306 s. "
                "702 s runtime (718 s wall, 767 s CPU) with 14 shipped policies (12 checkpoints + 1 and 3 m/s), empty data "

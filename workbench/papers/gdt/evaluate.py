@@ -36,12 +36,19 @@ def w1_samples(x: np.ndarray, y: np.ndarray, edges: np.ndarray) -> float:
 _ENV: dict = {}
 
 
+def runner_env():
+    """The runner environment (built once per process)."""
+    if "env" not in _ENV:
+        from workbench.sim.env import build_env
+        _ENV["env"] = build_env("runner_run")
+    return _ENV["env"]
+
+
 def _env_fns(n: int):
     """Jitted, vmapped reset and step of the runner for n parallel episodes."""
     if n not in _ENV:
         import jax
-        from workbench.sim.env import build_env
-        env = build_env("runner_run")
+        env = runner_env()
         _ENV[n] = (env, jax.jit(jax.vmap(env.reset)), jax.jit(jax.vmap(env.step)))
     return _ENV[n]
 

@@ -13,6 +13,7 @@ from workbench.history import no_progress
 from workbench.papers.gdt import data as D
 from workbench.papers.gdt import evaluate as E
 from workbench.papers.gdt import train as TR
+from workbench.parallel import map_in_processes
 from workbench.results import bootstrap
 
 
@@ -21,6 +22,13 @@ def total_updates(cfg) -> int:
 
 
 def run_all(cfg, progress=no_progress) -> dict:
+    """The dataset, then every (method, seed) model trained (or read from the cache) and rolled out on every
+    target. The models run in `cfg.workers` processes (`workbench.parallel`, one core and one torch thread
+    each); a model's work is the same wherever it runs, so the results do not depend on the number of
+    workers. `progress` gets each model's loss reports as it finishes, at x = updates of the models done.
+
+    timing: data_s, models_s (wall time of training and rollouts), train_s and eval_s (summed over models),
+    wall_s."""
     import torch
     # one intra-op thread: these matmuls are small, and on a shared, oversubscribed 2-core machine two
     # spinning OpenMP threads made a 60-update smoke training take 95 s instead of a few
@@ -33,23 +41,45 @@ def run_all(cfg, progress=no_progress) -> dict:
         ds = D.make_dataset(cfg)
     data_s = time.time() - t0
     eps = D.prepare(cfg, ds)
-    runs, evals, offset, timing = {}, [], 0, {"data_s": data_s, "train_s": 0.0, "eval_s": 0.0}
-    for seed in range(cfg.n_seeds):
-        per = {}
-        for m in cfg.methods:
-            t = time.time()
-            off = offset
-            run = TR.train(cfg, m, eps, seed, progress=lambda s, mt: progress(off + s, {f"{m}/{k}": v for k, v in mt.items()}))
-            timing["train_s"] += time.time() - t
-            offset += cfg.updates
-            t = time.time()
-            per[m] = E.rollout_targets(cfg, run, eps, eps.targets, seed=seed,
-                                       record=(seed == 0 and m == ("cdt" if "cdt" in cfg.methods else m)))
-            timing["eval_s"] += time.time() - t
-            runs[(m, seed)] = run
-        evals.append(per)
+    timing = {"data_s": data_s, "train_s": 0.0, "eval_s": 0.0}
+    # the viewer's episode: seed 0 of CDT (of every method when CDT is not run)
+    jobs = [(m, seed, seed == 0 and (m == "cdt" or "cdt" not in cfg.methods))
+            for seed in range(cfg.n_seeds) for m in cfg.methods]
+    # BDT (two transformers, ~2x the others) starts first, so no worker is left with one alone at the end
+    order = sorted(range(len(jobs)), key=lambda k: jobs[k][0] != "bdt")
+    finished = {}
+    t1 = time.time()
+    for done, (i, (run, ev, seconds)) in enumerate(
+            map_in_processes(_model_job, [jobs[k] for k in order], cfg.workers, cfg, eps)):
+        finished[order[i]] = run, ev
+        timing["train_s"] += seconds["train_s"]
+        timing["eval_s"] += seconds["eval_s"]
+        m = run.method
+        for step, mt in run.history.rows:
+            progress(done * cfg.updates + step, {f"{m}/{key}": v for key, v in mt.items()})
+    timing["models_s"] = time.time() - t1
+    runs, evals = {}, [{} for _ in range(cfg.n_seeds)]
+    for k, (m, seed, record) in enumerate(jobs):     # job order, whatever order the workers finished in
+        runs[(m, seed)], evals[seed][m] = finished[k]
+        if record:
+            evals[seed][m]["env"] = E.runner_env()   # the viewer draws the recorded episode with it
     timing["wall_s"] = time.time() - t0
     return {"dataset": ds, "episodes": eps, "runs": runs, "evals": evals, "timing": timing}
+
+
+def _model_job(job: tuple[str, int, bool], cfg, eps: D.Episodes) -> tuple:
+    """One (method, seed): its GPT trained (or read from the cache) and rolled out on every target.
+    Returns (TrainedGDT, rollouts without the env, {"train_s", "eval_s"})."""
+    import torch
+    method, seed, record = job
+    torch.set_num_threads(1)      # one core per worker process (run_all's own process has it already)
+    t = time.time()
+    run = TR.train(cfg, method, eps, seed)
+    train_s = time.time() - t
+    t = time.time()
+    ev = E.rollout_targets(cfg, run, eps, eps.targets, seed=seed, record=record)
+    ev.pop("env", None)           # a brax env need not cross processes; run_all adds its own
+    return run, ev, {"train_s": train_s, "eval_s": time.time() - t}
 
 
 def measure(cfg, out: dict) -> dict:
