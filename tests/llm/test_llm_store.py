@@ -55,8 +55,11 @@ def test_store_sees_lines_appended_by_another_writer(tmp_path):
     assert reader.get("x") == 1
 
 
+# The writer installs Python's Ctrl-C handler itself: a test run started as a background job inherits
+# SIGINT ignored, and then the signal would never reach it.
 APPENDER = """
-import sys
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from workbench.llm.store import ReplyStore
 store = ReplyStore(sys.argv[1])
 print("ready", flush=True)
@@ -72,8 +75,23 @@ def test_appends_survive_ctrl_c_and_concurrent_writers(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     procs = [subprocess.Popen([sys.executable, "-c", APPENDER, str(path), name], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for name in "ab"]
+    try:
+        _interrupt_while_appending(path, procs)
+    finally:
+        for p in procs:       # never leave a writer running, whatever failed
+            if p.poll() is None:
+                p.kill()
+    data = path.read_bytes()
+    assert data.endswith(b"\n")
+    lines = data.splitlines()
+    parsed = [json.loads(line) for line in lines]  # every line whole: no torn or interleaved writes
+    assert {e["key"].split("-")[0] for e in parsed} == {"a", "b"} and len(parsed) > 10
+
+
+def _interrupt_while_appending(path, procs):
     for p in procs:
         assert p.stdout.readline().strip() == "ready"
+
     def lines_by_writer() -> dict[str, int]:
         counts = {"a": 0, "b": 0}
         for line in (path.read_bytes() if path.exists() else b"").splitlines():
@@ -90,11 +108,6 @@ def test_appends_survive_ctrl_c_and_concurrent_writers(tmp_path):
     for p in procs:
         p.send_signal(signal.SIGINT)  # KeyboardInterrupt in the middle of appending
         p.wait(timeout=20)
-    data = path.read_bytes()
-    assert data.endswith(b"\n")
-    lines = data.splitlines()
-    parsed = [json.loads(line) for line in lines]  # every line whole: no torn or interleaved writes
-    assert {e["key"].split("-")[0] for e in parsed} == {"a", "b"} and len(parsed) > 10
 
 
 def test_cache_path_is_per_backend_and_under_the_cache_dir(tmp_path, monkeypatch):

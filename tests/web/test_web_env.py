@@ -1,6 +1,7 @@
 """WebEnv lifecycle: no browser processes left after close / Ctrl-C, crash recovery, the
 per-episode time limit, input errors."""
 
+import contextlib
 import json
 import os
 import signal
@@ -82,7 +83,8 @@ def test_context_manager_closes_on_exception():
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_kill_leaves_no_browser(sig):
     script = textwrap.dedent("""
-        import json, sys, time
+        import json, signal, sys, time
+        signal.signal(signal.SIGINT, signal.default_int_handler)   # even when started with SIGINT ignored
         from workbench.web.env import WebEnv
         env = WebEnv("click-button", screenshots=False)   # no `with`: atexit must clean up
         env.reset()
@@ -101,7 +103,11 @@ def test_ctrl_c_or_kill_leaves_no_browser(sig):
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert still_alive_after(pids) == [], f"browser processes survived signal {sig}"
+    survivors = still_alive_after(pids)
+    for pid in survivors:         # do not leave a browser behind for the rest of the suite
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert survivors == [], f"browser processes survived signal {sig}"
 
 
 def test_crashed_browser_is_restarted_and_the_episode_fails():
