@@ -20,16 +20,23 @@ def test_plans_cover_the_three_experiments():
     assert [c for c in plans["mix/small"].cells if c[1] == "pick_place"] == [("panda7", "pick_place"), ("scara4", "pick_place")]
 
 
+ONES, ZEROS, HALF = np.ones(4), np.zeros(4), np.array([1.0, 0.0, 1.0, 0.0])
+
+
+def smoke_evals(mix_scara4_push):
+    """Per-episode successes (4 episodes a cell) of every smoke-scale plan for one seed (panda7 rich, scara4
+    poor): panda7's own model half, the small mixture 0 on panda7 and 1 on scara4 reach, the large one 1."""
+    return {"own/panda7": {("panda7", t): HALF for t in ("reach", "push", "pick_place")},
+            "own/scara4": {("scara4", t): ZEROS for t in ("reach", "push", "pick_place")},
+            "mix/small": {**{("panda7", t): ZEROS for t in ("reach", "push", "pick_place")},
+                          ("scara4", "reach"): ONES, ("scara4", "push"): mix_scara4_push, ("scara4", "pick_place"): HALF},
+            "mix/large": {("panda7", t): ONES for t in ("reach", "push", "pick_place")},
+            "mix/no_panda7": {("scara4", "pick_place"): ZEROS}}
+
+
 def test_measured_values_pair_models_on_the_same_units():
     cfg = scales.resolve("rtx", "smoke", {"bootstrap": 200})        # panda7 rich, scara4 poor
-    ones, zeros = np.ones(4), np.zeros(4)
-    half = np.array([1.0, 0.0, 1.0, 0.0])
-    evals = {"own/panda7": {("panda7", t): half for t in ("reach", "push", "pick_place")},
-             "own/scara4": {("scara4", "reach"): zeros, ("scara4", "push"): zeros, ("scara4", "pick_place"): zeros},
-             "mix/small": {**{("panda7", t): zeros for t in ("reach", "push", "pick_place")},
-                           ("scara4", "reach"): ones, ("scara4", "push"): half, ("scara4", "pick_place"): half},
-             "mix/large": {("panda7", t): ones for t in ("reach", "push", "pick_place")},
-             "mix/no_panda7": {("scara4", "pick_place"): zeros}}
+    evals = smoke_evals(mix_scara4_push=HALF)
     out = {"results": {0: {p: {"eval": e} for p, e in evals.items()}}}
     m = train.measured_values(cfg, out)
     # poor cells: scara4 reach + push -> mix (4 + 2) / 8 = 0.75, own 0
@@ -56,15 +63,9 @@ def test_extra_seeds_train_only_the_data_poor_experiment():
 
 def test_measured_values_use_extra_seeds_for_the_poor_claim_only():
     cfg = scales.resolve("rtx", "smoke", {"bootstrap": 200, "poor_seeds": 2})   # panda7 rich, scara4 poor
-    ones, zeros, half = np.ones(4), np.zeros(4), np.array([1.0, 0.0, 1.0, 0.0])
-    seed0 = {"own/panda7": {("panda7", t): half for t in ("reach", "push", "pick_place")},
-             "own/scara4": {("scara4", "reach"): zeros, ("scara4", "push"): zeros, ("scara4", "pick_place"): zeros},
-             "mix/small": {**{("panda7", t): zeros for t in ("reach", "push", "pick_place")},
-                           ("scara4", "reach"): ones, ("scara4", "push"): ones, ("scara4", "pick_place"): half},
-             "mix/large": {("panda7", t): ones for t in ("reach", "push", "pick_place")},
-             "mix/no_panda7": {("scara4", "pick_place"): zeros}}
-    seed1 = {"own/scara4": {("scara4", "reach"): ones, ("scara4", "push"): ones},
-             "mix/small": {("scara4", "reach"): zeros, ("scara4", "push"): zeros}}
+    seed0 = smoke_evals(mix_scara4_push=ONES)
+    seed1 = {"own/scara4": {("scara4", "reach"): ONES, ("scara4", "push"): ONES},
+             "mix/small": {("scara4", "reach"): ZEROS, ("scara4", "push"): ZEROS}}
     out = {"results": {0: {p: {"eval": e} for p, e in seed0.items()}, 1: {p: {"eval": e} for p, e in seed1.items()}}}
     m = train.measured_values(cfg, out)
     assert m["mix_poor"].point == 0.5 and m["own_poor"].point == 0.5           # both seeds, 16 units each

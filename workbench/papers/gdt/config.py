@@ -101,11 +101,7 @@ SCALES = {
 COST = {"smoke": "97 s end to end at load ~7 (shipped 12-episode dataset; most of it one jit of the vmapped runner "
                  "step; 60 updates of a width-32 GPT per method); 557 s at load ~12 with 2 torch threads",
         "cpu": "413 s runtime (432 s wall, 791 s CPU) on 2 quiet cores with 2 workers, dataset cached, models not (2026-12-01; models 397 s wall, the same numbers and verdicts as one process). "
-               "workers=2 (2026-12-01): ~420 s end to end estimated on a quiet 2-core machine with empty caches (data 97 s; "
-               "the 6 models ~310 s instead of 602 s in one process: BDT's two first, then DT and CDT, each training + "
-               "rollouts + ~10 s of runner jit per worker). Measured: with cached data and weights, 2 workers pinned to ONE "
-               "core at load ~3: 180 s runtime (194 s wall; rollouts 165 s wall, as one process), every W1 and return "
-               "equal to the one-process run. The brief's GPT (width 128, 3 layers) does not fit: per update ~3x "
+               "The brief's GPT (width 128, 3 layers) does not fit: per update ~3x "
                "(one core, load ~3: DT/CDT/BDT 191/206/252 ms vs 70/59/86 ms at width 64 x 2 layers, batch 32) and the "
                "rollouts ~2.4x, ~860 s of models on 2 workers, ~970 s end to end; width 128 x 2 layers (~660 s) or 2000 "
                "updates at width 64 (~640 s) would fit (estimates, not run). "

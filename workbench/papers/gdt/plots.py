@@ -120,7 +120,6 @@ def target_browser(out: dict, seed: int = 0):
                     lambda: target_histograms(out, names[0], seed))
 
 
-
 def bdt_diagnosis(out: dict, rows: list[dict], seed: int = 0) -> go.Figure:
     """Left: action MSE at the acting position of BDT and DT under each condition of
     `diagnose.condition_swap` (bars: seed means, dots: seeds). Right: mean rollout speed against the
