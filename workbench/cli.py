@@ -1,4 +1,4 @@
-"""The `workbench` command: list, params, run, report, sweep, lab (see README.md and ../shared/WORKBENCH.md)."""
+"""The `workbench` command: list, params, run, report, sweep, lab (see README.md and docs/contract.md)."""
 from __future__ import annotations
 
 import argparse

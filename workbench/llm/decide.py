@@ -19,7 +19,7 @@ among the options instead, in one of two framings:
   means the candidate makes the target more likely than nothing does (`Decision.scores`; a caller
   can stop when none does). With SmolLM2-135M this framing found the page that answers a question
   24 times of 24, where asking for the page number by label picked page 1 every time
-  (../shared/papers/readagent.md, "deciding by likelihood with the 135M model").
+  (docs/papers/readagent.md, "Deciding by likelihood with the 135M model").
 
 Several options at once (`at_most=k`): the likelihood path keeps the best option and every other
 one whose probability is at least `keep_ratio` x the best, up to k, best first; `parse` should then

@@ -1,6 +1,6 @@
 """Each likelihood decision with the real embedded SmolLM2-135M on constructed cases: the option the
 question (or the text around a break) points to must win. Framed so that content decides: choosing
-among labels by likelihood was position-bound with this model (../shared/papers/readagent.md)."""
+among labels by likelihood was position-bound with this model (docs/papers/readagent.md)."""
 import pytest
 
 from workbench.llm import get_llm

@@ -12,7 +12,7 @@ Every decision is one `workbench.llm.decide` call, which takes one of two paths:
     (unparseable = wrong).
   * `llm.capable == False` (the embedded 135M model): likelihood, framed so that content decides.
     Choosing among labels ("[3]", "Page 3", "Answer: (B)") by likelihood is position-bound with the
-    135M model (it picked page 1 or the first label every time, ../shared/papers/readagent.md), so:
+    135M model (it picked page 1 or the first label every time, docs/papers/readagent.md), so:
     P scores the question's likelihood after each page's gist, minus its likelihood with no page
     (candidate-conditional framing of `decide`), keeps the best page and every page with prob >=
     `keep_ratio` x the best, up to k and within the reader's context; S scores the question after the
