@@ -402,10 +402,6 @@ def get(name: str, **edits: Any) -> dict:
     return desc
 
 
-def register(name: str, desc: dict) -> None:
-    DESCRIPTIONS[name] = check(copy.deepcopy(desc))
-
-
 def _ant_agent(num_legs: int = 4, **extra) -> dict:
     return {"type": "ant", "params": {"num_legs": num_legs}, "pos": [0, 0, 0.75], "observers": ["qp"],
             "term": {"z_range": [0.2, 1.0]}, **extra}

@@ -6,10 +6,10 @@ import pytest
 
 from workbench.web.actions import Action
 from workbench.web.agent import Turn
+from workbench.web.composed import naive, oracle
 from workbench.web.observation import Element, Observation
 
 from workbench.papers.compwob import analysis, bc
-from workbench.papers.compwob.agents_scripted import naive, oracle
 from workbench.papers.compwob.candidates import candidates, shortlist
 from workbench.papers.compwob.llm_agent import LLMAgent
 

@@ -9,7 +9,7 @@ if env_mod.chromium_missing():
 
 from workbench.web.agent import run_episode  # noqa: E402
 from workbench.web.compose import PAGES_DIR, all_tasks  # noqa: E402
-from workbench.papers.compwob.agents_scripted import naive, oracle, wrong_order  # noqa: E402
+from workbench.web.composed import naive, oracle, wrong_order  # noqa: E402
 from workbench.papers.compwob.browser import goto  # noqa: E402
 from workbench.papers.compwob.train import page_stats  # noqa: E402
 

@@ -18,9 +18,9 @@ from workbench import WorkbenchError
 from workbench.paths import REPO_ROOT
 from workbench.cache import cached
 from workbench.web.compose import PAGES_DIR, Task, base_tasks, composed_tasks, pages_fingerprint, parse
+from workbench.web.composed import naive, oracle
 
 from workbench.papers.compwob import bc
-from workbench.papers.compwob.agents_scripted import naive, oracle
 from workbench.papers.compwob.browser import goto
 
 from workbench.papers.compwob.config import AGENTS

@@ -151,8 +151,4 @@ def warmup_lambda(warmup_steps: int):
     return lambda step: min(1.0, (step + 1) / max(1, warmup_steps))
 
 
-def num_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
-__all__ = ["METHODS", "GPTConfig", "GDT", "ReverseEncoder", "make_model", "warmup_lambda", "num_parameters"]
+__all__ = ["METHODS", "GPTConfig", "GDT", "ReverseEncoder", "make_model", "warmup_lambda"]

@@ -135,9 +135,3 @@ def measures_from_norms(n: np.ndarray, eta: float = 0.5, norm: str = "max", cons
     """All scalar measures from component norms: ffs, fcr, gini, cos_share."""
     return {"ffs": ffs_from_norms(n, eta, norm, const), "fcr": fcr_from_norms(n, weighting),
             "gini": gini(n if const else n[1:]), "cos_share": cos_share_from_norms(n)}
-
-
-def measures(M: np.ndarray, eta: float = 0.5, norm: str = "max", const: bool = False,
-             weighting: str = "norm") -> dict[str, float]:
-    """All scalar measures of one matrix: ffs, fcr, gini, cos_share."""
-    return measures_from_norms(component_norms(M), eta, norm, const, weighting)

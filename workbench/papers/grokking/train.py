@@ -57,10 +57,6 @@ class Run:
     compile_time_s: float = 0.0
     label: str = ""
 
-    @property
-    def label_(self) -> str:
-        return self.label or (self.op + ("+pos" if self.pos_embed else ""))
-
     def remeasure(self, cfg: Config) -> None:
         """Recompute the fourier/* keys of every row from the stored norms with cfg's measure settings."""
         by_step = {s: i for i, s in enumerate(self.eval_steps)}
@@ -222,7 +218,3 @@ def train_seeds(cfg: Config, progress: Progress = no_progress) -> dict[int, dict
         shifted = lambda s, m, off=i * per_seed: progress(off + s, m)
         out[seed] = train(dataclasses.replace(cfg, seed=seed), progress=shifted)
     return out
-
-
-def config_dict(cfg: Config) -> dict:
-    return dataclasses.asdict(cfg)

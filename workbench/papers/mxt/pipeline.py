@@ -238,14 +238,6 @@ def train_longer(cfg, students: dict, arenas: dict, sets: Sets, name: str = "tra
     return {f"{name}_longer": longer}, ev
 
 
-def results_table(ev: dict):
-    """A long DataFrame: student, body, task, success, final/initial, episodes."""
-    import pandas as pd
-    return pd.DataFrame([{"student": n, "body": b, "task": t, "success": float(m["success"].mean()),
-                          "final/initial": float(m["final_over_initial"].mean()), "episodes": len(m["success"])}
-                         for (n, b, t), m in ev.items()])
-
-
 def _stack(ev: dict, names: list[str], envs: list, key: str = "success") -> np.ndarray:
     """[episodes over envs, students]: paired units (same env, same episode seed) as rows."""
     return np.stack([np.concatenate([ev[(n, b, t)][key] for b, t in envs]) for n in names], 1)

@@ -194,11 +194,6 @@ def load_qmsum(path: str | Path, limit: int | None = None) -> list[Document]:
     return docs
 
 
-def save_jsonl(docs: list[Document], path: str | Path) -> None:
-    from workbench.cache import atomic_write_text
-    atomic_write_text(path, "".join(json.dumps(d.to_dict()) + "\n" for d in docs))
-
-
 def load_jsonl(path: str | Path) -> list[Document]:
     """The project's own format (one `Document.to_dict()` per line)."""
     out = []

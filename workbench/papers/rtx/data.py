@@ -160,10 +160,6 @@ def sample_mixture(rng: np.random.Generator, offsets: np.ndarray, sizes: np.ndar
 
 # ---- generation ----------------------------------------------------------------------------------------
 
-FEATURE_NAMES = ("observation.joint_pos", "observation.ee", "observation.gripper", "observation.cube",
-                 "observation.target", "action")
-
-
 def features_of(spec: arms.ArmSpec) -> dict:
     env_action = 4 if spec.action != "joint_delta" else spec.dof + 1
     return {"observation.joint_pos": ("float32", (spec.dof,)), "observation.ee": ("float32", (3,)),

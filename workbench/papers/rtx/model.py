@@ -88,7 +88,3 @@ class RT1Mini(nn.Module):
         for block in self.blocks:
             x = block(x, mask)
         return self.head(self.ln(x[:, 1:])).view(B, H, self.cfg.action_size, self.cfg.bins)
-
-
-def parameter_count(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
