@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_notebook
+from support import make_notebook
 from workbench import cli, registry
 
 PARAMS = ("code", 'scale = "cpu"\noverrides = {}\nresults_dir = ""', ["parameters"])

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import needs_browser
+from support import needs_browser
 
 from workbench.web.actions import Action
 

@@ -6,7 +6,7 @@ an ARIA dialog) and on MiniWoB's own base tasks."""
 from pathlib import Path
 
 import pytest
-from conftest import needs_browser
+from support import needs_browser
 
 from workbench import WorkbenchError
 from workbench.web.instructions import Clause, direction, parse

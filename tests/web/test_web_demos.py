@@ -3,7 +3,7 @@ and read back step by step for torch."""
 import json
 
 import pytest
-from conftest import needs_browser
+from support import needs_browser
 
 from workbench import WorkbenchError
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import needs_browser
+from support import needs_browser
 
 from workbench import WorkbenchError
 from workbench.web.actions import Action

@@ -3,7 +3,7 @@ run in Chromium (which also exercises `register_page_dir`)."""
 
 from pathlib import Path
 
-from conftest import needs_browser
+from support import needs_browser
 
 from workbench.web.actions import Action
 from workbench.web.observation import dom_text, elements_from_dominfo, task_html

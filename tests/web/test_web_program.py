@@ -5,7 +5,7 @@ import pytest
 from workbench.web.actions import Action
 from workbench.web.program import Limits, ProgramAgent, ProgramError, compile_program, run_program
 
-from tests.web.conftest import needs_browser
+from support import needs_browser
 
 HOSTILE = {
     "import": ("import os\nos.system('touch {marker}')", "imports"),

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import needs_browser
+from support import needs_browser
 
 from workbench import WorkbenchError
 from workbench.web.recorder import load_dataset

@@ -2,7 +2,7 @@
 taller), the score panel stays out of it, and `crop` cuts the instruction bar and the task area."""
 import numpy as np
 import pytest
-from conftest import needs_browser
+from support import needs_browser
 
 from workbench.web.observation import Observation, crop
 

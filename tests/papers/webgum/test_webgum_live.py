@@ -2,17 +2,13 @@
 (seeded, untrained) WebGUM-lite model play through `run.evaluate`; a live observation featurises
 exactly like the recorded demonstration of the same episode."""
 import re
-import sys
-from pathlib import Path
 
 import numpy as np
+from support import needs_browser
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "web"))
-from conftest import needs_browser  # noqa: E402  (tests/web/conftest.py: skip without Chromium)
+from workbench.web.actions import Action
 
-from workbench.web.actions import Action  # noqa: E402
-
-from workbench.papers.webgum import data  # noqa: E402
+from workbench.papers.webgum import data
 from workbench.papers.webgum.config import Config  # noqa: E402
 
 CFG = Config(scale="smoke", tasks=("click-button",), saliency_task="click-button", eval_episodes=3, eval_max_steps=3,
