@@ -19,7 +19,7 @@ lengths, base placement and yaw, control rate (`hz`), and action convention:
   * joint_delta: per-joint position deltas in [-1, 1] x `max_joint_step` rad, gripper in [-1, 1]
 `to_native` turns a world-frame end-effector delta into each convention (the standardisation layer that
 an RT-X notebook undoes). The gripper grasps by a weld that switches on when it closes with the cube
-between its fingers (the RT-X-mini brief's "weld-on-contact attach": friction grasps are slow to tune).
+between its fingers ("weld-on-contact attach": friction grasps are slow to tune).
 Joints are position-servoed with gravity compensation, so the arm holds its pose at zero action.
 
 Arm geoms do not collide with each other (only with the table and the cube): self-contacts between

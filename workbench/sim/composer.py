@@ -456,7 +456,7 @@ DESCRIPTIONS: dict[str, dict] = {
 
 
 # ---------------------------------------------------------------------------------------------------
-# Morphologies and goal tasks (MxT-Bench families, arXiv 2211.14296 Sec. 4.1; the brief's MxT-lite settings)
+# Morphologies and goal tasks (MxT-Bench families, arXiv 2211.14296 Sec. 4.1; smaller MxT-lite settings for CPU)
 
 FAMILIES = {"ant": "num_legs", "claw": "num_legs", "centipede": "num_segments", "worm": "num_segments"}
 # Variants as spec suffixes: -broken<i> (leg i missing), -short<i> (leg i at half length), -mass<x> (density
@@ -515,7 +515,7 @@ def zoo(specs: list[str] | None = None, spacing: float = 6.0, per_row: int = 5) 
 # reset (also the automatic ones inside PPO training: see ppo.AutoReset). reward = progress_scale * (d_{t-1}
 # - d_t) / dt + success_bonus on the step that reaches success_dist (which ends the episode) - ctrl_cost *
 # sum(a^2). touch: the root's xy distance (MxT touch: torso to ball); reach: the nearest foot's 3-D distance
-# to a goal at height goal_z (MxT reach: nearest foot within 0.1 of a ball; the MxT-lite brief's 0.3 at 0.8-1.5 m).
+# to a goal at height goal_z (MxT reach: nearest foot within 0.1 of a ball; MxT-lite: 0.3 at 0.8-1.5 m).
 TASK_DEFAULTS = {
     "touch": {"goal_radius": [1.5, 3.0], "success_dist": 0.5, "success_bonus": 5.0, "progress_scale": 1.0,
               "ctrl_cost": 0.02, "goal_z": 0.0},

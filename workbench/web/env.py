@@ -9,7 +9,7 @@ one read; after each action one script call returns the episode status and, whil
 utterance, DOM and `#wrap` HTML (miniwob makes 7 calls per reset and 4 per step), and (4) know
 its process ids so `close()` can kill every process it started.
 
-Episode semantics (CompWoB brief, "MiniWoB++ package"):
+Episode semantics (as CompWoB uses the MiniWoB++ package):
 - `reward` is MiniWoB's raw reward (no time discount: timings on a loaded machine must not change
   scores); the time-discounted `env_reward` is in `info`. `success = reward > 0`.
 - The page's own timer ends the episode after `time_limit_s` (reward -1, `truncated=True`,

@@ -83,8 +83,8 @@ SCALES = {
               "num_evals": 20, "mi_box": 12.0, "viewer_steps": 200},
 }
 
-COST = {"smoke": "73 s wall with empty caches at load ~3 (134 s at load ~5); 16 s with warm caches; ~9 jit compilations are most of it",
-        "cpu": "857 s (runtime_s) with an empty cache on 2 shared cores (load 7-10, 11 CPU-min): 12 runs x 400k "
-               "steps (5 MI-max, 5 DMin, 2 diagnosis DMin runs from spread starts); 364 s before the diagnosis at load ~4; "
-               "cached params re-used",
-        "paper": "ant, 2048 envs, 30M x 6 steps per run: GPU hours (not run)"}
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "about 75 s on 2 cores with empty caches (16 s warm), mostly jit compilation",
+    "cpu": "about 14 min on 2 shared cores with an empty cache (857 s at load 7-10)",
+    "paper": "not run: ant, 2048 envs, 30M x 6 steps per run; GPU hours",
+}

@@ -1,4 +1,4 @@
-"""CompWoB claims, fixed before any run (arXiv 2311.18751; brief: shared/papers/compwob.md).
+"""CompWoB claims, fixed before any run (arXiv 2311.18751; notes: docs/papers/compwob.md).
 
 Measured names (from `analysis.measured_samples(df)`; success = raw reward > 0, averaged over episodes).
 Each is judged as a bootstrap distribution (`workbench.results`): success rates over episodes (forward

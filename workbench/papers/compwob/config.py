@@ -67,9 +67,8 @@ SCALES = {
               "llm_compositions": ()},
 }
 
-COST = {
-    "smoke": "30-45 s (measured, shared 2-core machine): 4 pages × 1 episode, BC on 4 demos, LLM replayed",
-    "cpu": "20 min cold at load ≈ 20 on 2 cores (1209 s; the evaluation loop 1033 s), not yet timed on a quiet "
-           "machine; 53 pages × 5 episodes × 4 agents (oracle, naive, bc, overlap), SmolLM2-135M on 35 pages",
-    "paper": "hours: 53 pages × 100 episodes × 4 agents; LLM on every page (use a GPU or a served model)",
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "30-45 s on 2 shared cores (LLM replies replayed)",
+    "cpu": "about 20 min on 2 cores at load ~20 with an empty cache (1209 s); not timed on a quiet machine",
+    "paper": "not run: 53 pages x 100 episodes x 4 agents, the LLM on every page; hours (use a GPU or a served model)",
 }

@@ -1,6 +1,6 @@
 """Experiment 1: the paper's 1-D bandit (Fig. 1-right), with a known reward, trained by every loss.
 
-Setting (the brief's reconstruction of Fig. 1-right; the paper's exact constants were not available):
+Setting (a reconstruction of Fig. 1-right; the paper's exact constants were not available):
 K = 100 actions; true reward r(a) = 2·exp(−(a − 70)²/450); the data distribution and reference
 policy μ(a) ∝ exp(−(a − 35)²/800) sits in a low-reward region; N pairs (a₁, a₂) ~ μ × μ get the
 Bradley–Terry soft label p̂ = σ((r(a₁) − r(a₂))/T) (plus optional Gaussian judge noise inside σ),

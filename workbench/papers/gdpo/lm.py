@@ -1,6 +1,6 @@
 """Experiment 2: DPO vs GDPO fine-tuning of SmolLM2-135M-Instruct on AI-feedback soft labels.
 
-Pipeline (the brief's design (c); the paper used PaLM 2-XS / PaLM 2-L, which this cannot match):
+Pipeline (the paper used PaLM 2-XS / PaLM 2-L, which this cannot match):
 1. prompts from `task.make_prompts`; two responses per prompt sampled from the model itself through
    `workbench.llm` (temperature 0.9; its reply cache makes reruns free);
 2. soft labels from `judge.judge_pair` (SmolLM2 judging, both orders) or from the checker (σ(Δr/T));

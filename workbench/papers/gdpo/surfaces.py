@@ -8,7 +8,7 @@
 The paper's point is visible on every G-surface: along p̂ = 0.5 the loss is flat in h (w = 0).
 
 cIPO is drawn in its mixture form p̂(h − c)² + (1 − p̂)(h + c)², c = 1/(2β), exactly as `losses.margin_loss`
-computes it. The brief writes the equivalent (h − (2p̂ − 1)c)²; the two differ by the constant
+computes it. The usual closed form is the equivalent (h − (2p̂ − 1)c)²; the two differ by the constant
 c²(1 − (2p̂ − 1)²) (largest, c², at p̂ = ½), so the loss surfaces differ by that offset and the gradient
 weights are identical. `CIPO_FORM` is the label the figures use.
 """

@@ -33,7 +33,7 @@ class Config(PaperConfig):
     # GPT: the paper's K and head count; width 64 and 2 layers on CPU (the paper: 128 and 3), because one
     # update of the paper's size at batch 64 costs ~0.4 s on a free core (~14 GFLOP), 6x this one
     context: int = 20                    # K
-    width: int = 64                      # embedding (paper 128; the brief's CPU design allows 64-128)
+    width: int = 64                      # embedding (paper 128)
     layers: int = 2                      # paper 3
     heads: int = 1                       # paper: 1 head
     dropout: float = 0.1                 # paper: 0.1
@@ -49,7 +49,7 @@ class Config(PaperConfig):
     # evaluation
     methods: tuple[str, ...] = METHODS   # DT, CDT, BDT: the claims need all three
     n_seeds: int = 2                     # training seeds per method (the claims' intervals are over seeds and rollouts)
-    rollouts_per_target: int = 5         # brief: 5 (the paper: 20)
+    rollouts_per_target: int = 5         # the paper: 20
     eval_steps: int = 500                # rollout length = the targets' length
     viewer_steps: int = 150              # steps of the CDT rollout shown in the offline viewer
     diag_windows: int = 512              # train-split windows of the BDT diagnosis (diagnose.py; ~10 s at cpu scale)
@@ -98,19 +98,8 @@ SCALES = {
               "viewer_steps": 300},
 }
 
-COST = {"smoke": "97 s end to end at load ~7 (shipped 12-episode dataset; most of it one jit of the vmapped runner "
-                 "step; 60 updates of a width-32 GPT per method); 557 s at load ~12 with 2 torch threads",
-        "cpu": "413 s runtime (432 s wall, 791 s CPU) on 2 quiet cores with 2 workers, dataset cached, models not (2026-12-01; models 397 s wall, the same numbers and verdicts as one process). "
-               "The brief's GPT (width 128, 3 layers) does not fit: per update ~3x "
-               "(one core, load ~3: DT/CDT/BDT 191/206/252 ms vs 70/59/86 ms at width 64 x 2 layers, batch 32) and the "
-               "rollouts ~2.4x, ~860 s of models on 2 workers, ~970 s end to end; width 128 x 2 layers (~660 s) or 2000 "
-               "updates at width 64 (~640 s) would fit (estimates, not run). "
-               "Before workers: 1309 s runtime on ONE core (taskset -c 1, 1 torch thread) at load ~4 on the shared 2 cores, data and "
-               "jit caches warm, no cached weights (2026-12-01, with the BDT diagnosis: 12 s of it): training 980 s, "
-               "rollouts 306 s. "
-               "702 s runtime (718 s wall, 767 s CPU) with 14 shipped policies (12 checkpoints + 1 and 3 m/s), empty data "
-               "cache, 2 cores shared with a test run for its last 10 min (2026-12-01): data 97 s, 6 trainings 435 s, "
-               "rollouts 167 s. Before (12 policies): 1182 s (19.7 min) end to end with empty caches on the shared 2 cores, load falling from ~10 to ~1 "
-               "during the run (data 309 s incl. jit, training 597 s for 6 models, rollouts 271 s); estimated 9-10 min "
-               "on a quiet 2-core machine; cached data and weights on the second run",
-        "paper": "100k updates x 3 methods x 3 seeds, width 128 x 3 layers, 1.2M transitions: GPU hours (not run)"}
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "about 100 s on 2 shared cores (97 s at load ~7, shipped dataset)",
+    "cpu": "about 7 min on 2 quiet cores with 2 workers, dataset cached (413 s); rolling it out first adds ~2 min",
+    "paper": "not run: 100k updates x 3 methods x 3 seeds, width 128 x 3 layers; GPU hours",
+}

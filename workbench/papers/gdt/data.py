@@ -7,7 +7,7 @@
 Protocol (`eval_cdt.py` of the official code): rank episodes by return, hold out the top `n_best` and
 `n_median` around the median as targets, train on the rest. Bin edges (`num_bins` + 1 evenly spaced
 values) span the feature's range over the *train* split only (the official code's range includes the
-held-out targets: the brief's pitfall 3); values outside are clipped into the end bins.
+held-out targets, which leaks them into training); values outside are clipped into the end bins.
 
 Features: x-velocity is observation index 8 (the root's forward slide velocity; D4RL's halfcheetah index),
 taken at s_t for step t; reward is r_t.

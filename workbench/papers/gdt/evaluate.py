@@ -4,7 +4,7 @@
 
 Rollouts: all targets x `rollouts_per_target` runner episodes step together (one jitted, vmapped brax step
 per control step); the GPT acts on the host from the last K steps. Conditioning at step t (`eval_cdt.py`,
-`eval_bdt.py` of the official code, with the brief's pitfall 2 fixed):
+`eval_bdt.py` of the official code, with BDT's time alignment fixed):
   DT : R_t = (target return - reward collected so far) / rtg_scale, the usual DT decrement;
   CDT: the target's own future histogram h_t of x-velocity (or reward), open loop;
   BDT: z for each context position from the encoder over the target's *next* states, aligned in time

@@ -15,8 +15,8 @@ with ReLU, dropout 0.1. Shapes are in the docstrings: B batch, K context steps.
 
 BDT (`ReverseEncoder`): the window's next states s_{t+1..t+K} are flipped in time, run through a causal
 transformer of the same size, projected to z and flipped back, so z_j summarises s_{t+j+1..t+K}: the
-future within the window and nothing before it. The official forward pass never flips z back (the brief's
-pitfall 1), which hands position j a summary of the window's *past*; `tests/papers/gdt` checks the mask.
+future within the window and nothing before it. The official forward pass never flips z back,
+which hands position j a summary of the window's *past*; `tests/papers/gdt` checks the mask.
 """
 from __future__ import annotations
 

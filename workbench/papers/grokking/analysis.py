@@ -126,7 +126,7 @@ def summarize(runs: dict, cfg: Config, nested: dict | None = None) -> dict[str, 
     return {f"{op_key(label)}_{name}": v for label, vals in nested.items() for name, v in vals.items()}
 
 
-# Per-run metrics about *when* something happens: they move by +-30-50% between seeds (brief), so a claim
+# Per-run metrics about *when* something happens: they move by +-30-50% between seeds, so a claim
 # is judged on them only over at least MIN_SEEDS seeds.
 GROK_STEP_METRICS = ("steps_to_train99", "steps_to_test95", "ffs_drop_step", "grok_gap")
 MIN_SEEDS = 3

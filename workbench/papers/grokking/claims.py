@@ -36,7 +36,7 @@ CLAIMS = [
     Claim("mul-cosine-dense",
           paper="multiplication requires cosine-biased components at all frequencies in the Fourier domain (Sec. 4)",
           rule="mul_test_acc >= 0.95 and mul_ffs_E_final >= 0.8 and mul_cos_share_E_final >= 0.6",
-          note="dense: FFS(W_E) >= 0.8; cosine-biased: cos share of W_E >= 0.6 (0.5 = balanced). The brief's "
+          note="dense: FFS(W_E) >= 0.8; cosine-biased: cos share of W_E >= 0.6 (0.5 = balanced). A "
                "preliminary run found the cosine bias in a²+b², not a·b: judged as the paper states it"),
     Claim("hard-poly-no-grok",
           paper="non-factorisable polynomials such as a³+ab show no clear pattern and do not grok, while the "

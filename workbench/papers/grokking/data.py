@@ -2,7 +2,7 @@
 
 Token layout (official code, `dataset.get_special_tokens`): 0..p-1 are the numbers, then
 "=" (p), "+" (p+1), "-" (p+2), "*" (p+3), "/" (p+4); d_vocab = p + 5.
-Inputs (brief, from the official configs): elementary operations are fed as [a, op, b] (the "=" is
+Inputs (from the official configs): elementary operations are fed as [a, op, b] (the "=" is
 dropped); polynomials use the "short" form [a, =, b]. The label is the number token (a ⊙ b) mod p.
 
 Departure: the official generator enumerates operands over range(p + 5) (the vocabulary size) in some

@@ -6,13 +6,12 @@ Basis (Nanda et al. 2023, Sec. 4): the orthonormal p x p matrix F with rows
 ordered [const, cos1, sin1, cos2, sin2, ...]. M_hat = F @ M; n_j = ||M_hat[j]|| (row norms);
 c_k, s_k = the cos and sin row norms at frequency k.
 
-The paper's measures (Furuta et al. 2024, Sec. 5), as reconstructed in the brief: the full text could not
-be read here, so the threshold eta, the normaliser and the component set are parameters:
+The paper's measures (Furuta et al. 2024, Sec. 5), reconstructed: the full text could not be read, so the threshold eta, the normaliser and the component set are parameters:
 
     FFS_eta = (1/J) Σ_j 1[ n_j / N > eta ]        N = max_j n_j ("max") or Σ_j n_j ("sum");
                                                   j over the p-1 non-constant rows (const=False), or all p
     FCR     = mean_k min(c_k/s_k, s_k/c_k)         weighted by c_k + s_k ("norm"), or the uniform mean over
-                                                  k = 1..(p-1)/2 (the brief's (2/(p-1)) Σ_k, "uniform")
+                                                  k = 1..(p-1)/2 ((2/(p-1)) Σ_k, "uniform")
 
 Why the constant row is left out of FFS by default: it is √p times the mean embedding, the same vector for
 every number, so it carries nothing about x; a model that keeps a large mean (a·b does) has a constant row

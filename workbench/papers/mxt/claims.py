@@ -1,4 +1,4 @@
-"""MxT-Bench claims, fixed before any run (the paper gives the direction only: see the brief's abstract check).
+"""MxT-Bench claims, fixed before any run (the paper gives the direction only: see docs/papers/mxt.md).
 
 Measured names (all bootstrap over evaluation episodes, 1000 replicates, seed 0; the same episode seeds for
 every student, so students are paired episode by episode):

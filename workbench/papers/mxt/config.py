@@ -19,7 +19,7 @@ class Config(PaperConfig):
     expert_dir: str = "data/mxt"         # policy files + experts.json card; relative to the repo root
     retrain_experts: bool = False        # true: retrain every expert here (~10-20 min each on 2 CPU cores)
     expert_steps: int = 3_000_000        # PPO budget per expert when retraining (early stop at 0.8 success)
-    accept_success: float = 0.6          # the issue's bar: an expert below it is reported as not accepted
+    accept_success: float = 0.6          # an expert below it is reported as not accepted
     distil_from: str = "all"             # "accepted": only experts at the bar; "all": every shipped expert (ant-3
                                          # reach is below it, data/mxt/README.md; "accepted" drops it)
     # data (expert rollouts, per-part states, tokenised afterwards)
@@ -40,7 +40,7 @@ class Config(PaperConfig):
     log_every: int = 250                 # minibatches per jitted chunk = progress point
     diag_steps: int = 4_000              # diagnosis: the multi-task Transformer trained this many more steps (0: skip)
     # evaluation
-    eval_episodes: int = 64              # per (student, env), as the issue asks
+    eval_episodes: int = 64              # per (student, env)
     eval_steps: int = 300                # the tasks' episode length
     viewer_steps: int = 150              # frames of each body's rollout in the viewer
     seed: int = 0                        # student init, minibatches, data and evaluation episodes
@@ -104,15 +104,8 @@ SCALES = {
               "mlp_hidden": (1024, 1024), "bc_steps": 100_000, "diag_steps": 100_000, "bc_lr": 3e-4, "log_every": 1000},
 }
 
-COST = {"smoke": "196 s wall (53 s CPU) at load ~11 on 2 shared cores with the XLA cache warm for its rollout; "
-                 "725 s with an empty cache at load ~12: compile-bound (rollout, tokeniser, labels, 2 students)",
-        "cpu": "909 s runtime with the training-budget diagnosis (diag_steps=4000: ~120 s of Transformer steps at ~34/s "
-               "+ one more evaluation), data cached, at load 2-3 (another cpu run on one core for its first 10 min; "
-               "2026-12-01): ~12 min on 2 quiet cores. Without the diagnosis: "
-               "540 s runtime (552 s wall) on 2 quiet cores with bc_steps=4000 (2026-12-01). "
-               "With bc_steps=2000: 739 s runtime (753 s wall) with six experts (touch + reach), pinned to ONE core (taskset; 2026-12-01): "
-               "experts + data 401 s, 5 students 268 s (Transformer ~26 steps/s, MLP ~360), evaluation 56 s. Before, "
-               "reach only: 1134 s end to end (issue 16's session, load average 10 falling to 3, empty data cache): data + "
-               "expert evaluation ~13 min (3 rollout compiles), 5 students 5.3 min (Transformer ~22 steps/s, MLP ~300), "
-               "evaluation ~2 min; over the 15-min budget under load, estimated ~10 min on 2 quiet cores",
-        "paper": "PPO experts at 100M steps each and 100k BC steps: GPU hours (not run)"}
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "about 3 min on 2 shared cores with a warm XLA cache (about 12 min cold, compile-bound)",
+    "cpu": "about 15 min on 2 cores at load 2-3, expert data cached (909 s)",
+    "paper": "not run: PPO experts at 100M steps each, 100k BC steps; GPU hours",
+}

@@ -8,12 +8,12 @@ Each expert is `harness.train` on `composer.goal_task(task, body)` with early st
 deterministic evaluation reaches `stop_success`; the best checkpoint (by eval success) is re-evaluated on
 64 fresh episodes and written to `data/mxt/<body>_<task>.npz` with its settings and success
 (`harness.save_policy`), and `data/mxt/experts.json` (the card) is updated. An expert below
-`ACCEPT_SUCCESS` (0.6, the issue's bar) is still written and marked `accepted: false`; the notebook
+`ACCEPT_SUCCESS` (0.6) is still written and marked `accepted: false`; the notebook
 measures every expert again and reports it (`distil_from` says whether sub-bar experts feed the students).
 The per-epoch evaluation has 16 episodes (noisy: early stop can fire on a lucky epoch); the final one has 64.
 
 MxT (arXiv 2211.14296, `train_ppo_mlp.py`) trains 100M steps with 2048 envs; here a few million on 2
-CPU cores (the brief's MxT-lite budget), which is why the tasks are the lite ones (touch 1.5-3 m, reach
+CPU cores, which is why the tasks are the lite ones (touch 1.5-3 m, reach
 0.8-1.5 m, 300-step episodes).
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ import json
 import time
 from pathlib import Path
 
-ACCEPT_SUCCESS = 0.6          # the issue's bar for an expert
+ACCEPT_SUCCESS = 0.6          # the bar for an accepted expert
 DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "mxt"
 
 

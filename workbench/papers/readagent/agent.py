@@ -3,7 +3,7 @@
 Gist memory is the concatenation of `<Page i>` tags and gists; a looked-up page replaces its gist in
 place (paper §3.3). ReadAgent-P asks once for up to k pages; ReadAgent-S asks for one page at a time
 (or STOP) up to a budget, seeing the pages already expanded. Prompts are our own wording of the
-protocol and output formats in the brief (paper Appendix A, the official demo).
+protocol and output formats (paper Appendix A, the official demo).
 
 Every decision is one `workbench.llm.decide` call, which takes one of two paths:
   * capable backend: free text, parsed as the paper does: P takes the ints between the first '[' and

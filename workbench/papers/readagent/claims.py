@@ -26,6 +26,6 @@ CLAIMS = [
     Claim("llm-pagination-helps",
           paper="LLM pagination beats uniform-length pagination: 86.83% vs 85.71% (ReadAgent-P 1-5)",
           rule="accuracy_readagent_p > accuracy_uniform_p",
-          note="uniform pages of uniform_words words, gisted and looked up the same way. The rule was "
-               "'>=' until issue 21: a tie (e.g. both at chance) passed it, so equality is no longer evidence"),
+          note="uniform pages of uniform_words words, gisted and looked up the same way. Strict '>': a "
+               "tie (e.g. both at chance) is no evidence"),
 ]

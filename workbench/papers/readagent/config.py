@@ -85,14 +85,8 @@ SCALES = {
                   seq_max=6, retrieve_k=4, answer_max_tokens=64),
 }
 
-COST = {
-    "smoke": "~20 s (replayed replies, no model load); ~25 CPU s + model load with -p llm=smollm2",
-    "cpu": "4 documents x ~1,650 words, 40 questions, 7 methods, 2 worker processes (one core and one model each). "
-           "Measured 2026-12-01 on 2 nearly quiet cores (load ~2) with an EMPTY cache: 916 s runtime (928 s wall, 1677 s "
-           "CPU), of which ~36 s is the one-time GGUF -> safetensors conversion of the model, so ~880 s once the model is "
-           "converted (reply and memory caches still empty); sanity gate cell 101 s (with the conversion), reading 813 s. "
-           "CPU s per phase: paginate 112, gist 81, uniform gists 45, ReadAgent-P 333, ReadAgent-S 184 (its first step "
-           "re-uses P's scores; 491 before), gists 86, BM25 119, neural 185, full 154, uniform-P 224. Before the "
-           "workers: 1843 s on ONE core",
-    "paper": "10 documents x 3,000 words, 120 questions, capable backend (e.g. a vLLM server); not measured",
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "about 20 s (replayed replies, no model load)",
+    "cpu": "about 15 min on 2 nearly quiet cores with an empty cache (916 s)",
+    "paper": "not measured: 10 documents x 3,000 words, 120 questions; needs a capable backend (e.g. vLLM)",
 }

@@ -14,7 +14,7 @@ class Config(PaperConfig):
     rich_robots: tuple[str, ...] = ("panda7", "widow5", "kuka7")   # eef_delta 10 Hz, eef_delta 5 Hz, eef_velocity 5 Hz
     poor_robots: tuple[str, ...] = ("scara4", "ur6", "planar3")    # joint_delta 4-DoF, eef_abs yawed base, 3-DoF 5 Hz
     rich_episodes: int = 240             # per data-rich robot (paper scale: 1000); 240 keeps generation ~3 min
-    poor_episodes: int = 40              # per data-poor robot (brief: ~50)
+    poor_episodes: int = 40              # per data-poor robot (paper scale: 50)
     expert_noise: float = 0.005          # m of Gaussian noise on each scripted displacement
     data_seed: int = 0                   # expert and start-state seeds of the datasets
     skill_source: str = "panda7"         # the only robot whose data shows pick_place (Bridge's role in Table II)
@@ -86,16 +86,8 @@ SCALES = {
               "eval_episodes": 50, "seeds": 3, "poor_seeds": 3},
 }
 
-COST = {"smoke": "110 s wall at load ~10 on the shared 2 cores (32 s of CPU): 2 robots x 6/4 episodes, 5 models "
-                  "x 30 steps; most of it is imports, MiniLM and kernel start",
-        "cpu": "workers=2, poor_seeds=2 (13 models), data cached, models not: 668 s runtime (681 s wall, 774 s CPU) at "
-               "load ~3 (another cpu run held one core; 2026-12-01); the same verdicts and numbers as one process. "
-               "One process: poor_seeds=2 (13 models), data cached, models not: 828 s of CPU (user time), 1562 s runtime at load ~4 "
-               "pinned to ONE core shared 50/50 with another job (2026-12-01): ~14 min on a quiet core. The 4 models of "
-               "the second data-poor seed add ~220 s of CPU to the 1-seed run: 603 s runtime (617 s wall) at the default "
-               "1600 steps, data cached, pinned to ONE core (taskset, 1 torch thread; 2026-12-01): data 69 s, 9 models "
-               "531 s. Earlier: data, first run only: 420 s wall at load ~15 (840 episodes; cached after). Measured with -p "
-               "train_steps=800, data cached: 1483 s wall at load 10-20, 388 s of CPU (train 69%, evaluation 27%). "
-               "The default 1600 steps adds ~270 s of CPU: ~11 min on 2 quiet cores (estimate from CPU time)",
-        "paper": "1000/50 episodes per robot, d 128/256, 20k steps per model, 9 models x 3 seeds: hours on a CPU, "
-                 "tens of minutes on a GPU (not run)"}
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "about 2 min on 2 shared cores (110 s at load ~10; mostly imports, MiniLM and kernel start)",
+    "cpu": "about 11 min on 2 cores with 2 workers, datasets cached (668 s); generating them first adds minutes",
+    "paper": "not run: 1000/50 episodes per robot, 20k steps per model, 9 models x 3 seeds; hours on CPU",
+}

@@ -11,8 +11,8 @@ The pipeline mirrors Open X-Embodiment (arXiv 2310.08864, Sec. III-IV):
   * actions are normalised per dataset (p1-p99 of each dimension -> [-1, 1]) and cut into 256 uniform bins;
   * a weighted mixture sampler draws training frames across datasets.
 
-The observation is a state vector (no camera: rendering costs ~64 ms a frame on these CPUs, see the
-brief): end effector, gripper, cube and target in the robot's base frame, and the joint angles padded
+The observation is a state vector (no camera: rendering costs ~64 ms a frame on these CPUs): end
+effector, gripper, cube and target in the robot's base frame, and the joint angles padded
 to 7. No robot identity is given: the policy has to tell robots apart from the state, as RT-1-X does
 from images.
 """

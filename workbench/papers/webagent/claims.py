@@ -1,4 +1,4 @@
-"""WebAgent / HTML-T5 claims, fixed before any run (arXiv 2307.12856; brief: shared/papers/webagent.md).
+"""WebAgent / HTML-T5 claims, fixed before any run (arXiv 2307.12856; notes: docs/papers/webagent.md).
 
 Measured names (`analysis.measured_samples`):
   plan_long, plan_short         planning accuracy on held-out steps: the predicted canonical

@@ -21,10 +21,10 @@ class Config(PaperConfig):
     # corpus and tokenizer
     corpus_resets: int = 2                  # pages kept per MiniWoB task (all 130) and per composed page (53) after reset
     corpus_limit: int = 0                   # 0 = every MiniWoB task and composed page; N = the first N of each (smoke)
-    vocab_size: int = 512                   # BPE merges + bytes; a 1M-parameter model needs a small vocabulary (brief)
+    vocab_size: int = 512                   # BPE merges + bytes; a 1M-parameter model needs a small vocabulary
     sentinels: int = 100                    # T5's 100 <extra_id_k>; mean span 3 at 512 tokens needs ~26
     # model (HTML-T5-mini)
-    d_model: int = 64                       # the brief's ~1M-parameter design uses 128; 64 halves the cpu cost
+    d_model: int = 64                       # a ~1M-parameter model would use 128; 64 halves the cpu cost
     d_ff: int = 256                         # 4 x d_model, as T5
     layers: int = 2                         # encoder and decoder layers each
     heads: int = 4                          # head size 16
@@ -95,11 +95,8 @@ SCALES = {
               "speed_lengths": (1024, 2048, 4096, 8192, 16384), "speed_repeats": 5},
 }
 
-COST = {
-    "smoke": "128-255 s at load 9-14 on the shared 2-core machine (42-54 s of CPU; ~1 min quiet, estimated); "
-             "8 corpus pages, 4+4 training steps, 2 live pages x 1 episode, self-experience plumbing",
-    "cpu": "cached (corpus, tokenizer, both pre-trainings, demos, both fine-tunings): 868 s at load 13-18 (nice 10; "
-           "~4 min of CPU); cold adds ~48 min at that load (corpus 90 s, pre-training 927 s, demos 95 s, fine-tuning "
-           "1796 s; ~11 min of CPU), so ~17-20 min cold on a quiet machine (estimated from CPU time)",
-    "paper": "GPU hours: a 100M-parameter model pre-trained at 4k tokens; 100 live episodes per page",
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "2-4 min on 2 shared cores at load 9-14 (about 1 min quiet, estimated)",
+    "cpu": "about 15 min on 2 cores at load 13-18 with everything cached (868 s); cold adds ~48 min at that load",
+    "paper": "not run: a 100M-parameter model pre-trained at 4k tokens, 100 live episodes per page; GPU hours",
 }

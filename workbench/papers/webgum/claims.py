@@ -1,4 +1,4 @@
-"""WebGUM claims, fixed before any run (arXiv 2305.11854; brief: shared/papers/webgum.md).
+"""WebGUM claims, fixed before any run (arXiv 2305.11854; notes: docs/papers/webgum.md).
 
 Measured names (`analysis.measured_samples`; success = raw reward > 0 on live episodes, each a
 bootstrap over (task, episode) units, paired across models by seed):

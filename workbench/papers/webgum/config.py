@@ -99,12 +99,8 @@ SCALES = {
               "train_steps": 20000, "lr": 5e-4, "torch_threads": 0},
 }
 
-COST = {
-    "smoke": "38 s runtime (65 s with kernel start) at load ~12 on the shared 2-core machine, demonstrations cached; "
-             "recording its 8 episodes first adds ~5 s",
-    "cpu": "30 min (1818 s) at load 12-16 on the shared 2-core machine with cached demonstrations: 5 models x 300 "
-           "updates (1347 s), 900 live episodes (397 s); 476 s of CPU time for the kernel, so ~10 min on a quiet machine "
-           "(estimate). First run: recording 1,200 oracle episodes 533 s + featurising 2,092 steps ~220 s (same load)",
-    "paper": "not measured: ~49k oracle episodes (~5 h recording on 2 cores), 5 models of ~5M parameters x 20k updates "
-             "(GPU hours), 49 tasks x 100 episodes x 5 models live in Chromium (~4 h on 2 cores)",
+COST = {  # wall time of one run at each scale, as measured
+    "smoke": "about 40 s on 2 shared cores, demonstrations cached (65 s with kernel start)",
+    "cpu": "30 min on 2 cores at load 12-16, demonstrations cached (~10 min quiet, estimated); recording adds ~13 min",
+    "paper": "not run: ~49k oracle episodes (~5 h to record on 2 cores), GPU hours of training, ~4 h live evaluation",
 }
