@@ -7,7 +7,6 @@ dropped (the live dashboard displays a static figure at the end for this reason)
 """
 from __future__ import annotations
 
-import base64
 import html
 import json
 import re

@@ -1,6 +1,5 @@
 """Morphologies: every MxT family and variant builds, steps finitely on spring, tokenises and draws offline."""
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 

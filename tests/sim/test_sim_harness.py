@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from workbench.sim import composer, harness
+from workbench.sim import harness
 from workbench.sim.env import build_env
 
 CFG = harness.PPOConfig(num_timesteps=200_000, num_envs=64, batch_size=64, num_minibatches=4, num_evals=3,

@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from workbench.sim import composer, viewer
+from workbench.sim import viewer
 from workbench.sim.env import build_env
 
 URL = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//|import\s[^;]*from\s*["']https?:|url\(\s*["']?https?:""", re.I)

@@ -9,7 +9,6 @@ A relative file is taken from the repository root (see `workbench.llm.spec`).
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from workbench.llm.base import LLM, LLMError, request_key, short

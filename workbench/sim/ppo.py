@@ -27,7 +27,6 @@ import workbench.sim.env  # noqa: F401  (first: quiet brax import, XLA compile c
 import jax
 import jax.numpy as jnp
 import optax
-from brax import envs
 from brax.envs.wrappers import training as wrappers
 from brax.training import acting, gradients
 from brax.training.acme import running_statistics

@@ -1,6 +1,4 @@
 """RT-1-mini: the causal history mask, padding, shapes, and a tiny imitation problem it must learn."""
-import numpy as np
-import pytest
 import torch
 
 from workbench.papers.rtx.model import ModelConfig, RT1Mini, step_mask

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from workbench.plots import COLORS, style
+from workbench.plots import COLORS
 from workbench.papers.grokking import analysis, fourier
 from workbench.papers.grokking.config import Config
 from workbench.papers.grokking.data import formula

@@ -64,7 +64,6 @@ class Arena:
 
     def _play(self, params, mode, rng, steps: int):
         import jax
-        import jax.numpy as jnp
         from brax.envs.wrappers import training as wrappers
         benv = wrappers.VmapWrapper(self.env)
         k_reset, k_act = jax.random.split(rng)

@@ -2,10 +2,15 @@
 offline viewer, and one body's morphology-task graph."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
 
 from workbench.plots import COLORS, style
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TYPE_COLORS = {"root": "#1f77b4", "segment": "#17becf", "hip": "#2ca02c", "limb": "#ff7f0e", "object": "#7f7f7f",
                "goal": "#d62728"}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import WorkbenchError, cache
+from workbench import cache
 from workbench.parallel import map_in_processes
 from workbench.papers.rtx import data as D
 from workbench.sim import arms

@@ -170,7 +170,6 @@ def fig_gallery(gallery: list[dict], per_task: int = 1, max_panels: int = 16) ->
 def saliency(model, batch: dict) -> tuple[np.ndarray, np.ndarray, int]:
     """|d logit(chosen element) / d pixels| of the current frame, summed over colour channels.
     Returns (frame uint8 [S, S, 3], saliency [S, S] scaled to [0, 1], chosen slot)."""
-    import torch
 
     px = model.pixels(batch["frames"]).clone().requires_grad_(True)
     out = model(batch, pixels=px)
