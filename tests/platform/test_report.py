@@ -43,7 +43,7 @@ def browser():
 @pytest.fixture(scope="module")
 def executed_report(tmp_path_factory):
     """A real notebook run headless: a plotly figure, a live Dashboard (static at close), a stream."""
-    from tests.platform.conftest import make_notebook
+    from support import make_notebook
 
     tmp = tmp_path_factory.mktemp("report")
     nb = make_notebook(tmp / "demo.ipynb", [
