@@ -31,14 +31,53 @@ TIERS = ("notebook", "browser", "jax_compile", "model", "slow")
 FAST_TIER = os.environ.get("WORKBENCH_TEST_TIER") == "fast"
 JAX_COMPILE_LIMIT_S = 2.0
 
-# Path (relative to tests/, a folder ending in "/" or a file) -> markers of every test under it.
-# The longest matching prefix wins, so a file's entry overrides its folder's.
+# Test id prefix (relative to tests/: a folder ending in "/", a file, or "file::test_name") -> markers of
+# every test it covers. The longest matching prefix wins, so a file's entry overrides its folder's.
 TIER_RULES: dict[str, tuple[str, ...]] = {
     "notebooks/": ("notebook", "slow"),
+    "platform/test_sweep.py": ("notebook", "slow"),
+    "platform/test_lab.py::test_lab_runs_dashboard": ("notebook", "browser", "slow"),
+    "platform/test_failure_paths.py": ("notebook",),
+    "platform/test_runner_cli.py": ("notebook",),
+    "platform/test_config_checks.py::test_the_cli_refuses_before_the_kernel_starts": ("notebook",),
+    "platform/test_report.py": ("browser",),
+    "web/": ("browser",),
+    "web/test_web_actions.py": (),
+    "web/test_web_catalog.py": (),
+    "web/test_web_skills.py": (),
+    "papers/compwob/test_compwob_pages.py": ("browser",),
+    "papers/compwob/test_compwob_overlap.py": ("browser",),
+    "papers/webagent/test_webagent_labels.py": ("browser",),
+    "papers/webgum/test_webgum_live.py": ("browser",),
+    "sim/": ("jax_compile",),
+    "sim/test_sim_arms.py": (),
+    "sim/test_sim_composer.py": (),
+    "sim/test_sim_datasets.py": (),
+    "sim/test_sim_episodes.py": (),
+    "sim/test_sim_viewer.py": ("browser", "jax_compile"),
+    "sim/test_sim_rollouts.py": ("jax_compile", "slow"),
+    "sim/test_sim_harness.py": ("jax_compile", "slow"),
+    "papers/braxlines/test_braxlines_rewards.py": ("jax_compile",),
+    "papers/grokking/test_grokking_model.py": ("jax_compile",),
+    "papers/grokking/test_grokking_train.py": ("jax_compile",),
+    "papers/mxt/": ("jax_compile",),
+    "papers/mxt/test_mxt_students.py": ("jax_compile", "slow"),
+    "papers/gdt/test_gdt.py::test_models_trained_in_two_worker_processes": ("slow",),
+    "llm/": ("model",),
+    "llm/test_llm_decide.py": (),
+    "llm/test_llm_spec.py": (),
+    "llm/test_llm_store.py": (),
+    "papers/readagent/test_readagent_decisions.py": ("model", "slow"),
+    "papers/readagent/test_readagent_evaluate.py": ("model",),
+    "papers/rtx/test_rtx_train.py": ("model",),
 }
 
 # Fixture name -> markers of every test that uses it (directly or through another fixture).
-FIXTURE_MARKERS: dict[str, tuple[str, ...]] = {}
+FIXTURE_MARKERS: dict[str, tuple[str, ...]] = {
+    "browser": ("browser",),      # a Selenium Chrome of the test's own (platform tests)
+    "llm": ("model",), "local": ("model",), "both": ("model",),   # SmolLM2 loaded for the module
+    "smoke_run": ("notebook", "slow"),
+}
 
 
 def pytest_configure(config):
@@ -57,19 +96,26 @@ def _jax_cache_dir() -> Path:
     return cache_dir() / "jax"
 
 
-def _rule_markers(rel: str) -> tuple[str, ...]:
-    best = ""
+def _rule_markers(test_id: str) -> tuple[str, ...]:
+    """Markers of the longest TIER_RULES prefix that covers `test_id` (relative to tests/)."""
+    best = None
     for prefix in TIER_RULES:
-        if (rel == prefix or (prefix.endswith("/") and rel.startswith(prefix))) and len(prefix) > len(best):
+        covers = test_id.startswith(prefix) if prefix.endswith("/") else (
+            test_id == prefix or test_id.startswith(prefix + "::") or test_id.startswith(prefix + "[")
+            or ("::" in prefix and test_id.startswith(prefix)))
+        if covers and (best is None or len(prefix) > len(best)):
             best = prefix
-    return TIER_RULES.get(best, ())
+    return TIER_RULES[best] if best is not None else ()
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        rel = Path(str(item.fspath)).resolve().relative_to(TESTS.resolve()).as_posix() \
-            if str(item.fspath).startswith(str(TESTS)) else ""
-        names = set(_rule_markers(rel))
+        path = Path(str(item.fspath)).resolve()
+        if not path.is_relative_to(TESTS.resolve()):
+            continue
+        test_id = path.relative_to(TESTS.resolve()).as_posix() + "::" + item.nodeid.split("::", 1)[1] \
+            if "::" in item.nodeid else path.relative_to(TESTS.resolve()).as_posix()
+        names = set(_rule_markers(test_id))
         for fixture in getattr(item, "fixturenames", ()):
             names.update(FIXTURE_MARKERS.get(fixture, ()))
         for name in sorted(names):

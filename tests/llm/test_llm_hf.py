@@ -202,7 +202,7 @@ def test_model_errors_are_one_line(llm, tmp_path):
 
 def test_candidate_conditional_decision_finds_the_page_a_question_is_about(llm):
     """With the 135M model, the likelihood of the question after each page's gist (minus its likelihood
-    with no page) finds the page (shared/papers/readagent.md measured 24 of 24)."""
+    with no page) finds the page (docs/papers/readagent.md: 24 of 24 measured)."""
     from workbench.llm import decide
 
     gists = ["The baker Mara sold bread and honey cakes at the harvest market.",

@@ -15,7 +15,7 @@ def test_problem_constants():
     assert mu.argmax() == 35 and mu.sum() == pytest.approx(1.0)
     # r(50) = 2·exp(−400/450) = 0.8224
     assert r[50] == pytest.approx(2 * np.exp(-400 / 450))
-    # E_μ[r] is low: the data sit in the low-reward region (brief: 0.47)
+    # E_μ[r] is low: the data sit in the low-reward region (docs/papers/gdpo.md: 0.47)
     assert float(mu @ r) == pytest.approx(0.47, abs=0.02)
 
 

@@ -27,7 +27,7 @@ def test_config_knows_every_loss():
 
 
 def test_bandit_optimizer_choice():
-    assert scales.resolve("gdpo", "cpu").bandit_optimizer == "adam"       # the brief's optimiser stays the default
+    assert scales.resolve("gdpo", "cpu").bandit_optimizer == "adam"       # the reference optimiser (docs/papers/gdpo.md) stays the default
     assert scales.resolve("gdpo", "cpu", {"bandit_optimizer": "sgd"}).bandit_optimizer == "sgd"
     with pytest.raises(WorkbenchError, match="bandit_optimizer"):
         scales.resolve("gdpo", "cpu", {"bandit_optimizer": "rmsprop"})

@@ -29,8 +29,8 @@ def test_figures_have_every_loss():
     assert fig.layout.title.text and curves.layout.xaxis.title.text
 
 
-def test_cipo_form_differs_from_brief_by_a_constant():
-    """The surface draws cIPO as p(h−c)² + (1−p)(h+c)²; the brief's (h−(2p−1)c)² is that minus
+def test_cipo_form_differs_from_the_reference_form_by_a_constant():
+    """The surface draws cIPO as p(h−c)² + (1−p)(h+c)²; the reference form (h−(2p−1)c)² is that minus
     c²(1−(2p−1)²): the same gradient in h, an offset that depends on p̂ only."""
     import numpy as np
     from workbench.papers.gdpo import surfaces
@@ -39,7 +39,7 @@ def test_cipo_form_differs_from_brief_by_a_constant():
     h, p = surfaces.grid(5.0, n_h=11, n_p=6)
     loss, weight = surfaces.evaluate("cipo", h, p, beta)
     P, H = p[:, None], h[None, :]
-    brief = (H - (2 * P - 1) * c) ** 2
-    assert np.allclose(loss - brief, c ** 2 * (1 - (2 * P - 1) ** 2) * np.ones_like(H))
-    assert np.allclose(weight, (2 * P - 1) * c - H)          # w of the brief's form: (2p̂−1)/2β − h
+    reference = (H - (2 * P - 1) * c) ** 2
+    assert np.allclose(loss - reference, c ** 2 * (1 - (2 * P - 1) ** 2) * np.ones_like(H))
+    assert np.allclose(weight, (2 * P - 1) * c - H)          # w of the reference form: (2p̂−1)/2β − h
     assert "p̂(h−c)²" in surfaces.contour_explorer(beta).layout.title.text
