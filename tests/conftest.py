@@ -35,6 +35,9 @@ JAX_COMPILE_LIMIT_S = 2.0
 # every test it covers. The longest matching prefix wins, so a file's entry overrides its folder's.
 TIER_RULES: dict[str, tuple[str, ...]] = {
     "notebooks/": ("notebook", "slow"),
+    **{f"notebooks/test_notebooks.py::{test}[{slug}]": ("notebook", "slow", "browser")
+       for test in ("test_notebook_runs_at_smoke_scale", "test_every_cell_runs_without_error")
+       for slug in ("compwob", "webagent", "webgum")},
     "platform/test_sweep.py": ("notebook", "slow"),
     "platform/test_lab.py::test_lab_runs_dashboard": ("notebook", "browser", "slow"),
     "platform/test_failure_paths.py": ("notebook",),

@@ -16,9 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from support import BROWSER_MISSING
+
 from workbench import registry, results
 
 SLUGS = [p.slug for p in registry.available()]
+WEB_NOTEBOOKS = {"compwob", "webagent", "webgum"}    # these drive MiniWoB pages in Chromium
 PARAMETERS = {"scale", "overrides", "results_dir"}
 REMOTE_LOAD = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", re.I)
 
@@ -53,6 +56,8 @@ _RUNS: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
 def smoke_run(tmp_path_factory):
     """slug -> (the CLI's completed process, its run folder): `workbench run SLUG --scale smoke`, once."""
     def run(slug):
+        if slug in WEB_NOTEBOOKS and BROWSER_MISSING is not None:
+            pytest.skip(f"{slug} needs a browser: {BROWSER_MISSING}")
         if slug not in _RUNS:
             out = tmp_path_factory.mktemp(f"smoke-{slug}")
             proc = subprocess.run([sys.executable, "-m", "workbench.cli", "run", slug, "--scale", "smoke",
