@@ -117,3 +117,43 @@ def test_pages_from_another_folder_are_scored(tmp_path):
             assert r["success"] == (r["direction"] == "forward"), r
     with pytest.raises(WorkbenchError, match="pages"):
         scales.resolve("compwob", "smoke", {"pages": str(tmp_path)})
+
+
+BROKEN_PAGE = """<!DOCTYPE html>
+<html><head><title>s2-button_broken</title>
+<link rel="stylesheet" type="text/css" href="../core/core.css">
+<script src="../core/core.js"></script>
+<script>
+core.EPISODE_MAX_TIME = 2000000;
+var genProblem = function() { undefinedHelper(); };   // its own script throws at reset
+window.onload = function() { core.startEpisode(); };
+</script></head>
+<body><div id="wrap"><div id="query"></div><div id="area"></div></div></body></html>
+"""
+
+
+def test_broken_page_is_reported_and_the_run_goes_on(tmp_path, capsys):
+    """A page whose script throws at reset is reported (one line, and in `Run.broken`); the pages
+    after it are still played, and pages are labelled from their file names."""
+    import shutil
+    from pathlib import Path
+
+    from workbench import scales
+    from workbench.papers.compwob.train import page_labels, train
+
+    others = Path(__file__).resolve().parents[2] / "web" / "pages" / "others"
+    for f in ("style2.js", "s2-button_link.html"):
+        shutil.copy(others / f, tmp_path / f)
+    (tmp_path / "a-broken_page.html").write_text(BROKEN_PAGE)
+    cfg = scales.resolve("compwob", "smoke", {"pages": str(tmp_path), "agents": ("oracle",), "episodes": 2,
+                                              "bases": ("click-button",)})
+    run = train(cfg)
+    assert list(run.broken) == ["a-broken_page"] and "\n" not in run.broken["a-broken_page"]
+    assert "broken page a-broken_page:" in capsys.readouterr().err
+    rows = [r for r in run.rows if r["task"] == "s2-button_link"]
+    assert len(rows) == 2 and all(r["success"] and r["n"] == 2 for r in rows)
+    assert not [r for r in run.rows if r["task"] == "a-broken_page"]
+    assert page_labels("click-option_login-user-transition-reverse") == {
+        "composition": "click-option_login-user-transition", "bases": ("click-option", "login-user"), "n": 2,
+        "transition": True, "direction": "reverse"}
+    assert page_labels("click-button_click-link", 'Click "after" and then the link "x"')["direction"] == "forward"

@@ -10,6 +10,8 @@ DOM depth, HTML size). Expensive parts are cached (`workbench.cache`): demos and
 from __future__ import annotations
 
 import random
+import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,7 @@ class Run:
     bc_history: list[tuple[int, float, float]] = field(default_factory=list)   # (epoch, loss, acc)
     n_demos: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)   # page -> why it could not be played (one line)
 
 
 class _Watch:
@@ -91,10 +94,7 @@ def _seeds(cfg, task: str, n: int) -> list[int]:
 
 
 def _max_steps(cfg, task: Task) -> int:
-    return cfg.max_steps_per_subtask * (task.n or FOREIGN_MAX_SUBTASKS) + 4
-
-
-FOREIGN_MAX_SUBTASKS = 8   # CompWoB's longest composition; the budget for a page from `cfg.pages`
+    return cfg.max_steps_per_subtask * (task.n or page_labels(task.name)["n"]) + 4
 
 
 def pages_folder(cfg) -> Path:
@@ -108,19 +108,29 @@ def _page_dir(cfg, task: Task):
     return pages_folder(cfg) if cfg.pages and not task.bases else PAGES_DIR
 
 
+def page_labels(name: str, utterance: str = "") -> dict:
+    """What a page is, from its file name (MiniWoB style: base tasks in execution order joined by
+    `_`, then `-transition`, then `-reverse` for the reverse-worded twin), never from what an agent
+    or the parser made of it: composition (the name without `-reverse`), bases, n and direction.
+    A name without `-reverse` whose instruction says "after" outside quotes (a page drawing its
+    wording per episode) is labelled reverse for that episode."""
+    stem, reverse = (name[: -len("-reverse")], True) if name.endswith("-reverse") else (name, False)
+    transition = stem.endswith("-transition")
+    bases = tuple(stem.removesuffix("-transition").split("_"))
+    if not reverse and utterance:
+        reverse = bool(re.search(r"\bafter\b", re.sub(r'"[^"]*"', "", utterance), re.I))
+    return {"composition": stem, "bases": bases, "n": len(bases), "transition": transition,
+            "direction": "base" if len(bases) == 1 else "reverse" if reverse else "forward"}
+
+
 def _page_row(task: Task, utterance: str) -> dict:
-    """Task columns of a result row. A page from `cfg.pages` has no name to read its sub-tasks
-    from: they come from its instruction (0 and "forward" when the parser cannot read it)."""
+    """Task columns of a result row: a project page's from its catalog entry, a page from
+    `cfg.pages` from its file name (`page_labels`)."""
     if task.bases:
-        return {"composition": task.composition, "n": task.n,
+        return {"composition": task.composition, "n": task.n, "transition": task.transition,
                 "direction": "base" if task.n == 1 else task.direction}
-    from workbench.web.instructions import direction, parse as parse_instruction
-    try:
-        n, d = len(parse_instruction(utterance)), direction(utterance)
-    except WorkbenchError:
-        n, d = 0, "forward"
-    return {"composition": task.name.removesuffix("-reverse"), "n": n,
-            "direction": "base" if n == 1 else d}
+    lab = page_labels(task.name, utterance)
+    return {k: lab[k] for k in ("composition", "n", "transition", "direction")}
 
 
 def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
@@ -146,6 +156,35 @@ def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
     key = {"bases": [t.name for t in bases], "episodes": cfg.bc_demo_episodes, "seed": cfg.seed,
            "pages": pages_fingerprint(), "features": bc.FEATURES_VERSION}
     return cached("compwob/demos", key, compute)
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or "no message"
+    return f"{type(e).__name__}: {text[:300]}"
+
+
+def _play_page(cfg, run: Run, env, task: Task, agents: dict, llm_pages: set[str]) -> None:
+    """Every agent's episodes on the page `env` shows; rows go to `run.rows`."""
+    from workbench.web.agent import run_episode
+
+    for name, agent in agents.items():
+        if name == "llm" and task.name not in llm_pages:
+            continue
+        n_eps = cfg.llm_episodes if name == "llm" else cfg.episodes
+        watch = _Watch(agent)
+        n_sub = task.n or page_labels(task.name)["n"]
+        # a reverse twin (same JavaScript) replays its forward page's seeds, i.e. the same problems:
+        # forward vs reverse then differs in the wording only, episode by episode
+        for s in _seeds(cfg, task.name.removesuffix("-reverse"), n_eps):
+            # the overlap baseline gets the LLM's step budget: it is the LLM agent minus the model
+            steps = cfg.llm_steps_per_subtask * n_sub + 2 if name in ("llm", "overlap") else _max_steps(cfg, task)
+            ep = run_episode(env, watch, max_steps=steps, seed=s)
+            run.rows.append({
+                "task": task.name, **_page_row(task, ep.utterance),
+                "source": "pages" if not task.bases else "project",
+                "agent": name, "seed": s, "success": bool(ep.success), "reward": ep.reward,
+                "steps": ep.n_steps, "reason": ep.reason, "error": ep.error, "time_s": ep.time_s,
+                **watch.stats})
 
 
 def make_llm(cfg):
@@ -197,26 +236,21 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
     env = None
     try:
         for k, task in enumerate(pages, start=1):
-            env = goto(env, task.name, _page_dir(cfg, task), screenshots=False,
-                       time_limit_s=cfg.time_limit_s)
-            for name, agent in agents.items():
-                if name == "llm" and task.name not in llm_pages:
-                    continue
-                n_eps = cfg.llm_episodes if name == "llm" else cfg.episodes
-                watch = _Watch(agent)
-                # a reverse twin (same JavaScript) replays its forward page's seeds, i.e. the same problems:
-                # forward vs reverse then differs in the wording only, episode by episode
-                for s in _seeds(cfg, task.name.removesuffix("-reverse"), n_eps):
-                    # the overlap baseline gets the LLM's step budget: it is the LLM agent minus the model
-                    steps = cfg.llm_steps_per_subtask * (task.n or FOREIGN_MAX_SUBTASKS) + 2 \
-                        if name in ("llm", "overlap") else _max_steps(cfg, task)
-                    ep = run_episode(env, watch, max_steps=steps, seed=s)
-                    run.rows.append({
-                        "task": task.name, **_page_row(task, ep.utterance), "transition": task.transition,
-                        "source": "pages" if not task.bases else "project",
-                        "agent": name, "seed": s, "success": bool(ep.success), "reward": ep.reward,
-                        "steps": ep.n_steps, "reason": ep.reason, "error": ep.error, "time_s": ep.time_s,
-                        **watch.stats})
+            first = len(run.rows)
+            try:
+                env = goto(env, task.name, _page_dir(cfg, task), screenshots=False,
+                           time_limit_s=cfg.time_limit_s)
+                _play_page(cfg, run, env, task, agents, llm_pages)
+            except Exception as e:  # noqa: BLE001 - a page that cannot be played is reported, the run goes on
+                del run.rows[first:]            # no half-played page: every agent has it, or none
+                run.broken[task.name] = _one_line(e)
+                print(f"broken page {task.name}: {run.broken[task.name]}", file=sys.stderr)
+                if env is not None:             # a fresh browser for the next page
+                    try:
+                        env.close()
+                    except Exception:  # noqa: BLE001 - it is being replaced anyway
+                        pass
+                    env = None
             metrics = {}
             for name in agents:
                 rows = [r for r in run.rows if r["agent"] == name]
