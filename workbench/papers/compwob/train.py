@@ -22,7 +22,7 @@ from workbench.cache import cached
 from workbench.web.compose import PAGES_DIR, Task, base_tasks, composed_tasks, pages_fingerprint, parse
 from workbench.web.composed import naive, oracle
 
-from workbench.papers.compwob import bc
+from workbench.papers.compwob import bc, paper_set
 from workbench.papers.compwob.browser import goto
 
 from workbench.papers.compwob.config import AGENTS
@@ -75,9 +75,16 @@ def page_stats(obs) -> dict:
 
 
 def select_tasks(cfg) -> tuple[list[Task], list[Task]]:
-    """(base pages, composed pages incl. reverse twins) named by the config; () = all. With
-    `cfg.pages` every page of that folder comes after them (narrow ours with `compositions`);
-    their sub-tasks are read from each episode's instruction (see `_page_row`)."""
+    """(base pages, composed pages incl. reverse twins) named by the config; () = all.
+    task_set "project": the project's pages, then with `cfg.pages` every page of that folder
+    (narrow ours with `compositions`), labelled from their file names (`page_labels`).
+    task_set "paper": CompWoB's published pages from `cfg.paper_dir` (`paper_compositions`) and
+    the MiniWoB base tasks they are made of."""
+    if cfg.task_set == "paper":
+        comps = cfg.paper_compositions or paper_set.COMPOSITIONS
+        bases = [Task(b, (b,), "forward", False) for b in paper_set.base_tasks_of(comps)]
+        composed = [_named_task(n) for n in paper_set.page_names(comps)]
+        return bases, composed
     bases = [parse(b) for b in cfg.bases] if cfg.bases else base_tasks()
     comps = [parse(c) for c in cfg.compositions] if cfg.compositions else None
     composed = composed_tasks() if comps is None else \
@@ -86,6 +93,11 @@ def select_tasks(cfg) -> tuple[list[Task], list[Task]]:
         names = sorted(p.stem for p in pages_folder(cfg).glob("*.html"))
         composed += [Task(n, (), "forward", False) for n in names]
     return bases, composed
+
+
+def _named_task(name: str) -> Task:
+    lab = paper_set.labels(name)
+    return Task(name, lab["bases"], "reverse" if name.endswith("-reverse") else "forward", lab["transition"])
 
 
 def _seeds(cfg, task: str, n: int) -> list[int]:
@@ -104,23 +116,23 @@ def pages_folder(cfg) -> Path:
 
 
 def _page_dir(cfg, task: Task):
-    """Where a page lives: the project's pages, or the user's folder (`-p pages=DIR`)."""
+    """Where a page lives: the project's pages, the user's folder (`-p pages=DIR`), CompWoB's
+    pages (`paper_dir`), or the miniwob package for a MiniWoB base task (None)."""
+    if cfg.task_set == "paper":
+        return paper_set.folder(cfg.paper_dir) if task.n > 1 else None
     return pages_folder(cfg) if cfg.pages and not task.bases else PAGES_DIR
 
 
 def page_labels(name: str, utterance: str = "") -> dict:
-    """What a page is, from its file name (MiniWoB style: base tasks in execution order joined by
-    `_`, then `-transition`, then `-reverse` for the reverse-worded twin), never from what an agent
-    or the parser made of it: composition (the name without `-reverse`), bases, n and direction.
-    A name without `-reverse` whose instruction says "after" outside quotes (a page drawing its
-    wording per episode) is labelled reverse for that episode."""
-    stem, reverse = (name[: -len("-reverse")], True) if name.endswith("-reverse") else (name, False)
-    transition = stem.endswith("-transition")
-    bases = tuple(stem.removesuffix("-transition").split("_"))
-    if not reverse and utterance:
-        reverse = bool(re.search(r"\bafter\b", re.sub(r'"[^"]*"', "", utterance), re.I))
-    return {"composition": stem, "bases": bases, "n": len(bases), "transition": transition,
-            "direction": "base" if len(bases) == 1 else "reverse" if reverse else "forward"}
+    """What a page is, from its file name (`paper_set.labels`: base tasks in execution order joined
+    by `_`, `-transition`, `-reverse`), never from what an agent or the parser made of it. A name
+    without `-reverse` whose instruction says "after" outside quotes (a page drawing its wording
+    per episode) is labelled reverse for that episode."""
+    lab = paper_set.labels(name)
+    if lab["direction"] == "forward" and utterance and \
+            re.search(r"\bafter\b", re.sub(r'"[^"]*"', "", utterance), re.I):
+        lab["direction"] = "reverse"
+    return lab
 
 
 def _page_row(task: Task, utterance: str) -> dict:
@@ -144,7 +156,7 @@ def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
         try:
             for task in bases:
                 rec = _Recorder(oracle())
-                env = goto(env, task.name, PAGES_DIR, screenshots=False, time_limit_s=cfg.time_limit_s)
+                env = goto(env, task.name, _page_dir(cfg, task), screenshots=False, time_limit_s=cfg.time_limit_s)
                 for s in _seeds(cfg, "demo/" + task.name, cfg.bc_demo_episodes):
                     run_episode(env, rec, max_steps=_max_steps(cfg, task), seed=s)
                 demos.extend(rec.demos)
@@ -154,13 +166,16 @@ def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
         return demos
 
     key = {"bases": [t.name for t in bases], "episodes": cfg.bc_demo_episodes, "seed": cfg.seed,
-           "pages": pages_fingerprint(), "features": bc.FEATURES_VERSION}
+           "pages": pages_fingerprint() if cfg.task_set == "project" else "miniwob",
+           "features": bc.FEATURES_VERSION}
     return cached("compwob/demos", key, compute)
 
 
 def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split()) or "no message"
-    return f"{type(e).__name__}: {text[:300]}"
+    """The exception's type and the first line of its message (a browser error's stack trace and
+    session details left out)."""
+    first = next((ln.strip() for ln in str(e).splitlines() if ln.strip()), "no message")
+    return f"{type(e).__name__}: {first.removeprefix('Message: ')[:200]}"
 
 
 def _play_page(cfg, run: Run, env, task: Task, agents: dict, llm_pages: set[str]) -> None:
@@ -181,7 +196,7 @@ def _play_page(cfg, run: Run, env, task: Task, agents: dict, llm_pages: set[str]
             ep = run_episode(env, watch, max_steps=steps, seed=s)
             run.rows.append({
                 "task": task.name, **_page_row(task, ep.utterance),
-                "source": "pages" if not task.bases else "project",
+                "source": "paper" if cfg.task_set == "paper" else "pages" if not task.bases else "project",
                 "agent": name, "seed": s, "success": bool(ep.success), "reward": ep.reward,
                 "steps": ep.n_steps, "reason": ep.reason, "error": ep.error, "time_s": ep.time_s,
                 **watch.stats})
@@ -225,9 +240,12 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
         t0 = time.perf_counter()
         agents["llm"] = LLMAgent(make_llm(cfg), k=cfg.llm_shortlist)
         run.timings["llm_load_s"] = time.perf_counter() - t0
-        lb = set(cfg.llm_bases) if cfg.llm_bases else {t.name for t in bases}
-        lc = set(cfg.llm_compositions) if cfg.llm_compositions else {t.composition for t in composed}
-        llm_pages = {t.name for t in bases if t.name in lb} | {t.name for t in composed if t.composition in lc}
+        if cfg.task_set == "paper":
+            llm_pages = {t.name for t in bases} | {t.name for t in composed if t.n <= cfg.paper_llm_max_n}
+        else:
+            lb = set(cfg.llm_bases) if cfg.llm_bases else {t.name for t in bases}
+            lc = set(cfg.llm_compositions) if cfg.llm_compositions else {t.composition for t in composed}
+            llm_pages = {t.name for t in bases if t.name in lb} | {t.name for t in composed if t.composition in lc}
     if "overlap" in cfg.agents:   # no model: cheap, so every page and cfg.episodes episodes
         from workbench.papers.compwob.overlap_agent import OverlapAgent
         agents["overlap"] = OverlapAgent()
