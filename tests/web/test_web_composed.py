@@ -93,6 +93,29 @@ def test_click_button_sequence_wording():
     assert parse("Click button ONE, then click button TWO.") == [Clause("click-button-sequence", ("ONE", "TWO"))]
 
 
+@pytest.mark.parametrize("fwd, rev, want", [
+    ('Close the dialog box by clicking the "x", and then use the textbox to enter "Kasey" and press "Search", '
+     'then find and click the 2nd search result.',
+     'Use the textbox to enter "Kasey" and press "Search", then find and click the 2nd search result, after '
+     'closing the dialog box by clicking the "x"',
+     [("click-dialog", ("x",)), ("search-engine", ("Kasey", "2"))]),
+    ('Enter an item that starts with "Au" and ends with "ria", and then close the dialog box by clicking the "x".',
+     'Close the dialog box by clicking the "x", after entering an item that starts with "Au" and ends with "ria".',
+     [("use-autocomplete", ("Au", "ria")), ("click-dialog", ("x",))]),
+    ('Click on the "Ok" button, and then switch between the tabs to find and click on the link "amet".',
+     'Switch between the tabs to find and click on the link "amet", after clicking on the "Ok" button.',
+     [("click-button", ("Ok",)), ("click-tab-2-hard", ("amet",))]),
+    ('Click on a "text" widget, and then search for drama movies directed by Smith from year 1999.',
+     'Search for drama movies directed by Smith from year 1999, after clicking on a "text" widget.',
+     [("click-widget", ("text",)), ("multi-layouts", ("drama", "Smith", "1999"))]),
+])
+def test_miniwob_task_wordings_in_compositions(fwd, rev, want):
+    """The wordings of MiniWoB tasks that CompWoB composes, in both orders."""
+    for u in (fwd, rev):
+        assert [(c.base, c.args) for c in parse(u)] == want, u
+    assert direction(fwd) == "forward" and direction(rev) == "reverse"
+
+
 def test_unknown_words_between_clauses_are_an_error():
     with pytest.raises(WorkbenchError, match="unknown words: dance"):
         parse('Click on the "Yes" button, dance, and then click on the link "a".')
@@ -156,7 +179,8 @@ def test_composed_oracle_solves_miniwob_base_tasks(env):
 
     tasks = ["click-button", "click-button-sequence", "click-link", "click-option", "click-checkboxes", "enter-text",
              "enter-password", "login-user", "login-user-popup", "click-dialog", "click-dialog-2",
-             "click-widget", "enter-date", "navigate-tree", "click-checkboxes-soft"]
+             "click-widget", "enter-date", "navigate-tree", "click-checkboxes-soft", "click-checkboxes-transfer",
+             "click-tab-2-hard", "use-autocomplete", "multi-layouts", "search-engine"]
     failed = {}
     for t in tasks:
         ev = evaluate(t, oracle(), episodes=2, seed=3, env=env)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from workbench import WorkbenchError
-from workbench.web import roles
+from workbench.web import roles, task_skills
 from workbench.web.actions import Action
 from workbench.web.instructions import Clause, parse
 from workbench.web.skills import Skill, SkillAgent, SkillError, norm, skill
@@ -340,6 +340,14 @@ def open_tree_item(s, name: str, max_clicks: int = 15):
     raise SkillError(f"tree item {name!r} not reached")
 
 
+@skill
+def autocomplete_and_submit(s, start: str, end: str | None):
+    """use-autocomplete: type the start into the autocomplete field, pick the suggestion that
+    ends right, press the Submit after it."""
+    yield from task_skills.autocomplete(start, end)._fn(s, start, end)
+    yield from _submit(s, next((e for e in s.obs.dom if e.id == "tags"), None))
+
+
 def skill_for(clause: Clause) -> Skill:
     """The skill carrying out one clause (its note names the clause). A form's button (Submit,
     Login) is pressed only when the clause says so (`Clause.submit`)."""
@@ -366,6 +374,14 @@ def skill_for(clause: Clause) -> Skill:
         sk = enter_date(a[0], press)
     elif b == "navigate-tree":
         sk = open_tree_item(a[0])
+    elif b == "click-tab-2-hard":
+        sk = task_skills.find_link_in_tabs(a[0])
+    elif b == "use-autocomplete":   # MiniWoB's wording never names its Submit, yet the task is done by it
+        sk = autocomplete_and_submit(a[0], a[1])
+    elif b == "multi-layouts":      # "search for ...": the form's own Search/Submit/Go! button
+        sk = task_skills.fill_form({"genre": a[0], "director": a[1], "year": a[2]})
+    elif b == "search-engine":
+        sk = task_skills.search_and_open(a[0], int(a[1]))
     else:  # pragma: no cover - instructions only yields the bases above
         raise WorkbenchError(f"no skill for {b!r}")
     return sk.described(clause.text or f"{b}{a}")

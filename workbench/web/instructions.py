@@ -8,7 +8,11 @@ Two wordings are read, in any mix, case-insensitively:
   'Select xk2 and click Submit', 'Enter the username "ann" and the password "p" into the text
   fields and press login', 'Close the dialog box by clicking the "x"', 'Click on a "text" widget',
   'Enter 08/17/2010 as the date and hit submit', 'Find and click on the folder or file named "X"',
-  'Click button ONE, then click button TWO' (click-button-sequence); and the same clauses without
+  'Click button ONE, then click button TWO' (click-button-sequence), 'Switch between the tabs to find
+  and click on the link "X"' (click-tab-2-hard), 'Enter an item that starts with "Au" and ends with
+  "ria"' (use-autocomplete), 'Search for drama movies directed by Smith from year 1999'
+  (multi-layouts), 'Use the textbox to enter "X" and press "Search", then find and click the 2nd
+  search result' (search-engine); and the same clauses without
   their Submit, as CompWoB's pages write them when the sub-tasks share one Submit named once at the
   end ('Select xk2, and then enter the password "p" into both text fields and click Submit'):
   `Clause.submit` says whether a clause presses its form's button.
@@ -74,6 +78,12 @@ _PATTERNS: list[tuple[str, str, object]] = [
     ("click-widget", rf"{CLICK} (?:a|an|the) {Q} widget", None),
     ("click-link", rf"{CLICK} (?:the )?link {Q}", None),
     ("click-button", rf"{CLICK} (?:the |a )?{Q} button", None),
+    ("click-checkboxes", rf"select(?:ing)? words similar to ([^\".]+?){LIST_END}", "similar"),
+    ("click-tab-2-hard", rf"switch(?:ing)? between the tabs to find and {CLICK} the link {Q}", None),
+    ("use-autocomplete", rf"enter(?:ing)? an item that starts with {Q}(?: and ends with {Q})?", None),
+    ("multi-layouts", rf"search(?:ing)? for (\w+) movies directed by (.+?) from year (\d+)", None),
+    ("search-engine", rf"us(?:e|ing) the textbox to enter {Q} and press(?:ing)? \"search\",? (?:and )?then "
+                      rf"find(?:ing)? and {CLICK} the (\d+)(?:st|nd|rd|th) search result", None),
     ("navigate-tree", rf"open(?:ing)? the (?:file|folder) {Q}", None),
     ("navigate-tree", rf"(?:navigat(?:e|ing) through the file tree\.? )?(?:find(?:ing)? and )?"
                       rf"{CLICK} the (?:folder or file|file or folder|file|folder) "
