@@ -157,3 +157,34 @@ def test_broken_page_is_reported_and_the_run_goes_on(tmp_path, capsys):
         "composition": "click-option_login-user-transition", "bases": ("click-option", "login-user"), "n": 2,
         "transition": True, "direction": "reverse"}
     assert page_labels("click-button_click-link", 'Click "after" and then the link "x"')["direction"] == "forward"
+
+
+def test_paper_task_set_reads_its_pages_and_labels_them_by_name(tmp_path):
+    """task_set=paper: composed pages from `paper_dir` (here the tests' third-style page under a
+    CompWoB name), base pages from the miniwob package; rows labelled by page name."""
+    import shutil
+    from pathlib import Path
+
+    from workbench import WorkbenchError, scales
+    from workbench.papers.compwob import paper_set
+    from workbench.papers.compwob.train import train
+
+    third = Path(__file__).resolve().parents[2] / "web" / "pages" / "third"
+    shutil.copy(third / "style3.js", tmp_path / "style3.js")
+    for name in paper_set.page_names(["click-option_login-user"]):
+        shutil.copy(third / "s3-option_login.html", tmp_path / f"{name}.html")
+    over = {"task_set": "paper", "paper_dir": str(tmp_path), "paper_compositions": ("click-option_login-user",),
+            "agents": ("oracle",), "episodes": 2}
+    run = train(scales.resolve("compwob", "smoke", over))
+    got = {(r["task"], r["direction"], r["n"], r["source"]) for r in run.rows}
+    assert got == {("click-option", "base", 1, "paper"), ("login-user", "base", 1, "paper"),
+                   ("click-option_login-user", "forward", 2, "paper"),
+                   ("click-option_login-user-reverse", "reverse", 2, "paper")}
+    assert all(r["success"] for r in run.rows) and not run.broken
+    with pytest.raises(WorkbenchError, match="lacks 2 page"):
+        scales.resolve("compwob", "smoke", {**over, "paper_compositions": ("click-link_click-button",)})
+    with pytest.raises(WorkbenchError, match="paper_compositions"):
+        scales.resolve("compwob", "smoke", {**over, "paper_compositions": ("no-such_page",)})
+    assert len(paper_set.COMPOSITIONS) == 51 and set(paper_set.CPU_SUBSET) <= set(paper_set.COMPOSITIONS)
+    assert paper_set.labels("login-user-popup_email-inbox-forward-nl-turk-transition-reverse")["bases"] == (
+        "login-user-popup", "email-inbox-forward-nl-turk")

@@ -115,7 +115,7 @@ def pages_folder(cfg) -> Path:
     return p if p.is_dir() else Path(cfg.pages).resolve()
 
 
-def _page_dir(cfg, task: Task):
+def page_dir(cfg, task: Task):
     """Where a page lives: the project's pages, the user's folder (`-p pages=DIR`), CompWoB's
     pages (`paper_dir`), or the miniwob package for a MiniWoB base task (None)."""
     if cfg.task_set == "paper":
@@ -156,7 +156,7 @@ def collect_demos(cfg, progress=lambda step, metrics: None) -> list[bc.Demo]:
         try:
             for task in bases:
                 rec = _Recorder(oracle())
-                env = goto(env, task.name, _page_dir(cfg, task), screenshots=False, time_limit_s=cfg.time_limit_s)
+                env = goto(env, task.name, page_dir(cfg, task), screenshots=False, time_limit_s=cfg.time_limit_s)
                 for s in _seeds(cfg, "demo/" + task.name, cfg.bc_demo_episodes):
                     run_episode(env, rec, max_steps=_max_steps(cfg, task), seed=s)
                 demos.extend(rec.demos)
@@ -256,7 +256,7 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
         for k, task in enumerate(pages, start=1):
             first = len(run.rows)
             try:
-                env = goto(env, task.name, _page_dir(cfg, task), screenshots=False,
+                env = goto(env, task.name, page_dir(cfg, task), screenshots=False,
                            time_limit_s=cfg.time_limit_s)
                 _play_page(cfg, run, env, task, agents, llm_pages)
             except Exception as e:  # noqa: BLE001 - a page that cannot be played is reported, the run goes on
