@@ -81,7 +81,7 @@ _PATTERNS: list[tuple[str, str, object]] = [
     ("click-checkboxes", rf"select(?:ing)? words similar to ([^\".]+?){LIST_END}", "similar"),
     ("click-tab-2-hard", rf"switch(?:ing)? between the tabs to find and {CLICK} the link {Q}", None),
     ("use-autocomplete", rf"enter(?:ing)? an item that starts with {Q}(?: and ends with {Q})?", None),
-    ("multi-layouts", rf"search(?:ing)? for (\w+) movies directed by (.+?) from year (\d+)", None),
+    ("multi-layouts", r"search(?:ing)? for (\w+) movies directed by (.+?) from year (\d+)", None),
     ("search-engine", rf"us(?:e|ing) the textbox to enter {Q} and press(?:ing)? \"search\",? (?:and )?then "
                       rf"find(?:ing)? and {CLICK} the (\d+)(?:st|nd|rd|th) search result", None),
     ("navigate-tree", rf"open(?:ing)? the (?:file|folder) {Q}", None),
