@@ -210,7 +210,6 @@ def make_llm(cfg):
 
 def train(cfg, progress=lambda step, metrics: None) -> Run:
     """Demos -> BC -> evaluation of every agent on every selected page (see module docstring)."""
-
     unknown = [a for a in cfg.agents if a not in AGENTS]
     if unknown:
         raise WorkbenchError(f"unknown agent(s) {', '.join(unknown)}; choose from {', '.join(AGENTS)}")
