@@ -6,6 +6,9 @@ composed pages (forward and reverse twins) in real Chromium through `workbench.w
 one browser moved from page to page (`browser.goto`), and returns a `Run` whose `rows` hold one dict per episode (task, agent,
 direction, #sub-tasks, success, steps and the page's complexity: instruction words, element count,
 DOM depth, HTML size). Expensive parts are cached (`workbench.cache`): demos and LLM replies.
+A page that cannot be played (its own script throws at reset, say) is listed in `Run.broken` with
+a one-line reason, and the run goes on. The pages are the project's (`task_set="project"`, plus
+anyone's with `pages=DIR`) or CompWoB's published ones (`task_set="paper"`, `paper_set.py`).
 """
 from __future__ import annotations
 
