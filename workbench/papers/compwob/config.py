@@ -51,10 +51,11 @@ class Config(PaperConfig):
                            ("bases", BASES), ("llm_bases", BASES), ("agents", AGENTS)):
             self.members(key, known)
         self.nonempty("agents")
+        from workbench.papers.compwob import paper_set
         self.members("task_set", ("project", "paper"))
+        self.members("paper_compositions", paper_set.COMPOSITIONS)
+        self.require(bool(self.paper_dir.strip()), "paper_dir: empty; name the folder holding CompWoB's pages")
         if self.task_set == "paper":
-            from workbench.papers.compwob import paper_set
-            self.members("paper_compositions", paper_set.COMPOSITIONS)
             paper_set.check_folder(paper_set.folder(self.paper_dir), self.paper_compositions or paper_set.COMPOSITIONS)
         self.at_least(0, "seed")
         self.positive("episodes", "time_limit_s", "max_steps_per_subtask", "bc_demo_episodes", "bc_epochs",
