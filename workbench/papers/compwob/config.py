@@ -82,6 +82,6 @@ SCALES = {
 
 COST = {  # wall time of one run at each scale, as measured
     "smoke": "30-45 s on 2 shared cores (LLM replies replayed)",
-    "cpu": "about 20 min on 2 cores at load ~20 with an empty cache (1209 s); not timed on a quiet machine",
+    "cpu": "project set 1209 s on 2 cores at load ~20; paper set (8 of CPU_SUBSET's 15 compositions) 763 s wall, 107 CPU s at load ~33",
     "paper": "not run: 53 pages x 100 episodes x 4 agents, the LLM on every page; hours (use a GPU or a served model)",
 }
