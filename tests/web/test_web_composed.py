@@ -13,6 +13,8 @@ from workbench.web.instructions import Clause, direction, parse
 
 OTHERS = Path(__file__).parent / "pages" / "others"
 STYLE2 = sorted(p.stem for p in OTHERS.glob("s2-*.html"))
+THIRD = Path(__file__).parent / "pages" / "third"
+STYLE3 = sorted(p.stem for p in THIRD.glob("s3-*.html"))
 
 
 def bases(instruction, respect_after=True):
@@ -59,6 +61,61 @@ def test_miniwob_base_task_wordings_and_case():
     assert parse("Select words similar to big and click Submit.")[0].match == "similar"
 
 
+def test_clauses_without_their_own_submit():
+    """CompWoB's pages share one Submit (or Login) named once at the end: earlier clauses carry no
+    Submit, and a clause presses its form's button only when it says so."""
+    fwd = ('Enter the password "p1" into both text fields, and then select Ab and click Submit.')
+    rev = 'Select Ab and click Submit, after entering the password "p1" into both text fields.'
+    for u in (fwd, rev):
+        c = parse(u)
+        assert [(x.base, x.args, x.submit) for x in c] == [("enter-password", ("p1",), False),
+                                                            ("click-option", ("Ab",), True)]
+    c = parse('Select xk, and then enter the username "ann" and the password "pw" into the text fields '
+              'and press login.')
+    assert [(x.base, x.args, x.submit) for x in c] == [("click-option", ("xk",), False),
+                                                        ("login-user", ("ann", "pw"), True)]
+    c = parse('Enter the username "ann" and the password "pw" into both text fields and press login, after '
+              'entering 03/04/2012 as the date.')
+    assert [(x.base, x.submit) for x in c] == [("enter-date", False), ("login-user", True)]
+    # several options before "and then" (commas join them, as click-checkboxes writes its list)
+    c = parse('Select ab, Cd9, and then click on the link "x".')
+    assert [(x.base, x.args) for x in c] == [("click-checkboxes", ("ab", "Cd9")), ("click-link", ("x",))]
+    # the project's wording still presses Submit after each clause
+    assert all(x.submit for x in parse('select "x" and submit, and then log in as "a" with password "b".'))
+
+
+def test_click_button_sequence_wording():
+    fwd = 'Click button ONE, then click button TWO, and then select ab, cd and click Submit.'
+    rev = 'Select ab, cd and click Submit, after clicking button ONE, then clicking button TWO.'
+    want = [Clause("click-button-sequence", ("ONE", "TWO")), Clause("click-checkboxes", ("ab", "cd"))]
+    assert parse(fwd) == want and parse(rev) == want
+    assert direction(fwd) == "forward" and direction(rev) == "reverse"
+    assert parse("Click button ONE, then click button TWO.") == [Clause("click-button-sequence", ("ONE", "TWO"))]
+
+
+@pytest.mark.parametrize("fwd, rev, want", [
+    ('Close the dialog box by clicking the "x", and then use the textbox to enter "Kasey" and press "Search", '
+     'then find and click the 2nd search result.',
+     'Use the textbox to enter "Kasey" and press "Search", then find and click the 2nd search result, after '
+     'closing the dialog box by clicking the "x"',
+     [("click-dialog", ("x",)), ("search-engine", ("Kasey", "2"))]),
+    ('Enter an item that starts with "Au" and ends with "ria", and then close the dialog box by clicking the "x".',
+     'Close the dialog box by clicking the "x", after entering an item that starts with "Au" and ends with "ria".',
+     [("use-autocomplete", ("Au", "ria")), ("click-dialog", ("x",))]),
+    ('Click on the "Ok" button, and then switch between the tabs to find and click on the link "amet".',
+     'Switch between the tabs to find and click on the link "amet", after clicking on the "Ok" button.',
+     [("click-button", ("Ok",)), ("click-tab-2-hard", ("amet",))]),
+    ('Click on a "text" widget, and then search for drama movies directed by Smith from year 1999.',
+     'Search for drama movies directed by Smith from year 1999, after clicking on a "text" widget.',
+     [("click-widget", ("text",)), ("multi-layouts", ("drama", "Smith", "1999"))]),
+])
+def test_miniwob_task_wordings_in_compositions(fwd, rev, want):
+    """The wordings of MiniWoB tasks that CompWoB composes, in both orders."""
+    for u in (fwd, rev):
+        assert [(c.base, c.args) for c in parse(u)] == want, u
+    assert direction(fwd) == "forward" and direction(rev) == "reverse"
+
+
 def test_unknown_words_between_clauses_are_an_error():
     with pytest.raises(WorkbenchError, match="unknown words: dance"):
         parse('Click on the "Yes" button, dance, and then click on the link "a".')
@@ -95,15 +152,35 @@ def test_second_style_pages_oracle_naive_and_wrong_order(page, env):
 
 
 @needs_browser
+@pytest.mark.parametrize("page", STYLE3)
+def test_third_style_pages_shared_submit_and_case(page, env):
+    """One shared Submit or Login named once at the end, "into both text fields", click-button-sequence
+    with decoys "one"/"two" placed before "ONE"/"TWO": the oracle solves each page in every episode
+    and wording; running the clauses in reverse never does."""
+    from workbench.web.agent import run_episode
+    from workbench.web.composed import oracle, wrong_order
+
+    env.switch_task(page, html_dir=THIRD)
+    seen = set()
+    for seed in range(4):
+        ep = run_episode(env, oracle(), max_steps=25, seed=seed)
+        assert ep.success, (page, ep.utterance, ep.steps, ep.error, ep.reason)
+        seen.add(direction(ep.utterance))
+        assert not run_episode(env, wrong_order(), max_steps=25, seed=seed).success
+    assert len(STYLE3) == 3
+
+
+@needs_browser
 def test_composed_oracle_solves_miniwob_base_tasks(env):
     """MiniWoB's own pages are pages written by others too: the composed oracle reads their
     instructions and finds their widgets without the base oracles' task-specific finders."""
     from workbench.web.agent import evaluate
     from workbench.web.composed import oracle
 
-    tasks = ["click-button", "click-link", "click-option", "click-checkboxes", "enter-text",
+    tasks = ["click-button", "click-button-sequence", "click-link", "click-option", "click-checkboxes", "enter-text",
              "enter-password", "login-user", "login-user-popup", "click-dialog", "click-dialog-2",
-             "click-widget", "enter-date", "navigate-tree", "click-checkboxes-soft"]
+             "click-widget", "enter-date", "navigate-tree", "click-checkboxes-soft", "click-checkboxes-transfer",
+             "click-tab-2-hard", "use-autocomplete", "multi-layouts", "search-engine"]
     failed = {}
     for t in tasks:
         ev = evaluate(t, oracle(), episodes=2, seed=3, env=env)

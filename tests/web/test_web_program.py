@@ -37,6 +37,14 @@ HOSTILE = {
     "unknown-kw": ("click(ref=1, force=True)", "no (further) argument"),
     "nothing": ("'just a comment'", "no action"),
     "not-text": (b"click(1)", "not bytes"),
+    "dead-loop-body": ("for _ in range(0):\n    open('{marker}', 'w')\nclick(1)", "open() is not in the action API"),
+    "two-strings": ("'a comment'\n'another'\nclick(1)", "only one string statement"),
+    "string-in-loop": ("'doc'\nfor _ in range(2):\n    'again'\nclick(1)", "only one string statement"),
+    "full-width-name": ("\uff43\uff4c\uff49\uff43\uff4b(1)", "not ASCII"),
+    "nested-pass": ("".join("    " * i + "for _ in range(10):\n" for i in range(6)) + "    " * 6 + "pass\nclick(1)",
+                    "nested deeper"),
+    "deep-nesting": ("".join(" " * i + "for _ in range(10):\n" for i in range(40)) + " " * 40 + "pass",
+                     "nested deeper"),
 }
 
 
@@ -81,7 +89,7 @@ def test_hostile_program_refused_with_one_line(name, tmp_path):
 
 
 def test_time_limit_stops_between_actions():
-    ticks = iter([0.0, 0.0, 5.0, 50.0, 99.0])   # start, action 1 at 0 s, action 2 at 5 s, action 3 at 50 s
+    now = [0.0]   # a clock that advances 6 s per action: actions at 0 s and 6 s, the third (12 s) is late
 
     class Done:
         terminated = truncated = False
@@ -91,10 +99,33 @@ def test_time_limit_stops_between_actions():
 
         def step(self, a):
             self.sent.append(a)
+            now[0] += 6.0
             return Done()
 
-    run = run_program("click(1)\nclick(2)\nclick(3)", Env(), Limits(time_s=10), clock=lambda: next(ticks))
+    run = run_program("click(1)\nclick(2)\nclick(3)", Env(), Limits(time_s=10), clock=lambda: now[0])
     assert [a.ref for a in run.actions] == [1, 2] and "time limit of 10 s" in run.error
+
+
+def test_time_limit_covers_compiling():
+    # a clock that jumps 20 s per reading: the limit is passed while compiling, before any action
+    ticks = iter(range(0, 10_000, 20))
+    env = CountingEnv()
+    with pytest.raises(ProgramError, match="compiling took longer than 10 s"):
+        run_program("click(1)\nclick(2)", env, Limits(time_s=10), clock=lambda: float(next(ticks)))
+    assert env.steps == 0
+
+
+def test_work_is_bounded_without_expanding():
+    # loops around `pass` take no action, yet each iteration is work: refused from the loop bounds
+    # alone, within milliseconds, however deep the nesting allowed
+    import time
+    src = "".join("    " * i + "for _ in range(10):\n" for i in range(9)) + "    " * 9 + "pass\nclick(1)"
+    t0 = time.perf_counter()
+    with pytest.raises(ProgramError, match="more than 200 statements"):
+        compile_program(src, Limits(max_depth=20))
+    assert time.perf_counter() - t0 < 1.0
+    # within the bound: 1 + 3 * (1 + 3) = 13 statements, one action
+    assert compile_program("for _ in range(3):\n    for _ in range(3):\n        pass\nclick(1)") == [Action.click(1)]
 
 
 @needs_browser

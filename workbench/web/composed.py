@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 
 from workbench import WorkbenchError
-from workbench.web import roles
+from workbench.web import roles, task_skills
 from workbench.web.actions import Action
 from workbench.web.instructions import Clause, parse
-from workbench.web.skills import Skill, SkillAgent, SkillError, skill
+from workbench.web.skills import Skill, SkillAgent, SkillError, norm, skill
 
 ORDERS = ("execution", "textual", "reversed")
 _USERISH = ("user", "name", "login", "email")
@@ -92,11 +92,61 @@ def _free_text_input(obs, text: str):
     raise SkillError("no free text field")
 
 
+def _exact_first(obs, hits: list, label: str, text_of) -> list:
+    """`hits` (matched ignoring case) with those whose text is exactly `label` first: with "no" and
+    "No" on one page, "No" is the "No" button."""
+    exact = [e for e in hits if norm(text_of(e)) == norm(label)]
+    return exact + [e for e in hits if e not in exact]
+
+
+def _button(obs, label: str):
+    hits = _exact_first(obs, roles.buttons(obs, label), label,
+                        lambda e: obs.subtree_text(e.ref) or (e.value if isinstance(e.value, str) else ""))
+    if not hits:
+        raise SkillError(f"no button labelled {label!r}")
+    return hits[0]
+
+
+def _choice(obs, label: str, similar=None):
+    """The radio button or checkbox labelled `label`, an exact label before one differing in case
+    (`similar(page_label, label)` compares loosely, e.g. synonyms)."""
+    boxes = [e for e in obs.dom if e.tag in ("INPUT_radio", "INPUT_checkbox")]
+    raw = {e.ref: _raw_label(obs, e) for e in boxes}
+    for pool in ([e for e in boxes if norm(raw[e.ref]) == norm(label)],
+                 [e for e in boxes if roles.label_of(obs, e) == roles.low(label)],
+                 [e for e in boxes if similar is not None and similar(roles.label_of(obs, e), label)]):
+        if pool:
+            return pool[0]
+    raise SkillError(f"no option labelled {label!r}")
+
+
+def _raw_label(obs, e) -> str:
+    """An option's label as written (case kept): the text of its wrapping `<label>` or of the
+    `<label for=...>`, else "" (then only the case-insensitive match applies)."""
+    a = obs.attrs(e.ref)
+    if a.get("id"):
+        for x in obs.dom:
+            if x.tag == "LABEL" and obs.attrs(x.ref).get("for") == a["id"]:
+                return obs.subtree_text(x.ref)
+    if e.parent and obs.element(e.parent).tag == "LABEL":
+        return obs.subtree_text(e.parent)
+    return ""
+
+
 @skill
 def click_button(s, label: str):
-    b = roles.button(s.obs, label)
+    b = _button(s.obs, label)
     s.say(f'click the "{label}" button', b)
     yield Action.click(b.ref)
+
+
+@skill
+def click_buttons(s, labels: tuple):
+    """Click the buttons labelled `labels`, in order (click-button-sequence: "ONE, then TWO")."""
+    for label in labels:
+        b = _button(s.obs, label)
+        s.say(f'click the "{label}" button', b)
+        yield Action.click(b.ref)
 
 
 @skill
@@ -114,12 +164,12 @@ def select_and_submit(s, labels: tuple, match: str = "exact", submit: bool = Tru
     loose = similar if match == "similar" else None
     anchor = None
     for lab in labels:
-        e = roles.choice(s.obs, lab, loose)
+        e = _choice(s.obs, lab, loose)
         anchor = e if anchor is None or roles.before(s.obs, anchor, e) else anchor
         if e.value is not True:
             s.say(f'select "{lab}"', e)
             yield Action.click(e.ref)
-    wanted = {roles.choice(s.obs, lab, loose).ref for lab in labels}
+    wanted = {_choice(s.obs, lab, loose).ref for lab in labels}
     boxes = [e for e in s.obs.dom if e.tag == "INPUT_checkbox"]
     if wanted:
         parents = {s.obs.element(r).parent for r in wanted}
@@ -214,10 +264,11 @@ def _dismiss_popup(s):
 
 
 @skill
-def login(s, username: str, password: str):
+def login(s, username: str, password: str, submit: bool = True):
     user = yield from _fill(s, _username_field, username, "username")
     pw = yield from _fill(s, lambda obs: _password_after(obs, user), password, "password")
-    yield from _submit(s, pw, ("login", "log in", "sign in", "submit"))
+    if submit:
+        yield from _submit(s, pw, ("login", "log in", "sign in", "submit"))
 
 
 @skill
@@ -228,7 +279,7 @@ def dialog_button(s, label: str):
             and "close" not in b.classes.lower()]:
         e = roles.dialog_close(s.obs)
     else:
-        hits = roles.buttons(s.obs, label)
+        hits = _exact_first(s.obs, roles.buttons(s.obs, label), label, lambda e: s.obs.subtree_text(e.ref))
         inside = [b for b in hits if roles.in_dialog(s.obs, b)]
         if not (inside or hits):
             raise SkillError(f"no dialog button {label!r}")
@@ -289,29 +340,48 @@ def open_tree_item(s, name: str, max_clicks: int = 15):
     raise SkillError(f"tree item {name!r} not reached")
 
 
+@skill
+def autocomplete_and_submit(s, start: str, end: str | None):
+    """use-autocomplete: type the start into the autocomplete field, pick the suggestion that
+    ends right, press the Submit after it."""
+    yield from task_skills.autocomplete(start, end)._fn(s, start, end)
+    yield from _submit(s, next((e for e in s.obs.dom if e.id == "tags"), None))
+
+
 def skill_for(clause: Clause) -> Skill:
-    """The skill carrying out one clause (its note names the clause)."""
-    a, b = clause.args, clause.base
+    """The skill carrying out one clause (its note names the clause). A form's button (Submit,
+    Login) is pressed only when the clause says so (`Clause.submit`)."""
+    a, b, press = clause.args, clause.base, clause.submit
     if b == "click-button":
         sk = click_button(a[0])
+    elif b == "click-button-sequence":
+        sk = click_buttons(tuple(a))
     elif b == "click-link":
         sk = click_link(a[0])
     elif b in ("click-option", "click-checkboxes"):
-        sk = select_and_submit(tuple(a), clause.match)
+        sk = select_and_submit(tuple(a), clause.match, press)
     elif b == "enter-text":
-        sk = enter_text(a[0])
+        sk = enter_text(a[0], press)
     elif b == "enter-password":
-        sk = enter_password(a[0])
+        sk = enter_password(a[0], press)
     elif b == "login-user":
-        sk = login(a[0], a[1])
+        sk = login(a[0], a[1], press)
     elif b == "click-dialog":
         sk = dialog_button(a[0])
     elif b == "click-widget":
         sk = click_widget(a[0])
     elif b == "enter-date":
-        sk = enter_date(a[0])
+        sk = enter_date(a[0], press)
     elif b == "navigate-tree":
         sk = open_tree_item(a[0])
+    elif b == "click-tab-2-hard":
+        sk = task_skills.find_link_in_tabs(a[0])
+    elif b == "use-autocomplete":   # MiniWoB's wording never names its Submit, yet the task is done by it
+        sk = autocomplete_and_submit(a[0], a[1])
+    elif b == "multi-layouts":      # "search for ...": the form's own Search/Submit/Go! button
+        sk = task_skills.fill_form({"genre": a[0], "director": a[1], "year": a[2]})
+    elif b == "search-engine":
+        sk = task_skills.search_and_open(a[0], int(a[1]))
     else:  # pragma: no cover - instructions only yields the bases above
         raise WorkbenchError(f"no skill for {b!r}")
     return sk.described(clause.text or f"{b}{a}")

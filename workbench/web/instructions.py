@@ -7,7 +7,15 @@ Two wordings are read, in any mix, case-insensitively:
 - MiniWoB's own base-task wordings: 'Click on the "Yes" button', 'Click on the link "amet"',
   'Select xk2 and click Submit', 'Enter the username "ann" and the password "p" into the text
   fields and press login', 'Close the dialog box by clicking the "x"', 'Click on a "text" widget',
-  'Enter 08/17/2010 as the date and hit submit', 'Find and click on the folder or file named "X"'.
+  'Enter 08/17/2010 as the date and hit submit', 'Find and click on the folder or file named "X"',
+  'Click button ONE, then click button TWO' (click-button-sequence), 'Switch between the tabs to find
+  and click on the link "X"' (click-tab-2-hard), 'Enter an item that starts with "Au" and ends with
+  "ria"' (use-autocomplete), 'Search for drama movies directed by Smith from year 1999'
+  (multi-layouts), 'Use the textbox to enter "X" and press "Search", then find and click the 2nd
+  search result' (search-engine); and the same clauses without
+  their Submit, as CompWoB's pages write them when the sub-tasks share one Submit named once at the
+  end ('Select xk2, and then enter the password "p" into both text fields and click Submit'):
+  `Clause.submit` says whether a clause presses its form's button.
 Each clause may be imperative or a gerund ("clicking on a ... widget").
 
 Instead of splitting on separators, `parse` finds every clause by its own pattern and reads the
@@ -32,17 +40,24 @@ CLICK = r"click(?:ing)?(?: on)?"
 SUBMIT = (r"(?:and |then |, )*(?:submit(?:ting)?|(?:press(?:ing)?|click(?:ing)?|hit(?:ting)?)"
           r"(?: on)? (?:the )?submit(?: button)?)")
 OPT_SUBMIT = rf"(?: {SUBMIT})?"
-LOGIN_BUTTON = (r"(?: (?:and |then )?(?:press(?:ing)?|click(?:ing)?|hit(?:ting)?)(?: on)? (?:the )?"
+LOGIN_BUTTON = (r"(?:,? (?:and |then )?(?:press(?:ing)?|click(?:ing)?|hit(?:ting)?)(?: on)? (?:the )?"
                 r"(?:login|log in|sign in|submit)(?: button)?)?")
+# where an option list with no Submit of its own ends: a connector, the next clause's verb, or the end
+VERBS = r"(?:click|enter|type|select|check|press|log|open|find|close|switch|search|use|navigate|expand|forward)"
+LIST_END = (rf"(?=,? (?:and )?then\b|,? after\b|,? (?:and )?{VERBS}(?:s|e?d|ing)?\b|\.\s|\.?$)")
+# a clause that says to press its form's button (Submit, Login): the skill presses it; one that
+# does not leaves it to a later clause (pages whose sub-tasks share one Submit named once at the end)
+PRESSES = re.compile(r"\b(?:submit(?:ting)?|log(?:ging)? ?in|sign(?:ing)? in)\b", re.I)
 
 # (base task, pattern, how to turn the groups into arguments); order = priority at equal starts
 _PATTERNS: list[tuple[str, str, object]] = [
     ("login-user", rf"log(?:ging)? in as {Q} with (?:the )?password {Q}", None),
     ("login-user", rf"enter(?:ing)? the username {Q} and the password {Q}"
-                   rf"(?: (?:into|in) the (?:text )?fields)?{LOGIN_BUTTON}", None),
+                   rf"(?: (?:into|in) (?:the|both) (?:text )?fields)?{LOGIN_BUTTON}", None),
     ("enter-password", rf"enter(?:ing)? the password {Q} twice(?: {SUBMIT})", None),
     ("enter-password", rf"(?:enter|entering|type|typing) the password {Q} (?:into|in) both "
                        rf"(?:text )?(?:fields|boxes|inputs){OPT_SUBMIT}", None),
+    ("enter-password", rf"(?:enter|entering|type|typing) the password {Q} twice", None),
     ("enter-date", rf"enter(?:ing)? the date {DATE}{OPT_SUBMIT}", None),
     ("enter-date", rf"enter(?:ing)? {DATE} as the date{OPT_SUBMIT}", None),
     ("enter-text", rf"typ(?:e|ing) {Q} in all (lower|upper) case letters in the text "
@@ -54,12 +69,21 @@ _PATTERNS: list[tuple[str, str, object]] = [
     ("click-option", rf"select(?:ing)? {Q} {SUBMIT}", None),
     ("click-checkboxes", rf"select(?:ing)? words similar to (.+?) {SUBMIT}", "similar"),
     ("click-option", rf"select(?:ing)? ([^\"]+?) {SUBMIT}", "list"),
+    ("click-option", rf"select(?:ing)? ([^\".]+?){LIST_END}", "list"),
+    ("click-button-sequence", rf"{CLICK} (?:the )?button ([A-Za-z0-9]+),? (?:and )?then {CLICK} "
+                              rf"(?:the )?button ([A-Za-z0-9]+)", None),
     ("click-dialog", rf"press(?:ing)? {Q} in the dialog(?: box)?", None),
     ("click-dialog", rf"clos(?:e|ing) the dialog(?: box)? by clicking(?: on)? the {Q}", None),
     ("click-dialog", rf"{CLICK} the button in the dialog(?: box)? label(?:l)?ed {Q}", None),
     ("click-widget", rf"{CLICK} (?:a|an|the) {Q} widget", None),
     ("click-link", rf"{CLICK} (?:the )?link {Q}", None),
     ("click-button", rf"{CLICK} (?:the |a )?{Q} button", None),
+    ("click-checkboxes", rf"select(?:ing)? words similar to ([^\".]+?){LIST_END}", "similar"),
+    ("click-tab-2-hard", rf"switch(?:ing)? between the tabs to find and {CLICK} the link {Q}", None),
+    ("use-autocomplete", rf"enter(?:ing)? an item that starts with {Q}(?: and ends with {Q})?", None),
+    ("multi-layouts", r"search(?:ing)? for (\w+) movies directed by (.+?) from year (\d+)", None),
+    ("search-engine", rf"us(?:e|ing) the textbox to enter {Q} and press(?:ing)? \"search\",? (?:and )?then "
+                      rf"find(?:ing)? and {CLICK} the (\d+)(?:st|nd|rd|th) search result", None),
     ("navigate-tree", rf"open(?:ing)? the (?:file|folder) {Q}", None),
     ("navigate-tree", rf"(?:navigat(?:e|ing) through the file tree\.? )?(?:find(?:ing)? and )?"
                       rf"{CLICK} the (?:folder or file|file or folder|file|folder) "
@@ -77,6 +101,7 @@ class Clause:
     args: tuple[str, ...]
     text: str = field(compare=False, default="")
     match: str = field(compare=False, default="exact")
+    submit: bool = field(compare=False, default=True)   # the clause says to press its form's button
 
 
 def _clause(base: str, m: re.Match, how) -> Clause:
@@ -91,7 +116,8 @@ def _clause(base: str, m: re.Match, how) -> Clause:
         if how == "similar" or len(args) != 1:
             base = "click-checkboxes"
         match = "similar" if how == "similar" else "exact"
-    return Clause(base, tuple(args), m.group(0).strip(), match)
+    text = m.group(0).strip()
+    return Clause(base, tuple(args), text, match, bool(PRESSES.search(text)))
 
 
 def parse_clause(text: str) -> Clause:

@@ -15,21 +15,27 @@ The language (all of it):
   `click(ref)`, `type(ref, text)`, `press_key(key)`, `none()` (wait a moment);
 - `for _ in range(N): ...` with a literal N <= `Limits.max_loop` around such calls (the loop
   variable cannot be read: loops only repeat, e.g. "press ArrowDown three times");
-- `pass`, and one docstring-like string statement (models like to write comments as strings).
+- `pass`, and at most one string statement (a docstring; models like to write comments as strings).
 
 Everything else is rejected before any action runs, with a one-line reason (`ProgramError`):
 imports, attribute access (so no `().__class__.__bases__` walks), dunder names, names that are not
 in the API (`open`, `eval`, `exec`, `print`, ...), assignments, `while` loops (no bound), function
 or class definitions, comprehensions, operators (so no `"a" * 10**9`), non-literal arguments,
+identifiers that are not ASCII (Python folds `ｃｌｉｃｋ` into `click` by NFKC normalisation),
 strings longer than `Limits.max_text`, programs longer than `Limits.max_chars` (checked before
-parsing) or expanding to more than `Limits.max_actions` actions (checked on the loop bounds before
-expanding). `run_program` also stops a program that runs past `Limits.time_s` of wall time
-between actions.
+parsing), loops nested deeper than `Limits.max_depth`, programs whose loops would walk more than
+`Limits.max_work` statement executions (counted on the loop bounds before expanding, so
+`for _ in range(10):` around `pass`, nested, is refused unexpanded) or expanding to more than
+`Limits.max_actions` actions. Every node is checked whether or not it would run (the body of a
+`range(0)` loop too). `Limits.time_s` covers compiling (parsing, checking, expanding) and, in
+`run_program` / `ProgramAgent`, sending the actions.
 """
 from __future__ import annotations
 
 import ast
+import io
 import time
+import tokenize
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -55,7 +61,9 @@ class Limits:
     max_text: int = TYPE_MAX_LEN  # longest string literal (MiniWoB types at most 64 characters)
     max_actions: int = 12        # actions after expanding loops; an oracle step is 1-4 actions
     max_loop: int = 10           # largest literal range() bound
-    time_s: float = 30.0         # wall time for running the actions (run_program / ProgramAgent)
+    max_depth: int = 3           # deepest loop nesting
+    max_work: int = 200          # statements a program may execute, loops unrolled (pass and docstrings count)
+    time_s: float = 30.0         # wall time for compiling and running the actions (run_program / ProgramAgent)
 
 
 def _name(node: ast.AST) -> str:
@@ -153,48 +161,85 @@ def _loop_bound(node: ast.For, limits: Limits) -> int:
     return n
 
 
-def _count(body: list[ast.stmt], limits: Limits) -> int:
-    """Actions the statements would produce (checked before anything is expanded)."""
-    total = 0
+def _check_body(body: list[ast.stmt], limits: Limits, depth: int = 0) -> tuple[int, int]:
+    """(actions, work) of the statements, every one checked, whether or not it would run (a
+    `range(0)` body too): actions they would produce and statement executions with loops unrolled.
+    Nothing is expanded here, so the cost is the size of the tree."""
+    actions = work = 0
     for st in body:
         if isinstance(st, ast.For):
-            total += _loop_bound(st, limits) * _count(st.body, limits)
-        elif isinstance(st, ast.Expr) and not (isinstance(st.value, ast.Constant) and isinstance(st.value.value, str)):
-            total += 1
-        elif not isinstance(st, (ast.Pass, ast.Expr)):
+            if depth + 1 > limits.max_depth:
+                raise _reject(st, f"loops nested deeper than {limits.max_depth}")
+            n = _loop_bound(st, limits)
+            a, w = _check_body(st.body, limits, depth + 1)
+            actions, work = actions + n * a, work + 1 + n * w
+        elif _is_string(st):
+            work += 1
+        elif isinstance(st, ast.Expr):
+            _action(st.value, limits)
+            actions, work = actions + 1, work + 1
+        elif isinstance(st, ast.Pass):
+            work += 1
+        else:
             raise _reject(st, f"{_name(st)} is not allowed")
-    return total
+        if work > limits.max_work:
+            raise _reject(st, f"it would execute more than {limits.max_work} statements")
+    return actions, work
 
 
-def _expand(body: list[ast.stmt], limits: Limits, out: list[Action]) -> None:
+def _is_string(st: ast.stmt) -> bool:
+    return isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) and isinstance(st.value.value, str)
+
+
+def _check_names(source: str) -> None:
+    """Refuse identifiers that are not ASCII: Python NFKC-normalises them (`ｃｌｉｃｋ` is `click`)."""
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.NAME and not tok.string.isascii():
+                raise ProgramError(f"program rejected (line {tok.start[0]}): identifier {tok.string!r} "
+                                   "is not ASCII")
+    except (tokenize.TokenError, SyntaxError) as e:   # ast.parse accepted it; tokenize is stricter
+        raise ProgramError(f"program rejected: cannot tokenize: {e}") from None
+
+
+def _expand(body: list[ast.stmt], limits: Limits, out: list[Action], deadline: float, clock) -> None:
     for st in body:
+        if clock() > deadline:
+            raise ProgramError(f"program rejected: compiling took longer than {limits.time_s:g} s")
         if isinstance(st, ast.For):
             for _ in range(_loop_bound(st, limits)):
-                _expand(st.body, limits, out)
-        elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) and isinstance(st.value.value, str):
-            if len(st.value.value) > limits.max_chars:   # unreachable after the length check; kept explicit
-                raise _reject(st, "string statement too long")
-        elif isinstance(st, ast.Expr):
+                _expand(st.body, limits, out, deadline, clock)
+        elif isinstance(st, ast.Expr) and not _is_string(st):
             out.append(_action(st.value, limits))
 
 
-def compile_program(source: str, limits: Limits = Limits()) -> list[Action]:
-    """The actions `source` stands for, or ProgramError with a one-line reason (nothing runs)."""
+def compile_program(source: str, limits: Limits = Limits(),
+                    clock: Callable[[], float] = time.perf_counter) -> list[Action]:
+    """The actions `source` stands for, or ProgramError with a one-line reason (nothing runs).
+    The work is bounded by the limits (source length, nesting, unrolled statements, actions) and
+    the whole of it, parsing included, by `limits.time_s`."""
+    t0 = clock()
     if not isinstance(source, str):
         raise ProgramError(f"program rejected: a program is text, not {type(source).__name__}")
     if len(source) > limits.max_chars:
         raise ProgramError(f"program rejected: {len(source)} characters; the limit is {limits.max_chars}")
     try:
         tree = ast.parse(source, mode="exec")
-    except (SyntaxError, ValueError) as e:   # ValueError: null bytes
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:   # ValueError: null bytes
         where = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
         raise ProgramError(f"program rejected{where}: syntax error: {getattr(e, 'msg', e)}") from None
+    _check_names(source)
     _check_tree(tree)
-    n = _count(tree.body, limits)
+    strings = [st for st in ast.walk(tree) if isinstance(st, ast.stmt) and _is_string(st)]
+    if len(strings) > 1:
+        raise _reject(strings[1], "only one string statement (a docstring) is allowed")
+    n, _work = _check_body(tree.body, limits)
     if n > limits.max_actions:
         raise ProgramError(f"program rejected: it would take {n} actions; the limit is {limits.max_actions}")
+    if clock() - t0 > limits.time_s:
+        raise ProgramError(f"program rejected: compiling took longer than {limits.time_s:g} s")
     out: list[Action] = []
-    _expand(tree.body, limits, out)
+    _expand(tree.body, limits, out, t0 + limits.time_s, clock)
     if not out:
         raise ProgramError("program rejected: it takes no action")
     return out
@@ -216,8 +261,9 @@ def run_program(source: str, env, limits: Limits = Limits(),
     """Compile `source` (refused programs raise ProgramError before the env is touched), then send
     its actions to `env` (a `WebEnv` in an episode) until one ends the episode, an action fails, or
     `limits.time_s` has passed (then `error` says so and the remaining actions are not sent)."""
-    actions = compile_program(source, limits)
-    run, t0 = ProgramRun(), clock()
+    t0 = clock()
+    actions = compile_program(source, limits, clock)
+    run = ProgramRun()
     for a in actions:
         if clock() - t0 > limits.time_s:
             run.error = f"time limit of {limits.time_s:g} s reached after {len(run.actions)} action(s)"
@@ -256,9 +302,9 @@ class ProgramAgent:
     def act(self, observation, history) -> Action:
         if not self.queue:
             source, self.note = self.write(observation, history)
-            self.queue = compile_program(source, self.limits)
-            self.programs.append((source, dict(self.note)))
             self._t0 = self.clock()
+            self.queue = compile_program(source, self.limits, self.clock)
+            self.programs.append((source, dict(self.note)))
         elif self.clock() - self._t0 > self.limits.time_s:
             raise ProgramError(f"program stopped: time limit of {self.limits.time_s:g} s reached")
         return self.queue.pop(0)

@@ -117,3 +117,74 @@ def test_pages_from_another_folder_are_scored(tmp_path):
             assert r["success"] == (r["direction"] == "forward"), r
     with pytest.raises(WorkbenchError, match="pages"):
         scales.resolve("compwob", "smoke", {"pages": str(tmp_path)})
+
+
+BROKEN_PAGE = """<!DOCTYPE html>
+<html><head><title>s2-button_broken</title>
+<link rel="stylesheet" type="text/css" href="../core/core.css">
+<script src="../core/core.js"></script>
+<script>
+core.EPISODE_MAX_TIME = 2000000;
+var genProblem = function() { undefinedHelper(); };   // its own script throws at reset
+window.onload = function() { core.startEpisode(); };
+</script></head>
+<body><div id="wrap"><div id="query"></div><div id="area"></div></div></body></html>
+"""
+
+
+def test_broken_page_is_reported_and_the_run_goes_on(tmp_path, capsys):
+    """A page whose script throws at reset is reported (one line, and in `Run.broken`); the pages
+    after it are still played, and pages are labelled from their file names."""
+    import shutil
+    from pathlib import Path
+
+    from workbench import scales
+    from workbench.papers.compwob.train import page_labels, train
+
+    others = Path(__file__).resolve().parents[2] / "web" / "pages" / "others"
+    for f in ("style2.js", "s2-button_link.html"):
+        shutil.copy(others / f, tmp_path / f)
+    (tmp_path / "a-broken_page.html").write_text(BROKEN_PAGE)
+    cfg = scales.resolve("compwob", "smoke", {"pages": str(tmp_path), "agents": ("oracle",), "episodes": 2,
+                                              "bases": ("click-button",)})
+    run = train(cfg)
+    assert list(run.broken) == ["a-broken_page"] and "\n" not in run.broken["a-broken_page"]
+    assert "broken page a-broken_page:" in capsys.readouterr().err
+    rows = [r for r in run.rows if r["task"] == "s2-button_link"]
+    assert len(rows) == 2 and all(r["success"] and r["n"] == 2 for r in rows)
+    assert not [r for r in run.rows if r["task"] == "a-broken_page"]
+    assert page_labels("click-option_login-user-transition-reverse") == {
+        "composition": "click-option_login-user-transition", "bases": ("click-option", "login-user"), "n": 2,
+        "transition": True, "direction": "reverse"}
+    assert page_labels("click-button_click-link", 'Click "after" and then the link "x"')["direction"] == "forward"
+
+
+def test_paper_task_set_reads_its_pages_and_labels_them_by_name(tmp_path):
+    """task_set=paper: composed pages from `paper_dir` (here the tests' third-style page under a
+    CompWoB name), base pages from the miniwob package; rows labelled by page name."""
+    import shutil
+    from pathlib import Path
+
+    from workbench import WorkbenchError, scales
+    from workbench.papers.compwob import paper_set
+    from workbench.papers.compwob.train import train
+
+    third = Path(__file__).resolve().parents[2] / "web" / "pages" / "third"
+    shutil.copy(third / "style3.js", tmp_path / "style3.js")
+    for name in paper_set.page_names(["click-option_login-user"]):
+        shutil.copy(third / "s3-option_login.html", tmp_path / f"{name}.html")
+    over = {"task_set": "paper", "paper_dir": str(tmp_path), "paper_compositions": ("click-option_login-user",),
+            "agents": ("oracle",), "episodes": 2}
+    run = train(scales.resolve("compwob", "smoke", over))
+    got = {(r["task"], r["direction"], r["n"], r["source"]) for r in run.rows}
+    assert got == {("click-option", "base", 1, "paper"), ("login-user", "base", 1, "paper"),
+                   ("click-option_login-user", "forward", 2, "paper"),
+                   ("click-option_login-user-reverse", "reverse", 2, "paper")}
+    assert all(r["success"] for r in run.rows) and not run.broken
+    with pytest.raises(WorkbenchError, match="lacks 2 page"):
+        scales.resolve("compwob", "smoke", {**over, "paper_compositions": ("click-link_click-button",)})
+    with pytest.raises(WorkbenchError, match="paper_compositions"):
+        scales.resolve("compwob", "smoke", {**over, "paper_compositions": ("no-such_page",)})
+    assert len(paper_set.COMPOSITIONS) == 51 and set(paper_set.CPU_SUBSET) <= set(paper_set.COMPOSITIONS)
+    assert paper_set.labels("login-user-popup_email-inbox-forward-nl-turk-transition-reverse")["bases"] == (
+        "login-user-popup", "email-inbox-forward-nl-turk")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.papers.compwob.paper_set import CPU_SUBSET
 from workbench.scales import PaperConfig
 
 AGENTS = ("oracle", "naive", "bc", "llm", "overlap")
@@ -38,6 +39,11 @@ class Config(PaperConfig):
         "login-user_navigate-tree", "login-user_navigate-tree-transition", "enter-password_click-option",
         "click-widget_click-checkboxes", "enter-date_click-dialog", "click-link_enter-password")
     pages: str = ""                        # folder of composed MiniWoB-style pages (anyone's; absolute or repo-relative) scored after ours; "" = none
+    # the paper's own benchmark (paper_set.py): its composed pages from `paper_dir`, its base tasks from the miniwob package
+    task_set: str = "project"              # "project": the project's 21 compositions; "paper": CompWoB's published pages
+    paper_dir: str = "data/compwob/compositional"   # a copy of CompWoB's pages (absolute or repo-relative; not shipped)
+    paper_compositions: tuple[str, ...] = ()   # with task_set=paper: which compositions (forward names); () = all 51
+    paper_llm_max_n: int = 2               # with task_set=paper: the LLM plays base pages and compositions of at most this many sub-tasks
 
     def check(self):
         from workbench.web.compose.catalog import BASES, COMPOSITIONS   # plain data, no browser
@@ -45,9 +51,15 @@ class Config(PaperConfig):
                            ("bases", BASES), ("llm_bases", BASES), ("agents", AGENTS)):
             self.members(key, known)
         self.nonempty("agents")
+        from workbench.papers.compwob import paper_set
+        self.members("task_set", ("project", "paper"))
+        self.members("paper_compositions", paper_set.COMPOSITIONS)
+        self.require(bool(self.paper_dir.strip()), "paper_dir: empty; name the folder holding CompWoB's pages")
+        if self.task_set == "paper":
+            paper_set.check_folder(paper_set.folder(self.paper_dir), self.paper_compositions or paper_set.COMPOSITIONS)
         self.at_least(0, "seed")
         self.positive("episodes", "time_limit_s", "max_steps_per_subtask", "bc_demo_episodes", "bc_epochs",
-                      "bc_lr", "bc_dim", "llm_shortlist", "llm_steps_per_subtask", "llm_episodes")
+                      "bc_lr", "bc_dim", "llm_shortlist", "llm_steps_per_subtask", "llm_episodes", "paper_llm_max_n")
         self.loadable_llm("llm")
         if self.pages:   # absolute, or relative to the repo root (the notebook's kernel runs elsewhere)
             from pathlib import Path
@@ -61,14 +73,15 @@ SCALES = {
     "smoke": {"bases": ("click-button", "click-link"), "compositions": ("click-button_click-link",),
               "episodes": 1, "bc_demo_episodes": 2, "bc_epochs": 40,
               "llm": "replay:data/compwob/smoke_replies.jsonl", "llm_episodes": 1,
-              "llm_bases": ("click-link",), "llm_compositions": ("click-button_click-link",)},
-    "cpu": {},
+              "llm_bases": ("click-link",), "llm_compositions": ("click-button_click-link",),
+              "paper_compositions": ("click-button_click-link",)},
+    "cpu": {"paper_compositions": CPU_SUBSET},   # used with task_set=paper only
     "paper": {"episodes": 100, "bc_demo_episodes": 200, "llm_episodes": 100, "llm_bases": (),
-              "llm_compositions": ()},
+              "llm_compositions": (), "paper_llm_max_n": 8},
 }
 
 COST = {  # wall time of one run at each scale, as measured
     "smoke": "30-45 s on 2 shared cores (LLM replies replayed)",
-    "cpu": "about 20 min on 2 cores at load ~20 with an empty cache (1209 s); not timed on a quiet machine",
+    "cpu": "project set 1209 s on 2 cores at load ~20; paper set (8 of CPU_SUBSET's 15 compositions) 763 s wall, 107 CPU s at load ~33",
     "paper": "not run: 53 pages x 100 episodes x 4 agents, the LLM on every page; hours (use a GPU or a served model)",
 }
