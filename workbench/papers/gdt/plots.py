@@ -175,6 +175,6 @@ def bdt_diagnosis(out: dict, rows: list[dict], seed: int = 0) -> go.Figure:
     fig.update_yaxes(title_text="action MSE at the acting position", row=1, col=1)
     fig.update_xaxes(title_text="target mean x-velocity (m/s)", row=1, col=2)
     fig.update_yaxes(title_text="rollout mean x-velocity (m/s)", row=1, col=2)
-    fig.update_layout(title="Why BDT fails one-shot imitation" + ("" if rows else " (needs DT and BDT trained)"),
+    fig.update_layout(title="Whose future conditions BDT" + ("" if rows else " (needs DT and BDT trained)"),
                       barmode="group", scattermode="group")
     return fig
