@@ -100,7 +100,7 @@ SCALES = {
 }
 
 COST = {  # wall time of one run at each scale, as measured
-    "smoke": "about 100 s on 2 shared cores (97 s at load ~7, shipped dataset)",
-    "cpu": "about 7 min on 2 quiet cores with 2 workers, dataset cached (413 s); rolling it out first adds ~2 min",
-    "paper": "not run: 100k updates x 3 methods x 3 seeds, width 128 x 3 layers; GPU hours",
+    "smoke": "38 CPU-s with 4 methods (220 s wall on 2 cores at load ~27, shipped dataset)",
+    "cpu": "~11-12 min on 2 quiet cores estimated from ~1250 CPU-s (2 workers, dataset cached; +64 CPU-s to roll it out); not yet timed end to end on quiet cores",
+    "paper": "not run: 100k updates x 4 methods x 3 seeds, width 128 x 3 layers; GPU hours",
 }
