@@ -50,17 +50,43 @@ def test_w1_on_histograms_with_a_known_distance():
     assert E.w1_samples(np.full(10, 0.2), np.full(10, 3.9), edges) == pytest.approx(3.0)
 
 
-def test_reversed_aggregator_sees_only_the_future():
+def test_bdt_acting_position_is_conditioned_on_the_k_next_states():
+    """The condition of the acting (last) position at step t moves when any of s_{t+1..t+K} moves, and with
+    nothing else (not s_t, not s_{t+K+1}); in training (sample_batch's windows) and in evaluation
+    (bdt_conditions over a demonstration) the same window gives the same z."""
     torch.manual_seed(0)
-    model = make_model("bdt", state_dim=3, act_dim=2, num_bins=30, z_dim=5, **TINY).eval()
-    nxt = torch.randn(1, 4, 3)
-    ts = torch.arange(1, 5)[None]
-    z = model.encode(nxt, ts)
-    for k in range(4):                      # change the next state at position k: z_j moves only for j <= k
-        bent = nxt.clone()
-        bent[0, k] += 3.0
-        moved = (model.encode(bent, ts) - z).abs().sum(-1)[0] > 1e-6
-        assert moved.tolist() == [j <= k for j in range(4)], f"position {k}"
+    K, T = 4, 30
+    model = make_model("bdt", state_dim=10, act_dim=2, num_bins=30, z_dim=5, **TINY).eval()
+    d = D.prepare(SMALL, _Fake())
+    start, last = 7, len(d.actions[0])
+    idx = D.future_index(start, K, last)
+    t_act = start + K - 1
+    np.testing.assert_array_equal(idx[-1], np.arange(t_act + 1, t_act + K + 1))
+    assert (D.future_index(T - 3, K, T)[-1] == T).all()          # past the end: the last state, repeated
+    norm = (d.states[0] - d.state_mean) / d.state_std
+
+    def z_last(states):
+        with torch.no_grad():
+            return model.encode(torch.as_tensor(states[idx][None], dtype=torch.float32),
+                                torch.as_tensor(idx[None]))[0, -1]
+
+    z = z_last(norm)
+    for step in range(t_act - 1, t_act + K + 3):
+        bent = norm.copy()
+        bent[step] += 3.0
+        moved = bool((z_last(bent) - z).abs().sum() > 1e-6)
+        assert moved == (t_act + 1 <= step <= t_act + K), step
+    # the window sample_batch gives a training position is the one the evaluation encodes for a demonstration
+    b = D.sample_batch(d, [None] * len(d.actions), 8, K, np.random.default_rng(0))
+    assert b["future_states"].shape == (8, K, K, 10) and "phi" not in b
+    tg = d.targets[0]
+    zs = E.bdt_conditions(model, d, [tg], T - 1, K)[0]
+    tnorm = (tg.states - d.state_mean) / d.state_std
+    with torch.no_grad():
+        direct = model.encode(torch.as_tensor(tnorm[idx][None], dtype=torch.float32), torch.as_tensor(idx[None]))[0]
+    np.testing.assert_allclose(zs[start: start + K], direct.numpy(), rtol=1e-4, atol=1e-5)
+    with pytest.raises(WorkbenchError, match="no states"):
+        E.bdt_conditions(model, d, [d.target("mixture0")], 10, K)
 
 
 def test_tokens_interleave_phi_state_action_and_the_policy_is_causal():
@@ -104,7 +130,7 @@ SMALL = Config(scale="smoke", n_best=2, n_median=2, bimodal_slow=(0.1,), bimodal
 
 def test_split_holds_out_best_and_median_and_builds_bimodal_targets():
     d = D.prepare(SMALL, _Fake())
-    assert [t.name for t in d.targets] == ["best0", "best1", "median0", "median1", "bimodal0"]
+    assert [t.name for t in d.targets] == ["best0", "best1", "median0", "median1", "bimodal0", "mixture0"]
     assert len(d.actions) == 16 - 4
     assert d.target("best0").ret == pytest.approx(max(float(e["rewards"].sum()) for e in _Fake().episodes()))
     # bin range from the train split only (the official code's leaks the held-out targets into it)
@@ -132,7 +158,7 @@ def test_dataset_round_trip_and_malformed_file(tmp_path):
 
 def test_tiny_training_lowers_the_loss():
     d = D.prepare(SMALL, _Fake())
-    for method in ("dt", "cdt", "bdt"):
+    for method in ("dt", "cdt", "bdt", "fdt"):
         run = TR.train(SMALL, method, d, seed=0, use_cache=False)
         _, loss = run.history.series("eval/loss")
         assert loss[-1] < 0.5 * loss[0], (method, loss)
@@ -152,7 +178,7 @@ def test_the_shipped_smoke_dataset_loads_and_splits():
     ds = D.load_dataset(DATA_DIR / "gdt" / "smoke_dataset.npz")
     d = D.prepare(Config(scale="smoke", n_best=2, n_median=2, bimodal_slow=(0.1,), bimodal_fast=(0.9,), context=5,
                          episode_length=60, max_ep_len=64, eval_steps=40), ds)
-    assert d.state_dim == 17 and d.act_dim == 6 and len(d.targets) == 5
+    assert d.state_dim == 17 and d.act_dim == 6 and len(d.targets) == 6
 
 
 class _Marked:
@@ -182,17 +208,20 @@ def test_swap_windows_take_each_condition_from_the_right_episode_and_time():
     for i, j in enumerate(partner):          # the nearest other speed (train episodes are 0.1 m/s apart or more)
         assert j != i and abs(speed[j] - speed[i]) == pytest.approx(np.delete(np.abs(speed - speed[i]), i).min())
     w = G.swap_windows(d, 4, 64, np.random.default_rng(0))
-    raw = {c: w["next"][c] * d.state_std + d.state_mean for c in ("own", "one late", "other")}
+    raw = {c: w["future"][c] * d.state_std + d.state_mean for c in ("own", "one late", "other")}
     own_ep = (w["states"] * d.state_std + d.state_mean)[:, 0, 2].round()
-    np.testing.assert_allclose(raw["own"][..., 1], w["timesteps"] + 1, atol=1e-3)
-    np.testing.assert_allclose(raw["one late"][..., 1], w["timesteps"] + 2, atol=1e-3)
-    np.testing.assert_allclose(raw["other"][..., 1], w["timesteps"] + 1, atol=1e-3)   # same clock time
+    # row j of position j's window: the K states after step t_j (obs[:, 1] is the step), clamped at the end
+    after = np.minimum(w["timesteps"][..., None] + 1 + np.arange(4), 30)
+    np.testing.assert_allclose(raw["own"][..., 1], after, atol=1e-3)
+    np.testing.assert_allclose(raw["one late"][..., 1], np.minimum(after + 1, 30), atol=1e-3)
+    np.testing.assert_allclose(raw["other"][..., 1], after, atol=1e-3)   # same clock time
+    np.testing.assert_array_equal(w["future_t"]["own"], after)
     index_of = {round(float(s[0, 2])): k for k, s in enumerate(d.states)}
-    other_ep = raw["other"][:, 0, 2].round()
+    other_ep = raw["other"][:, 0, 0, 2].round()
     assert all(index_of[round(o)] == partner[index_of[round(e)]] for e, o in zip(own_ep, other_ep))
     k = index_of[round(own_ep[0])]
     np.testing.assert_allclose(w["rtg"]["own"][0, :, 0], D.returns_to_go(d.rewards[k])[w["timesteps"][0]], rtol=1e-5)
-    assert not w["rtg"]["none"].any() and w["next"]["none"] is None
+    assert not w["rtg"]["none"].any() and w["future"]["none"] is None
 
 
 def test_condition_swap_shows_a_condition_that_only_works_on_its_own_episode():
@@ -233,8 +262,8 @@ def test_models_trained_in_two_worker_processes_match_one_process(tmp_path, monk
                                   progress=lambda s, m, w=workers: steps[w].append(s))
     one, two = outs[1], outs[2]
     # BDT is submitted first; the results come back in the config's order all the same
-    assert list(two["runs"]) == list(one["runs"]) == [("dt", 0), ("cdt", 0), ("bdt", 0)]
-    assert list(two["evals"][0]) == ["dt", "cdt", "bdt"]
+    assert list(two["runs"]) == list(one["runs"]) == [("dt", 0), ("cdt", 0), ("bdt", 0), ("fdt", 0)]
+    assert list(two["evals"][0]) == ["dt", "cdt", "bdt", "fdt"]
     assert not any(r.timing["cached"] for o in (one, two) for r in o["runs"].values())
     for key, run in one["runs"].items():
         _, loss = run.history.series("eval/loss")
@@ -245,4 +274,85 @@ def test_models_trained_in_two_worker_processes_match_one_process(tmp_path, monk
     # the viewer's episode (CDT's) is recorded in the worker, the env to draw it added here
     assert [m for m, ev in two["evals"][0].items() if "pos" in ev and "env" in ev] == ["cdt"]
     # progress: every model's loss reports, at x = updates of the models finished before it
-    assert sorted(steps[2]) == sorted(steps[1]) and max(steps[1]) == 3 * cfg.updates
+    assert sorted(steps[2]) == sorted(steps[1]) and max(steps[1]) == 4 * cfg.updates
+
+
+def test_mixture_target_pools_two_behaviours_that_no_single_episode_shows():
+    from workbench.papers.gdt import experiment as X
+    d = D.prepare(SMALL, _Fake())
+    mix, spliced = d.target("mixture0"), d.target("bimodal0")
+    assert not mix.ordered and mix.states is None and mix.parts == 2 and mix.length == 30
+    # the same two episodes as the spliced target, each whole: its first half is the slow one's start
+    np.testing.assert_array_equal(mix.feature[:15], spliced.feature[:15])
+    v = mix.values(10)
+    np.testing.assert_array_equal(v, np.concatenate([mix.feature[:10], mix.feature[30:40]]))
+    assert mix.ret_over(10) == pytest.approx(mix.rewards[:10].sum() / 2 + mix.rewards[30:40].sum() / 2)
+    # two modes, and the closest single train episode is far from the pooled histogram
+    assert mix.feature[30:].mean() - mix.feature[:30].mean() > 0.5
+    near = X.mixture_nearest(d)["mixture0"]
+    gap = float(mix.feature[30:].mean() - mix.feature[:30].mean())
+    assert near > 0.3 * gap
+
+
+def test_remaining_histogram_asks_for_what_the_rollout_has_not_matched():
+    p = np.array([[0.5, 0.0, 0.5]])
+    # 10 steps in all; 4 done, all in bin 0: bin 0 has 5 - 4 = 1 left, bin 2 has 5 -> (1/6, 0, 5/6)
+    h = E.remaining_histogram(p, np.array([[4.0, 0.0, 0.0]]), 6)
+    np.testing.assert_allclose(h, [[1 / 6, 0.0, 5 / 6]])
+    # over-spent bins ask for nothing; the start is the target itself
+    np.testing.assert_allclose(E.remaining_histogram(p, np.array([[0.0, 3.0, 0.0]]), 7), [[0.5, 0.0, 0.5]])
+    np.testing.assert_allclose(E.remaining_histogram(p, np.zeros((1, 3)), 10), p)
+    np.testing.assert_allclose(E.remaining_histogram(p, np.array([[5.0, 0.0, 5.0]]), 0), p)   # all matched
+
+
+def test_feature_sum_condition_is_the_scaled_future_sum():
+    np.testing.assert_allclose(D.future_sums(np.array([1.0, 2.0, 3.0]), 10.0), [0.6, 0.5, 0.3])
+    d = D.prepare(SMALL, _Fake())
+    c = D.conditions(d, "fdt", SMALL)
+    np.testing.assert_allclose(c[0][:, 0], np.cumsum(d.xvel[0][::-1])[::-1] / SMALL.feature_scale, rtol=1e-5)
+    b = D.sample_batch(d, c, 4, 4, np.random.default_rng(0))
+    assert b["phi"].shape == (4, 4, 1) and "future_states" not in b
+
+
+def test_measure_pairs_methods_by_target_and_pools_rollouts():
+    """BDT is rolled out on no mixture: the mixture group pairs the other methods; pooled W1 gets one unit
+    per (seed, target), per-rollout W1 one per (seed, target, rollout)."""
+    from workbench.papers.gdt import experiment as X
+    d = D.prepare(SMALL, _Fake())
+    rng = np.random.default_rng(0)
+    R = 3
+    evals = [{}]
+    for m in ("dt", "cdt", "bdt"):
+        tg = X.targets_for(m, d)
+        n = len(tg)
+        evals[0][m] = {"targets": [t.name for t in tg], "kinds": [t.kind for t in tg],
+                       "w1_xvel": rng.random((n, R)), "w1_reward": rng.random((n, R)), "returns": rng.random((n, R)),
+                       "pw1_xvel": rng.random(n), "pw1_reward": rng.random(n), "target_returns": rng.random(n)}
+    assert "mixture0" not in evals[0]["bdt"]["targets"] and "mixture0" in evals[0]["cdt"]["targets"]
+    meas = X.measure(SMALL, {"evals": evals, "episodes": d})
+    assert "w1_bdt_mixture" not in meas and "w1_cdt_mixture" in meas and "w1_bdt_heldout" in meas
+    i = evals[0]["cdt"]["targets"].index("mixture0")
+    assert meas["w1_cdt_mixture"].point == pytest.approx(evals[0]["cdt"]["w1_xvel"][i].mean())
+    assert meas["pw1_cdt_mixture"].point == pytest.approx(evals[0]["cdt"]["pw1_xvel"][i])
+    held = [k for k, t in enumerate(evals[0]["dt"]["kinds"]) if t in ("best", "median")]
+    assert meas["pw1_dt_heldout"].point == pytest.approx(evals[0]["dt"]["pw1_xvel"][held].mean())
+    assert meas["mixture_gap"] > 0.5 and meas["bimodal_gap"] > 0.5 and meas["mixture_nearest_w1"] > 0
+    rows = X.w1_rows({"evals": evals})
+    assert {(r["method"], r["targets"]) for r in rows} >= {("cdt", "mixture"), ("bdt", "best")}
+    assert ("bdt", "mixture") not in {(r["method"], r["targets"]) for r in rows}
+
+
+def test_pooled_w1_differs_from_the_mean_of_per_rollout_w1():
+    """Two rollouts, one slow and one fast. Against a unimodal target between them both aggregates are 1 bin;
+    against a target with both modes the pooled histogram (the official metric) matches exactly while each
+    rollout alone is 1 bin off."""
+    edges = np.linspace(0.0, 3.0, 4)       # centres 0.5, 1.5, 2.5
+    target = np.full(20, 1.5)
+    slow, fast = np.full(10, 0.5), np.full(10, 2.5)
+    per = np.mean([E.w1_samples(target, slow, edges), E.w1_samples(target, fast, edges)])
+    pooled = E.w1_samples(target, np.concatenate([slow, fast]), edges)
+    assert per == pytest.approx(1.0) and pooled == pytest.approx(1.0)
+    # against a bimodal target the pooled histogram of the two can match exactly, each rollout cannot
+    both = np.concatenate([slow, fast])
+    assert E.w1_samples(both, both, edges) == 0.0
+    assert np.mean([E.w1_samples(both, slow, edges), E.w1_samples(both, fast, edges)]) == pytest.approx(1.0)

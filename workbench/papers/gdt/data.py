@@ -11,6 +11,13 @@ held-out targets, which leaks them into training); values outside are clipped in
 
 Features: x-velocity is observation index 8 (the root's forward slide velocity; D4RL's halfcheetah index),
 taken at s_t for step t; reward is r_t.
+
+Targets of three kinds: held-out episodes ("best", "median"), spliced episodes ("bimodal": a slow episode's
+first half joined to a fast one's second half, an ordered schedule) and mixtures ("mixture": the histogram of
+a slow and a fast train episode pooled, with no order in time and shown by no single demonstration).
+
+BDT's condition at step t is the K next states s_{t+1..t+K} (`future_windows`); states past the episode's
+end repeat its last state, as the official one-shot evaluation clamps the demonstration's time at its end.
 """
 from __future__ import annotations
 
@@ -135,15 +142,40 @@ def returns_to_go(r: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Target:
-    name: str                 # best0..4, median0..4, bimodal0..1
-    kind: str                 # best | median | bimodal
-    states: np.ndarray        # [T+1, S] raw states of the demonstration (bimodal: the two halves joined)
-    feature: np.ndarray       # [T] Phi sequence (x-velocity)
-    rewards: np.ndarray       # [T]
+    """A target behaviour. Ordered targets (best, median, bimodal) are one step sequence; a mixture is the
+    pooled steps of `parts` episodes of equal length, in no order (no states: nothing to imitate step by step)."""
+    name: str                 # best0..4, median0..4, bimodal0..1, mixture0..1
+    kind: str                 # best | median | bimodal | mixture
+    states: np.ndarray | None  # [T+1, S] raw states of the demonstration (bimodal: the two halves joined; mixture: None)
+    feature: np.ndarray       # [T] Phi sequence (eval feature); mixture: the parts' sequences concatenated [parts * T]
+    rewards: np.ndarray       # [T] (mixture: concatenated like feature)
+    parts: int = 1            # mixture: how many episodes are pooled
+    cond: np.ndarray | None = None   # the conditioning feature when it differs from `feature` (same layout)
+
+    @property
+    def ordered(self) -> bool:
+        return self.kind != "mixture"
+
+    @property
+    def length(self) -> int:
+        """Steps of one rollout that this target describes."""
+        return len(self.feature) // self.parts
+
+    def values(self, T: int, which: str = "feature") -> np.ndarray:
+        """The target's sample of a feature over T rollout steps: the first T steps of an ordered target;
+        the first T steps of every part of a mixture, pooled (so its histogram is the parts' mixture)."""
+        x = {"feature": self.feature, "rewards": self.rewards,
+             "cond": self.feature if self.cond is None else self.cond}[which]
+        n = len(x) // self.parts
+        return np.concatenate([x[k * n: k * n + T] for k in range(self.parts)])
+
+    def ret_over(self, T: int) -> float:
+        """Return over T steps (a mixture: the mean over its parts)."""
+        return float(self.values(T, "rewards").sum()) / self.parts
 
     @property
     def ret(self) -> float:
-        return float(self.rewards.sum())
+        return self.ret_over(self.length)
 
 
 @dataclass
@@ -176,9 +208,10 @@ class Episodes:
 
 
 def prepare(cfg, ds) -> Episodes:
-    """Split by return (top n_best and n_median around the median held out), add the synthetic bimodal
-    targets (first half of a slow train episode joined to the second half of a fast one, at the
-    `bimodal_slow` / `bimodal_fast` quantiles of mean speed), and fix bins and the state normaliser on the train split."""
+    """Split by return (top n_best and n_median around the median held out), add the synthetic targets from
+    train episodes at the `bimodal_slow` / `bimodal_fast` quantiles of mean speed: "bimodal" (the slow one's
+    first half joined to the fast one's second half) and "mixture" (both whole, pooled), and fix bins and the
+    state normaliser on the train split."""
     eps = [e for e in ds.episodes() if len(e["actions"]) >= cfg.context + 1]
     if len(eps) < cfg.n_best + cfg.n_median + 2:
         raise WorkbenchError(f"dataset has {len(eps)} usable episodes; need more than n_best + n_median + 1")
@@ -207,7 +240,19 @@ def prepare(cfg, ds) -> Episodes:
         st = np.concatenate([slow["observations"][:h], fast["observations"][h:T + 1]], 0).astype(np.float32)
         targets.append(Target(f"bimodal{k}", "bimodal", st,
                               np.concatenate([feature(slow, cfg.eval_feature)[:h], feature(fast, cfg.eval_feature)[h:T]]),
-                              np.concatenate([slow["rewards"][:h], fast["rewards"][h:T]]).astype(np.float32)))
+                              np.concatenate([slow["rewards"][:h], fast["rewards"][h:T]]).astype(np.float32),
+                              cond=np.concatenate([feature(slow, cfg.cond_feature)[:h], feature(fast, cfg.cond_feature)[h:T]])))
+    for k, (q_slow, q_fast) in enumerate(zip(cfg.bimodal_slow, cfg.bimodal_fast)):
+        # the same two behaviours pooled whole: a two-mode histogram with no order in time
+        slow = eps[by_speed[int(q_slow * (len(by_speed) - 1))]]
+        fast = eps[by_speed[int(q_fast * (len(by_speed) - 1))]]
+        T = min(len(slow["actions"]), len(fast["actions"]))
+        targets.append(Target(f"mixture{k}", "mixture", None,
+                              np.concatenate([feature(slow, cfg.eval_feature)[:T], feature(fast, cfg.eval_feature)[:T]]),
+                              np.concatenate([slow["rewards"][:T], fast["rewards"][:T]]).astype(np.float32), parts=2,
+                              cond=np.concatenate([feature(slow, cfg.cond_feature)[:T], feature(fast, cfg.cond_feature)[:T]])))
+    for t, i in zip(targets, best + median):
+        t.cond = feature(eps[i], cfg.cond_feature)
     S = np.concatenate([eps[i]["observations"] for i in train], 0)
     return Episodes(states=[np.asarray(eps[i]["observations"], np.float32) for i in train],
                     actions=[np.clip(np.asarray(eps[i]["actions"], np.float32), -1, 1) for i in train],
@@ -218,33 +263,50 @@ def prepare(cfg, ds) -> Episodes:
                     cond_feature=cfg.cond_feature)
 
 
+def future_sums(x: np.ndarray, scale: float) -> np.ndarray:
+    """The feature-sum DT's condition: sum_{t' >= t} x_t' / scale, [T] (the official `deterministic`
+    distribution: the anti-causal sum of the feature, divided by max_ep_len)."""
+    return (np.cumsum(x[::-1])[::-1] / scale).astype(np.float32)
+
+
+def future_index(start: int, K: int, last: int) -> np.ndarray:
+    """Indices of BDT's condition windows for the K positions start..start+K-1: row j holds the K next steps
+    start+j+1 .. start+j+K, clamped to `last` (the episode's final state), [K, K]."""
+    return np.minimum(start + 1 + np.arange(K)[:, None] + np.arange(K)[None, :], last)
+
+
 def conditions(data: Episodes, method: str, cfg) -> list:
-    """Per train episode, phi for every step: DT [T, 1] RTG / rtg_scale; CDT [T, num_bins]; BDT none
-    (its phi comes from the encoder)."""
+    """Per train episode, phi for every step: DT [T, 1] RTG / rtg_scale; CDT [T, num_bins]; feature-sum DT
+    (fdt) [T, 1] the future sum of the conditioning feature / feature_scale; BDT none (its phi comes from the
+    encoder over the future window)."""
+    src = data.xvel if cfg.cond_feature == "xvel" else data.rewards
     if method == "dt":
         return [returns_to_go(r)[:, None] / cfg.rtg_scale for r in data.rewards]
     if method == "cdt":
-        src = data.xvel if cfg.cond_feature == "xvel" else data.rewards
         return [future_histograms(x, data.edges, cfg.gamma) for x in src]
+    if method == "fdt":
+        return [future_sums(x, cfg.feature_scale)[:, None] for x in src]
     return [None] * len(data.rewards)
 
 
 def sample_batch(data: Episodes, conds: list, batch: int, K: int, rng: np.random.Generator) -> dict:
     """Windows of K steps fully inside an episode (uniform over start positions): numpy arrays
-    states [B, K, S] (normalised), actions [B, K, A], timesteps [B, K], next_states [B, K, S],
-    next_timesteps, phi [B, K, c] (DT/CDT)."""
+    states [B, K, S] (normalised), actions [B, K, A], timesteps [B, K], and either phi [B, K, c] (DT, CDT,
+    feature-sum DT) or BDT's future windows: future_states [B, K, K, S] (row j: the K states after step j,
+    normalised, clamped at the episode's end) and future_timesteps [B, K, K]."""
     lens = np.array([len(a) for a in data.actions])
     ep = rng.choice(len(lens), batch, p=(lens - K + 1) / (lens - K + 1).sum())
     start = (rng.random(batch) * (lens[ep] - K + 1)).astype(int)
-    out = {k: [] for k in ("states", "actions", "timesteps", "next_states", "phi")}
+    out = {k: [] for k in ("states", "actions", "timesteps", "future_states", "future_timesteps", "phi")}
     for e, s in zip(ep, start):
-        st = (data.states[e][s: s + K + 1] - data.state_mean) / data.state_std
-        out["states"].append(st[:K])
-        out["next_states"].append(st[1:])
+        st = (data.states[e] - data.state_mean) / data.state_std
+        out["states"].append(st[s: s + K])
         out["actions"].append(data.actions[e][s: s + K])
         out["timesteps"].append(np.arange(s, s + K))
         if conds[e] is not None:
             out["phi"].append(conds[e][s: s + K])
-    res = {k: np.stack(v) for k, v in out.items() if v}
-    res["next_timesteps"] = res["timesteps"] + 1
-    return res
+        else:
+            idx = future_index(s, K, lens[e])
+            out["future_states"].append(st[idx])
+            out["future_timesteps"].append(idx)
+    return {k: np.stack(v) for k, v in out.items() if v}

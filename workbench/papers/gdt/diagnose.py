@@ -1,21 +1,20 @@
-"""Why BDT loses to DT in one-shot imitation: whose future its condition comes from.
+"""Whose future BDT's condition carries: its action error with its own vs another episode's future window.
 
     rows = condition_swap(cfg, out)   # action MSE of BDT and DT under four conditions, per seed
     summary(rows)                     # seed means for results.json (bdt_mse_own, bdt_mse_other, ...)
     speeds(out)                       # target vs rollout mean speed per held-out target and method
     python -m workbench.papers.gdt.diagnose   # the intervention: BDT trained on another episode's future
 
-In training, BDT's z comes from the *same* episode's next states s_{t+1..t+K}, so the acting position sees
-the state its own action led to and can read the action off (s_t, s_{t+1}) like an inverse-dynamics model.
-In one-shot imitation the future states always come from a *different* episode (the demonstration). If
-BDT's condition carries that episode's own hindsight rather than the behaviour (speed, gait), a future
-window from another episode of the same behaviour should be worth little more than no condition at all,
-while DT, whose condition is one number, should not care.
+In training, BDT's z_t comes from the *same* episode's K next states s_{t+1..t+K}. If z carries that
+episode's own hindsight (for instance the next state, from which a_t can be read like an inverse-dynamics
+model) rather than the behaviour (speed, gait), a future window from another episode of the same behaviour,
+which is what one-shot imitation feeds, should be worth little more than no condition at all, while DT,
+whose condition is one number, should not care.
 
 The experiment (teacher-forced, so only the condition changes): windows of the train split with their
 states, actions and timesteps; the action MSE at the acting (last) position when the condition is
-  own         the window's own future (as in training; DT: its own return-to-go)
-  one late    the own future one step later, s_{t+2..t+K+1} (DT: R_{t+1})
+  own         the window's own future windows (as in training; DT: its own return-to-go)
+  one late    the own future windows one step later, s_{t+2..t+K+1} (DT: R_{t+1})
   other       the same clock times of the train episode nearest in mean x-velocity (a different rollout of
               the same behaviour, as a demonstration is; DT: that episode's return-to-go)
   none        zeros (BDT: z = 0; DT: R = 0)
@@ -45,8 +44,9 @@ def _prepare(data: D.Episodes) -> dict:
 
 def swap_windows(data: D.Episodes, K: int, n: int, rng: np.random.Generator, prep: dict | None = None) -> dict:
     """n windows of K steps with each condition's inputs, numpy: states [n, K, S] (normalised), actions,
-    timesteps [n, K]; next[c] [n, K, S] BDT's future window and rtg[c] [n, K, 1] DT's raw return-to-go for
-    c in CONDITIONS ("none": zeros). Starts leave room for the one-late window in both episodes."""
+    timesteps [n, K]; future[c] [n, K, K, S] BDT's future windows (row j: the K states after step j, clamped at
+    the episode's end), future_t[c] [n, K, K] their timesteps, and rtg[c] [n, K, 1] DT's raw return-to-go, for
+    c in CONDITIONS ("none": None / zeros). Starts leave room for the one-late window in both episodes."""
     prep = prep or _prepare(data)
     partner, norm, rtg = prep["partner"], prep["norm"], prep["rtg"]
     lens = np.array([len(a) for a in data.actions])
@@ -60,10 +60,15 @@ def swap_windows(data: D.Episodes, K: int, n: int, rng: np.random.Generator, pre
     def cut(arrays, which, off):
         return np.stack([arrays[e][s + off: s + off + K] for e, s in zip(which, start)])
 
+    def windows(which, off):
+        idx = [D.future_index(s + off, K, lens[e]) for e, s in zip(which, start)]
+        return np.stack([norm[e][i] for e, i in zip(which, idx)]), np.stack(idx)
+
     w = {"states": cut(norm, ep, 0), "actions": cut(data.actions, ep, 0),
-         "timesteps": np.stack([np.arange(s, s + K) for s in start])}
-    w["next"] = {"own": cut(norm, ep, 1), "one late": cut(norm, ep, 2), "other": cut(norm, partner[ep], 1)}
-    w["next"]["none"] = None
+         "timesteps": np.stack([np.arange(s, s + K) for s in start]), "future": {}, "future_t": {}}
+    for c, (which, off) in (("own", (ep, 0)), ("one late", (ep, 1)), ("other", (partner[ep], 0))):
+        w["future"][c], w["future_t"][c] = windows(which, off)
+    w["future"]["none"] = w["future_t"]["none"] = None
     w["rtg"] = {"own": cut(rtg, ep, 0), "one late": cut(rtg, ep, 1), "other": cut(rtg, partner[ep], 0)}
     w["rtg"]["none"] = np.zeros_like(w["rtg"]["own"])
     return w
@@ -85,8 +90,8 @@ def train_on_other_future(cfg, data: D.Episodes, seed: int = 0):
     for _ in range(cfg.updates):
         w = swap_windows(data, cfg.context, cfg.batch_size, rng, prep)
         TR.update(model, opt, sched, TR.to_torch({"states": w["states"], "actions": w["actions"],
-                                                  "timesteps": w["timesteps"], "next_states": w["next"]["other"],
-                                                  "next_timesteps": w["timesteps"] + 1}))
+                                                  "timesteps": w["timesteps"], "future_states": w["future"]["other"],
+                                                  "future_timesteps": w["future_t"]["other"]}))
     return TR.TrainedGDT("bdt", model.eval(), History(), {"train_s": time.time() - t0, "cached": False})
 
 
@@ -110,11 +115,10 @@ def condition_swap(cfg, out: dict, n: int | None = None) -> list[dict]:
             continue
         bdt, dt = out["runs"][("bdt", seed)].model.eval(), out["runs"][("dt", seed)].model.eval()
         w = swap_windows(out["episodes"], cfg.context, n, np.random.default_rng(20_000 + seed), prep)
-        ts = torch.as_tensor(w["timesteps"]) + 1
         for c in CONDITIONS:
             with torch.no_grad():
-                z = (bdt.encode(torch.as_tensor(w["next"][c]), ts) if w["next"][c] is not None else
-                     torch.zeros(*w["timesteps"].shape, bdt.cfg.cond_dim))
+                z = (bdt.encode(torch.as_tensor(w["future"][c]), torch.as_tensor(w["future_t"][c]))
+                     if w["future"][c] is not None else torch.zeros(*w["timesteps"].shape, bdt.cfg.cond_dim))
             r = torch.as_tensor(w["rtg"][c] / cfg.rtg_scale, dtype=torch.float32)
             rows.append({"seed": seed, "condition": c, "BDT action MSE": round(last_position_mse(bdt, z, w), 4),
                          "DT action MSE": round(last_position_mse(dt, r, w), 4)})
@@ -140,10 +144,10 @@ def speeds(out: dict, seed: int = 0) -> list[dict]:
     T = first["steps"]
     rows = []
     for i, (name, kind) in enumerate(zip(first["targets"], first["kinds"])):
-        if kind == "bimodal":
+        if kind not in ("best", "median"):
             continue
         row = {"target": name, "target speed": float(eps.target(name).feature[:T].mean())}
-        row.update({m: float(e["xvel"][i].mean()) for m, e in ev.items()})
+        row.update({m: float(e["xvel"][e["targets"].index(name)].mean()) for m, e in ev.items()})
         rows.append(row)
     return rows
 
@@ -158,7 +162,7 @@ def main(seed: int = 0) -> None:
     torch.set_num_threads(1)
     cfg = Config()
     data = D.prepare(cfg, D.make_dataset(cfg))
-    held = [t for t in data.targets if t.kind != "bimodal"]
+    held = [t for t in data.targets if t.kind in ("best", "median")]
     runs = {"DT": TR.train(cfg, "dt", data, seed), "BDT (own future, the paper's)": TR.train(cfg, "bdt", data, seed),
             "BDT (partner's future)": train_on_other_future(cfg, data, seed)}
     for name, run in runs.items():

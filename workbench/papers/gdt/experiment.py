@@ -45,7 +45,8 @@ def run_all(cfg, progress=no_progress) -> dict:
     # the viewer's episode: seed 0 of CDT (of every method when CDT is not run)
     jobs = [(m, seed, seed == 0 and (m == "cdt" or "cdt" not in cfg.methods))
             for seed in range(cfg.n_seeds) for m in cfg.methods]
-    # BDT (two transformers, ~2x the others) starts first, so no worker is left with one alone at the end
+    # BDT (a second transformer over K windows per step, several times the others) starts first, so no worker
+    # is left with one alone at the end
     order = sorted(range(len(jobs)), key=lambda k: jobs[k][0] != "bdt")
     finished = {}
     t1 = time.time()
@@ -77,49 +78,84 @@ def _model_job(job: tuple[str, int, bool], cfg, eps: D.Episodes) -> tuple:
     run = TR.train(cfg, method, eps, seed)
     train_s = time.time() - t
     t = time.time()
-    ev = E.rollout_targets(cfg, run, eps, eps.targets, seed=seed, record=record)
+    ev = E.rollout_targets(cfg, run, eps, targets_for(method, eps), seed=seed, record=record)
     ev.pop("env", None)           # a brax env need not cross processes; run_all adds its own
     return run, ev, {"train_s": train_s, "eval_s": time.time() - t}
 
 
+def targets_for(method: str, eps: D.Episodes) -> list:
+    """The targets a method is rolled out on: every one, except mixtures for BDT (no states to imitate)."""
+    return [t for t in eps.targets if method != "bdt" or t.states is not None]
+
+
+GROUPS = (("heldout", ("best", "median")), ("bimodal", ("bimodal",)), ("mixture", ("mixture",)))
+
+
 def measure(cfg, out: dict) -> dict:
-    """w1_<method>_heldout / _bimodal (bootstrap over (seed, target, rollout) units, paired across methods),
-    return_<method>_heldout, bimodal_gap (plain), and the dataset's size."""
+    """w1_<method>_<group> and w1r_ (x-velocity and reward W1 per rollout: bootstrap over (seed, target,
+    rollout) units), pw1_ and pw1r_ (pooled W1: bootstrap over (seed, target) units), return_<method>_<group>;
+    every bootstrap paired across the methods run on the group; groups heldout, bimodal, mixture.
+    Plain: bimodal_gap and mixture_gap (mean |fast - slow| speed of those targets, m/s) and
+    mixture_nearest_w1 (W1 from each mixture to the nearest train episode's histogram, mean over mixtures)."""
     evals, eps = out["evals"], out["episodes"]
-    methods = list(evals[0])
     measured: dict = {}
-    for group, kinds in (("heldout", ("best", "median")), ("bimodal", ("bimodal",))):
-        for metric, name in (("w1_xvel", "w1"), ("w1_reward", "w1r"), ("returns", "return")):
-            u = _units(evals, kinds, metric)
+    for group, kinds in GROUPS:
+        for metric, name, pooled in (("w1_xvel", "w1", False), ("w1_reward", "w1r", False), ("returns", "return", False),
+                                     ("pw1_xvel", "pw1", True), ("pw1_reward", "pw1r", True)):
+            methods, u = _units(evals, kinds, metric, pooled)
             if not len(u):
                 continue
             for j, m in enumerate(methods):
                 measured[f"{name}_{m}_{group}"] = bootstrap(u, lambda a, j=j: float(np.mean(a[:, j])), n=1000, seed=0)
-    gaps = []
-    for t in eps.targets:
-        if t.kind == "bimodal":
-            h = len(t.feature) // 2
-            gaps.append(abs(float(t.feature[h:].mean() - t.feature[:h].mean())))
-    if gaps:
-        measured["bimodal_gap"] = float(np.mean(gaps))
+    for kind in ("bimodal", "mixture"):
+        # both kinds hold the slow behaviour in the first half of `feature`, the fast one in the second
+        gaps = [abs(float(t.feature[len(t.feature) // 2:].mean() - t.feature[: len(t.feature) // 2].mean()))
+                for t in eps.targets if t.kind == kind]
+        if gaps:
+            measured[f"{kind}_gap"] = float(np.mean(gaps))
+    near = mixture_nearest(eps)
+    if near:
+        measured["mixture_nearest_w1"] = float(np.mean(list(near.values())))
     return measured
 
 
-def _units(evals, kinds, metric) -> np.ndarray:
-    methods = list(evals[0])
-    rows = []
+def mixture_nearest(eps: D.Episodes) -> dict:
+    """For each mixture target, the W1 (eval feature) between its histogram and the closest single train
+    episode's: how far the mixture is from anything one demonstration shows."""
+    if eps.cond_feature != "xvel":
+        return {}
+    out = {}
+    for t in eps.targets:
+        if t.kind == "mixture":
+            p = D.histogram(t.values(t.length), eps.edges)
+            out[t.name] = min(E.w1_hist(p, D.histogram(x, eps.edges), eps.edges) for x in eps.xvel)
+    return out
+
+
+def _units(evals, kinds, metric, pooled=False) -> tuple[list, np.ndarray]:
+    """(methods, rows): one row per (seed, target[, rollout]) of the given kinds, one column per method that
+    was rolled out on every such target; targets matched by name."""
+    rows, methods = [], None
     for per in evals:
-        first = per[methods[0]]
-        for i, k in enumerate(first["kinds"]):
-            if k in kinds:
-                vals = [per[m][metric][i] for m in methods]
-                for r in range(len(vals[0])):
-                    rows.append([v[r] for v in vals])
-    return np.array(rows, float)
+        names = [n for n, k in zip(next(iter(per.values()))["targets"], next(iter(per.values()))["kinds"]) if k in kinds]
+        for ev in per.values():    # a method's own target list may be longer (BDT's is shorter)
+            names = list(dict.fromkeys(names + [n for n, k in zip(ev["targets"], ev["kinds"]) if k in kinds]))
+        here = [m for m, ev in per.items() if all(n in ev["targets"] for n in names)]
+        methods = here if methods is None else [m for m in methods if m in here]
+        for n in names:
+            vals = {m: per[m][metric][per[m]["targets"].index(n)] for m in here}
+            if pooled:
+                rows.append(vals)
+            else:
+                for r in range(len(next(iter(vals.values())))):
+                    rows.append({m: v[r] for m, v in vals.items()})
+    methods = methods or []
+    return methods, np.array([[row[m] for m in methods] for row in rows], float) if methods else np.zeros((0, 0))
 
 
 def w1_rows(out: dict) -> list[dict]:
-    """One row per (method, target kind): mean W1 (x-velocity, reward) and return over seeds x rollouts."""
+    """One row per (method, target kind): mean W1 per rollout and pooled (x-velocity, reward) and return,
+    over seeds x targets (x rollouts)."""
     rows = []
     evals = out["evals"]
     for m in evals[0]:
@@ -127,10 +163,14 @@ def w1_rows(out: dict) -> list[dict]:
         for kind in dict.fromkeys(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]
             w1 = np.concatenate([e[m]["w1_xvel"][idx].ravel() for e in evals])
+            pw1 = np.concatenate([e[m]["pw1_xvel"][idx] for e in evals])
             w1r = np.concatenate([e[m]["w1_reward"][idx].ravel() for e in evals])
+            pw1r = np.concatenate([e[m]["pw1_reward"][idx] for e in evals])
             ret = np.concatenate([e[m]["returns"][idx].ravel() for e in evals])
             tgt = np.concatenate([e[m]["target_returns"][idx] for e in evals])
-            rows.append({"method": m, "targets": kind, "W1 x-vel (m/s)": round(float(w1.mean()), 3),
-                         "W1 reward": round(float(w1r.mean()), 3), "return": round(float(ret.mean()), 1),
-                         "target return": round(float(tgt.mean()), 1), "rollouts": int(w1.size)})
+            rows.append({"method": m, "targets": kind, "W1 x-vel (m/s), per rollout": round(float(w1.mean()), 3),
+                         "W1 x-vel (m/s), pooled": round(float(pw1.mean()), 3),
+                         "W1 reward, per rollout": round(float(w1r.mean()), 3), "W1 reward, pooled": round(float(pw1r.mean()), 3),
+                         "return": round(float(ret.mean()), 1), "target return": round(float(tgt.mean()), 1),
+                         "rollouts": int(w1.size)})
     return rows

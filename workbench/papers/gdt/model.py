@@ -6,17 +6,20 @@ predicted from the hidden state at the s_t token (it has seen phi_t and s_t, not
 the loss is the action MSE (`training/seq_trainer.py` of the official code).
 
     phi = DT : return-to-go R_t = sum_{t' >= t} r_t' / rtg_scale                    [B, K, 1]
+          feature-sum DT (fdt): sum_{t' >= t} x_t' / feature_scale of the CDT feature  [B, K, 1]
           CDT: normalised histogram of the future feature {x_t' : t' >= t} (30 bins)  [B, K, 30]
-          BDT: z_t from a second, anti-causal transformer over the window's future states [B, K, z_dim]
+          BDT: z_t from a second, anti-causal transformer over the K next states      [B, K, z_dim]
 
 The transformer is our own pre-LayerNorm GPT block (GPT-2's layout; the official code uses HF GPT-2 with
 its position embedding switched off), sized by `GPTConfig`: K = 20, width 128, 3 layers, 1 head, 4x MLP
 with ReLU, dropout 0.1. Shapes are in the docstrings: B batch, K context steps.
 
-BDT (`ReverseEncoder`): the window's next states s_{t+1..t+K} are flipped in time, run through a causal
-transformer of the same size, projected to z and flipped back, so z_j summarises s_{t+j+1..t+K}: the
-future within the window and nothing before it. The official forward pass never flips z back,
-which hands position j a summary of the window's *past*; `tests/papers/gdt` checks the mask.
+BDT (`ReverseEncoder`): for every position t of the context, its K next states s_{t+1..t+K} are flipped in
+time and run through a causal transformer of the same size; z_t is read at the last token (s_{t+1}, which
+has attended to the whole window). So the acting position is conditioned on a K-step future window, as
+in the official one-shot evaluation (`eval_bdt.py` feeds the demonstration's s_{t+1..t+K}), and in training
+every position gets the same kind of window from its own episode. `tests/papers/gdt` checks which states
+reach z_t.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-METHODS = ("dt", "cdt", "bdt")
+METHODS = ("dt", "cdt", "bdt", "fdt")
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,9 @@ class Trunk(nn.Module):
 
 
 class ReverseEncoder(nn.Module):
-    """BDT's anti-causal aggregator: next states [B, K, S] -> z [B, K, z_dim], z_j depending only on
-    next_states[:, j:] (= s_{t+j+1..t+K}). Timesteps are those of the next states."""
+    """BDT's anti-causal aggregator: a window of future states [N, H, S] (s_{t+1..t+H} in time order) ->
+    z [N, z_dim]. The window is reversed (farthest state first) and run causally, so the read-out token,
+    s_{t+1}'s, has attended to every state of the window. Timesteps are those of the window's states."""
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
@@ -90,10 +94,10 @@ class ReverseEncoder(nn.Module):
         self.trunk = Trunk(cfg)
         self.out = nn.Linear(cfg.width, cfg.cond_dim)
 
-    def forward(self, next_states: torch.Tensor, next_timesteps: torch.Tensor) -> torch.Tensor:
-        x = self.embed(next_states) + self.time(next_timesteps)
+    def forward(self, window: torch.Tensor, timesteps: torch.Tensor) -> torch.Tensor:
+        x = self.embed(window) + self.time(timesteps)
         h = self.trunk(self.drop(x.flip(1)))          # causal over reversed time = anti-causal
-        return self.out(h).flip(1)                     # back to forward time (the official code omits this)
+        return self.out(h[:, -1])                      # the token of s_{t+1}, which saw the whole window
 
 
 class GDT(nn.Module):
@@ -130,19 +134,24 @@ class GDT(nn.Module):
 
     def forward(self, phi, states, actions, timesteps) -> torch.Tensor:
         """phi [B, K, cond_dim], states [B, K, S], actions [B, K, A], timesteps [B, K] (long) -> actions [B, K, A].
-        For BDT pass `phi = self.encode(next_states, next_timesteps)`."""
+        For BDT pass `phi = self.encode(future_states, future_timesteps)`."""
         h = self.trunk(self.drop(self.tokens(phi, states, actions, timesteps)))
         return self.head(h[:, 1::3])                   # the s_t tokens
 
-    def encode(self, next_states, next_timesteps) -> torch.Tensor:
+    def encode(self, future_states, future_timesteps) -> torch.Tensor:
+        """BDT's condition for every position: future_states [B, K, H, S] (row j: the H states after step j),
+        future_timesteps [B, K, H] -> z [B, K, z_dim]."""
         if self.encoder is None:
             raise ValueError("encode() needs a bidirectional GDT (BDT)")
-        return self.encoder(next_states, next_timesteps)
+        B, K, H, S = future_states.shape
+        z = self.encoder(future_states.reshape(B * K, H, S), future_timesteps.reshape(B * K, H))
+        return z.view(B, K, -1)
 
 
 def make_model(method: str, state_dim: int, act_dim: int, num_bins: int, z_dim: int, **sizes) -> GDT:
-    """The GPT for one method: DT conditions on 1 number, CDT on num_bins, BDT on z_dim from its encoder."""
-    cond = {"dt": 1, "cdt": num_bins, "bdt": z_dim}[method]
+    """The GPT for one method: DT and the feature-sum DT condition on 1 number, CDT on num_bins, BDT on z_dim
+    from its encoder."""
+    cond = {"dt": 1, "fdt": 1, "cdt": num_bins, "bdt": z_dim}[method]
     return GDT(GPTConfig(state_dim=state_dim, act_dim=act_dim, cond_dim=cond, bidirectional=method == "bdt", **sizes))
 
 

@@ -10,7 +10,8 @@ from workbench.plots import COLORS, history_figure, style
 from workbench.papers.gdt import data as D
 from workbench.papers.gdt import experiment as X
 
-NAMES = {"dt": "DT (return-to-go)", "cdt": "CDT (future x-vel histogram)", "bdt": "BDT (reversed encoder)"}
+NAMES = {"dt": "DT (return-to-go)", "cdt": "CDT (future x-vel histogram)", "bdt": "BDT (reversed encoder)",
+         "fdt": "feature-sum DT (future x-vel sum)"}
 
 
 def dataset_card(out: dict):
@@ -21,7 +22,7 @@ def dataset_card(out: dict):
     rets = np.array([float(np.sum(e["rewards"])) for e in all_eps])
     xv = np.concatenate([D.feature(e, "xvel") for e in all_eps])
     table = pd.DataFrame([{"episodes": len(all_eps), "transitions": ds.num_steps, "policies": len(ds.meta.get("policies", [])),
-                           "train episodes": len(eps.actions), "held-out targets": sum(t.kind != "bimodal" for t in eps.targets),
+                           "train episodes": len(eps.actions), "held-out targets": sum(t.kind in ("best", "median") for t in eps.targets),
                            "return min / median / max": f"{rets.min():.0f} / {np.median(rets):.0f} / {rets.max():.0f}",
                            "x-vel mean (m/s)": round(float(xv.mean()), 2)}])
     fig = make_subplots(1, 2, subplot_titles=("episode returns", "x-velocity of every step"))
@@ -48,36 +49,40 @@ def losses(out: dict):
     return history_figure(h, h.keys(), "Held-out action MSE during training", "update", "action MSE")
 
 
+def _evals_with(ev: dict, target: str) -> list:
+    """(method, rollouts, index of the target) for each method rolled out on `target`."""
+    return [(m, e, e["targets"].index(target)) for m, e in ev.items() if target in e["targets"]]
+
+
 def target_histograms(out: dict, target: str, seed: int = 0) -> go.Figure:
-    """The target's x-velocity histogram (bars) against each method's rollouts (lines), train-split bins."""
+    """The target's x-velocity histogram (bars) against each method's rollouts pooled (lines), train-split bins."""
     eps, ev = out["episodes"], out["evals"][seed]
     t = eps.target(target)
-    i = [e for e in ev.values()][0]["targets"].index(target)
     centres = 0.5 * (eps.edges[1:] + eps.edges[:-1])
     T = next(iter(ev.values()))["steps"]
-    fig = go.Figure(go.Bar(x=centres, y=D.histogram(t.feature[:T], eps.edges), name="target", marker_color="lightgray"))
-    for k, (m, e) in enumerate(ev.items()):
+    fig = go.Figure(go.Bar(x=centres, y=D.histogram(t.values(T), eps.edges), name="target", marker_color="lightgray"))
+    for m, e, i in _evals_with(ev, target):
         fig.add_trace(go.Scatter(x=centres, y=D.histogram(e["xvel"][i].ravel(), eps.edges), mode="lines+markers",
-                                 name=f"{NAMES[m]}: W1 {e['w1_xvel'][i].mean():.2f}", line=dict(color=COLORS[k])))
+                                 name=f"{NAMES[m]}: W1 {e['w1_xvel'][i].mean():.2f} per rollout, {e['pw1_xvel'][i]:.2f} pooled",
+                                 line=dict(color=COLORS[list(NAMES).index(m)])))
     return style(fig, f"Target {target} vs rollouts (seed {seed}, {e['xvel'].shape[1]} rollouts pooled)",
                  "x-velocity (m/s)", "fraction of steps")
 
 
 def histogram_grid(out: dict, seed: int = 0) -> go.Figure:
-    """One panel per target kind's first target: target histogram and each method's."""
+    """One panel per target kind's first target: target histogram and each method's rollouts pooled."""
     eps, ev = out["episodes"], out["evals"][seed]
     names = [next(t.name for t in eps.targets if t.kind == k) for k in dict.fromkeys(t.kind for t in eps.targets)]
     fig = make_subplots(1, len(names), subplot_titles=names, shared_yaxes=True)
     centres = 0.5 * (eps.edges[1:] + eps.edges[:-1])
-    first = next(iter(ev.values()))
-    T = first["steps"]
+    T = next(iter(ev.values()))["steps"]
     for c, name in enumerate(names, 1):
-        i = first["targets"].index(name)
-        fig.add_trace(go.Bar(x=centres, y=D.histogram(eps.target(name).feature[:T], eps.edges), name="target",
+        fig.add_trace(go.Bar(x=centres, y=D.histogram(eps.target(name).values(T), eps.edges), name="target",
                              marker_color="lightgray", showlegend=c == 1), 1, c)
-        for k, (m, e) in enumerate(ev.items()):
+        for m, e, i in _evals_with(ev, name):
             fig.add_trace(go.Scatter(x=centres, y=D.histogram(e["xvel"][i].ravel(), eps.edges), mode="lines",
-                                     name=NAMES[m], line=dict(color=COLORS[k]), showlegend=c == 1), 1, c)
+                                     name=NAMES[m], line=dict(color=COLORS[list(NAMES).index(m)]),
+                                     showlegend=c == 1), 1, c)
         fig.update_xaxes(title_text="x-velocity (m/s)", row=1, col=c)
     fig.update_yaxes(title_text="fraction of steps", row=1, col=1)
     fig.update_layout(title=f"Target vs rollout x-velocity distributions (seed {seed})")
@@ -89,15 +94,39 @@ def w1_table(out: dict):
     return pd.DataFrame(X.w1_rows(out))
 
 
+def w1_figure(out: dict) -> go.Figure:
+    """Mean x-velocity W1 per method and target kind: per rollout (left, the claims' metric) and pooled over a
+    target's rollouts (right, the official one); bars are means over seeds and targets."""
+    rows = X.w1_rows(out)
+    kinds = list(dict.fromkeys(r["targets"] for r in rows))
+    fig = make_subplots(1, 2, subplot_titles=("per rollout", "rollouts pooled (official)"), shared_yaxes=True)
+    for m in dict.fromkeys(r["method"] for r in rows):
+        mine = {r["targets"]: r for r in rows if r["method"] == m}
+        for c, key in enumerate(("W1 x-vel (m/s), per rollout", "W1 x-vel (m/s), pooled"), 1):
+            fig.add_trace(go.Bar(x=[k for k in kinds if k in mine], y=[mine[k][key] for k in kinds if k in mine],
+                                 name=NAMES[m], marker_color=COLORS[list(NAMES).index(m)], showlegend=c == 1), 1, c)
+    fig.update_yaxes(title_text="W1 x-velocity (m/s)", row=1, col=1)
+    fig.update_layout(title="Distance to the target distribution, by target kind (lower is better)", barmode="group")
+    return fig
+
+
 def xvel_traces(out: dict, target: str, seed: int = 0) -> go.Figure:
+    """x-velocity over time: the target (ordered targets only) and one rollout per method."""
     eps, ev = out["episodes"], out["evals"][seed]
-    first = next(iter(ev.values()))
-    i, T = first["targets"].index(target), first["steps"]
+    T = next(iter(ev.values()))["steps"]
     dt = 0.05   # the runner's control step (s)
     t = np.arange(T) * dt
-    fig = go.Figure(go.Scatter(x=t, y=eps.target(target).feature[:T], name="target", line=dict(color="black", width=1)))
-    for k, (m, e) in enumerate(ev.items()):
-        fig.add_trace(go.Scatter(x=t, y=e["xvel"][i, 0], name=f"{NAMES[m]} (rollout 0)", line=dict(color=COLORS[k], width=1)))
+    tg = eps.target(target)
+    fig = go.Figure()
+    if tg.ordered:
+        fig.add_trace(go.Scatter(x=t, y=tg.feature[:T], name="target", line=dict(color="black", width=1)))
+    else:
+        for k in range(tg.parts):
+            fig.add_hline(y=float(tg.values(T)[k * T:(k + 1) * T].mean()), line_dash="dot", line_color="black",
+                          annotation_text=f"part {k} mean speed")
+    for m, e, i in _evals_with(ev, target):
+        fig.add_trace(go.Scatter(x=t, y=e["xvel"][i, 0], name=f"{NAMES[m]} (rollout 0)",
+                                 line=dict(color=COLORS[list(NAMES).index(m)], width=1)))
     return style(fig, f"x-velocity over time: target {target} and one rollout per method", "time (s)", "x-velocity (m/s)")
 
 
@@ -146,6 +175,6 @@ def bdt_diagnosis(out: dict, rows: list[dict], seed: int = 0) -> go.Figure:
     fig.update_yaxes(title_text="action MSE at the acting position", row=1, col=1)
     fig.update_xaxes(title_text="target mean x-velocity (m/s)", row=1, col=2)
     fig.update_yaxes(title_text="rollout mean x-velocity (m/s)", row=1, col=2)
-    fig.update_layout(title="Why BDT fails one-shot imitation" + ("" if rows else " (needs DT and BDT trained)"),
+    fig.update_layout(title="Whose future conditions BDT" + ("" if rows else " (needs DT and BDT trained)"),
                       barmode="group", scattermode="group")
     return fig

@@ -36,7 +36,7 @@ def to_torch(batch: dict) -> dict:
 
 def loss_of(model: GDT, b: dict) -> torch.Tensor:
     """Action MSE over every position of every window (official `seq_trainer`)."""
-    phi = model.encode(b["next_states"], b["next_timesteps"]) if model.encoder is not None else b["phi"]
+    phi = model.encode(b["future_states"], b["future_timesteps"]) if model.encoder is not None else b["phi"]
     pred = model(phi, b["states"], b["actions"], b["timesteps"])
     return ((pred - b["actions"]) ** 2).mean()
 
@@ -77,7 +77,7 @@ def train(cfg, method: str, data: D.Episodes, seed: int = 0, progress=no_progres
     torch.manual_seed(seed)
     model = build(cfg, method, data)
     key = {"cfg": {k: v for k, v in dataclasses.asdict(cfg).items() if k in TRAIN_KEYS}, "method": method,
-           "seed": seed, "data": _data_digest(data)}
+           "seed": seed, "data": _data_digest(data), "construction": CONSTRUCTION}
     path = cache.path_for("gdt/model", key, suffix=".pt")
     if use_cache and path.exists():
         saved = torch.load(path, weights_only=False)
@@ -122,7 +122,10 @@ def train(cfg, method: str, data: D.Episodes, seed: int = 0, progress=no_progres
     return TrainedGDT(method, model, history, timing)
 
 
+# How conditions and windows are built (part of the cache key): 2 = BDT's K-step future window per position
+CONSTRUCTION = 2
+
 # Config fields that change a trained model (the cache key); evaluation settings are left out
-TRAIN_KEYS = ("context", "width", "layers", "heads", "dropout", "max_ep_len", "num_bins", "z_dim", "rtg_scale",
+TRAIN_KEYS = ("context", "width", "layers", "heads", "dropout", "max_ep_len", "num_bins", "z_dim", "rtg_scale", "feature_scale",
               "gamma", "cond_feature", "learning_rate", "weight_decay", "warmup_steps", "batch_size", "updates",
               "eval_every", "eval_batches")
