@@ -30,7 +30,6 @@ class Run:
     card: dict = field(default_factory=dict)                  # the demonstration set's card
     examples: data.Examples | None = None
     gallery: list[dict] = field(default_factory=list)         # {task, episode, step, frame, box, action, success}
-    html_rule: list[dict] = field(default_factory=list)       # per task: can a rule reading only the HTML pick the target
 
     timings: dict[str, float] = field(default_factory=dict)
     history: History = field(default_factory=History)
@@ -78,8 +77,6 @@ def train(cfg, progress=lambda step, metrics: None) -> Run:
     t0 = time.perf_counter()
     run.card, run.examples = load_examples(cfg)
     run.timings["demos_s"] = time.perf_counter() - t0
-    from workbench.papers.webgum import html_rule
-    run.html_rule = html_rule.task_table(data.demo_folder(cfg), cfg.tasks, cfg.demo_episodes)
     items = model_names(cfg)
     t0 = time.perf_counter()
     fits = {}
