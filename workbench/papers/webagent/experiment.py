@@ -10,8 +10,9 @@
     rows = live(cfg, tok, tuned)           # modular vs single agent on live base and composed pages
     speed = speed(cfg)                     # TGlobal vs dense forward+backward at 1k-4k tokens (never cached)
 
-`progress(step, metrics)` callbacks follow `workbench.history.Progress`; a cached stage replays its
-logged history into the callback, so curves show on a second run too.
+`progress(step, metrics)` callbacks follow `workbench.history.Progress`; `train_arms` reports each run
+as it finishes, and keeps its pre-training and fine-tuning curves in the run's history (cached with
+it, so a second run draws them too: `analysis.fig_curves`).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.cache import cache_dir, cached, is_cached, key_of
+from workbench.cache import cache_dir, cached, key_of
 from workbench.web.compose import PAGES_DIR, pages_fingerprint
 
 from workbench.papers.webagent import data, model as mdl, train as tr
@@ -75,16 +76,6 @@ def tokenizer(cfg, docs: list[str]) -> data.HtmlTokenizer:
 
 def data_key(docs: list[str]) -> str:
     return key_of(docs)
-
-
-def _replay(run: tr.StageRun, progress) -> None:
-    for step, m in run.history.rows:
-        progress(step, m)
-
-
-def _prefixed(history, name):
-    from workbench.history import History
-    return History([(s, {f"{name}/{k}": v for k, v in m.items()}) for s, m in history.rows])
 
 
 def load(cfg, tok, state: dict, attention: str = "tglobal"):
