@@ -104,7 +104,7 @@ SCALES = {
 }
 
 COST = {  # wall time of one run at each scale, as measured
-    "smoke": "2-4 min on 2 shared cores at load 9-14 (about 1 min quiet, estimated)",
-    "cpu": "about 15 min on 2 cores at load 13-18 with everything cached (868 s); cold adds ~48 min at that load",
+    "smoke": "617 s on 2 cores at load ~30 (69 CPU-s: about 1 min quiet, estimated)",
+    "cpu": "not yet measured with 3 arms x 3 seeds; ~25-30 CPU-min cold (over 15 min on 2 quiet cores), within it with cached stages (estimated)",
     "paper": "not run: a 100M-parameter model pre-trained at 4k tokens, 100 live episodes per page; GPU hours",
 }

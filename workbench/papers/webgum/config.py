@@ -115,7 +115,7 @@ SCALES = {
 }
 
 COST = {  # wall time of one run at each scale, as measured
-    "smoke": "about 40 s on 2 shared cores, demonstrations cached (65 s with kernel start)",
-    "cpu": "30 min on 2 cores at load 12-16, demonstrations cached (~10 min quiet, estimated); recording adds ~13 min",
+    "smoke": "about 2 min on 2 shared cores at load ~30 (notebook test 116 s), demonstrations cached",
+    "cpu": "not yet measured with training to convergence (7 models); ~14 min quiet estimated from 0.07 CPU-s per update and 0.33 CPU-s per live episode",
     "paper": "not run: ~49k oracle episodes (~5 h to record on 2 cores), GPU hours of training, ~4 h live evaluation",
 }
