@@ -19,7 +19,8 @@ An `Observation` is what an agent sees after `WebEnv.reset` or `WebEnv.step`:
 
 After the episode ends, MiniWoB returns an empty observation: `dom == []`, `html == ""`.
 
-Views: `dom_text(obs)` (one compact line per element), `task_html(obs)`, `obs.screenshot` and
+Views: `dom_text(obs)` (one compact line per element), `task_html(obs)`, `dom_html(obs.dom)` (HTML
+rebuilt from the DOM's fields only: no styles or SVG paint), `obs.screenshot` and
 `crop(obs, region)`.
 """
 
@@ -272,3 +273,51 @@ def crop(obs_or_image, region: str = "area", regions: dict | None = None) -> np.
 def task_html(obs: Observation) -> str:
     """Raw HTML of the task area (`#wrap`), elements tagged with `data-wob_ref`."""
     return obs.html
+
+
+def dom_html(dom) -> str:
+    """HTML rebuilt from the DOM elements alone (`Element`s or their dicts, document order): each
+    element as `<tag id=.. class=.. data-wob_ref=..>` with its own text and, for inputs, its type and
+    value (`checked` for a ticked box), nested by `parent`. Text pseudo-elements (tag "t") become
+    text inside their parent. Nothing else of the page survives: no `style`, no SVG paint or geometry
+    (`fill`, `r`, `points`), no `data-*` markers, no hidden elements. This is the view of a MiniWoB
+    page built from the fields its DOM records (tag, id, classes, text, value, ref), the observation
+    WebN-T5 and WebGUM read as HTML; `obs.html` is the raw `#wrap` markup instead."""
+    from html import escape
+
+    nodes = [e.to_dict() if isinstance(e, Element) else e for e in dom]
+    children: dict[int, list[dict]] = {}
+    refs = {int(e["ref"]) for e in nodes}
+    roots = []
+    for e in nodes:
+        parent = int(e.get("parent") or 0)
+        if parent in refs:
+            children.setdefault(parent, []).append(e)
+        else:
+            roots.append(e)
+
+    def render(e: dict) -> str:
+        tag = str(e.get("tag") or "")
+        text = escape(" ".join(str(e.get("text") or "").split()), quote=False)
+        if tag.lower() == "t":
+            return text
+        name, _, kind = tag.lower().partition("_")
+        attrs = []
+        if kind:
+            attrs.append(f'type="{escape(kind)}"')
+        if e.get("id"):
+            attrs.append(f'id="{escape(str(e["id"]))}"')
+        if e.get("classes"):
+            attrs.append(f'class="{escape(str(e["classes"]))}"')
+        value = e.get("value")
+        if isinstance(value, bool):
+            if value:
+                attrs.append("checked")
+        elif value not in (None, ""):
+            attrs.append(f'value="{escape(str(value))}"')
+        attrs.append(f'data-wob_ref="{int(e["ref"])}"')
+        inner = text + "".join(render(c) for c in children.get(int(e["ref"]), []))
+        open_tag = f"<{name} {' '.join(attrs)}>"
+        return open_tag if name in _VOID and not inner else f"{open_tag}{inner}</{name}>"
+
+    return "".join(render(e) for e in roots)

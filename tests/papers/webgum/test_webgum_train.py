@@ -37,7 +37,7 @@ def page(rng, kind):
     for i in range(3):
         ref, x = 4 + i, 10 + 50 * i
         tag = "INPUT_text" if kind == "type" else "BUTTON"
-        label = "" if kind == "colour" else labels[i]
+        label = labels[i] if kind == "text" else ""   # MiniWoB's DOM gives an <input> no text of its own
         dom.append(Element(ref, 2, tag, label, None, "", "", x, 100, 40, 40, False, 2).to_dict())
         shot[100:140, x:x + 40] = COLOURS[colours[i]]
         html += (f'<input type="text" data-wob_ref="{ref}">' if kind == "type"

@@ -9,6 +9,10 @@ writes a program, the sandbox (`workbench.web.program`) runs it.
 - single: the same network maps the instruction, its earlier programs and the raw page straight to
   the program (`act:` task): the one-model baseline.
 
+Both decode their program the same way (`Policy.program`): the `beams` best beam-search outputs, and
+the first of them that the sandbox's grammar accepts (`train.first_program`), so a comparison of the
+two is about planning, not about one of them writing more syntax errors.
+
 Each is a `ProgramAgent` writer: `write(observation, history) -> (program source, note)`.
 """
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.papers.webagent.data import Example, clean_html, parse_refs, prompts, snippet_text
-from workbench.papers.webagent.train import generate
+from workbench.papers.webagent.train import first_program, generate, generate_beams
 
 
 @dataclass
@@ -26,9 +30,16 @@ class Policy:
     tok: object
     max_len: int
     max_new: int
+    beams: int = 1
 
     def run(self, kind: str, ex: Example) -> str:
         return generate(self.model, self.tok, [prompts(kind, ex)[0]], self.max_len, self.max_new)[0]
+
+    def program(self, kind: str, ex: Example) -> tuple[str, int]:
+        """A program for `kind` ("program" or "act"): the first of `beams` beams the grammar accepts,
+        and its rank (-1: none did, the best beam is returned)."""
+        cands = generate_beams(self.model, self.tok, prompts(kind, ex)[0], self.max_len, self.max_new, self.beams)
+        return first_program(cands)
 
 
 def _example(obs, history: list[str], programs: list[str], sub: str = "", refs=(), snippets: str = "") -> Example:
@@ -77,7 +88,7 @@ class Modular:
         dom = [e.to_dict() for e in obs.dom]
         snippets = snippet_text(dom, list(refs))
         if self.llm is None:
-            program = self.policy.run("program", _example(obs, self.history, self.programs, sub, refs, snippets))
+            program, _ = self.policy.program("program", _example(obs, self.history, self.programs, sub, refs, snippets))
         else:
             program = first_line(self.llm.generate(PROGRAM_PROMPT.format(sub=sub, snippets=snippets), max_new_tokens=40))
         ex = _example(obs, self.history, self.programs, sub, refs, snippets)
@@ -101,7 +112,7 @@ class Single:
         if not history:
             self.programs, self.examples = [], []
         ex = _example(obs, [], self.programs)
-        program = self.policy.run("act", ex)
+        program, _ = self.policy.program("act", ex)
         self.examples.append(Example(**{**ex.__dict__, "program": program}))
         self.programs.append(program)
         return program, {"sub_instruction": "", "refs": []}

@@ -23,14 +23,30 @@ def speedups(rows: list[dict]) -> dict[int, list[float]]:
             for L in sorted({r["length"] for r in rows})}
 
 
-def measured_samples(acc: dict | None = None, live_rows: list[dict] | None = None,
+ARM_LABELS = {"long": "long-span mixture, TGlobal (HTML-T5)", "short": "short span (mean 3), TGlobal",
+              "dense": "long-span mixture, dense attention"}
+
+
+def per_seed(arms: dict, arm: str, kind: str) -> list[float]:
+    """Held-out accuracy of one arm on one task, one value per pre-training seed (seed order)."""
+    return [float(np.mean(r.acc[kind][0])) for (a, _), r in sorted(arms.items(), key=lambda kv: kv[0][1]) if a == arm]
+
+
+def measured_samples(arms: dict | None = None, live_rows: list[dict] | None = None,
                      speed_rows: list[dict] | None = None) -> dict:
-    """The claims' names (see claims.py) as `Samples`; a part not measured leaves its names out."""
+    """The claims' names (see claims.py) as `Samples`; a part not measured leaves its names out.
+    Accuracies are one value per pre-training seed (`seeds`: resampled as seeds, paired by seed across
+    arms); `*_tglobal` are the `long` arm's (HTML-T5: long-span mixture with TGlobal attention)."""
     out = {}
-    if acc:
-        for name in acc:
+    if arms:
+        for arm in sorted({a for a, _ in arms}):
             for k in ("plan", "snippet"):
-                out[f"{k}_{name}"] = bootstrap(np.asarray(acc[name][k][0]))
+                vals = per_seed(arms, arm, k)
+                if vals:
+                    out[f"{k}_{arm}"] = seeds(vals)
+        for k in ("plan", "snippet"):
+            if f"{k}_long" in out:
+                out[f"{k}_tglobal"] = out[f"{k}_long"]
     if live_rows:
         for agent in ("modular", "single"):
             ok = [r["success"] for r in sorted(live_rows, key=lambda r: (r["page"], r["seed"])) if r["agent"] == agent]
@@ -45,18 +61,40 @@ def measured_samples(acc: dict | None = None, live_rows: list[dict] | None = Non
     return out
 
 
+def arm_table(arms: dict) -> pd.DataFrame:
+    """Held-out planning and snippet accuracy per arm (rows) and seed (columns), with the mean."""
+    rows = []
+    for arm in ARM_LABELS:
+        for k in ("plan", "snippet"):
+            vals = per_seed(arms, arm, k)
+            if not vals:
+                continue
+            row = {"arm": ARM_LABELS[arm], "task": TASK_NAMES[k]}
+            row.update({f"seed {s}": v for s, v in zip(sorted({s for _, s in arms}), vals)})
+            row["mean"] = float(np.mean(vals))
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["arm", "task"])
+
+
 def accuracy_table(acc: dict) -> pd.DataFrame:
-    """Held-out accuracy per task (rows) and mixture (columns), with 95% bootstrap intervals."""
+    """Held-out accuracy per task (rows) of one model's {task: (0/1 array, predictions)}, with a 95%
+    bootstrap interval over held-out steps."""
     rows = []
     for k in TASK_NAMES:
-        row = {"task": TASK_NAMES[k]}
-        for name in acc:
-            s = bootstrap(np.asarray(acc[name][k][0]))
-            lo, hi = np.percentile([v for v in s.values if v is not None], [2.5, 97.5])
-            row[name] = s.point
-            row[f"{name} 95%"] = f"[{lo:.2f}, {hi:.2f}]"
-        rows.append(row)
+        if k not in acc:
+            continue
+        s = bootstrap(np.asarray(acc[k][0]))
+        lo, hi = np.percentile([v for v in s.values if v is not None], [2.5, 97.5])
+        rows.append({"task": TASK_NAMES[k], "accuracy": s.point, "95%": f"[{lo:.2f}, {hi:.2f}]"})
     return pd.DataFrame(rows).set_index("task")
+
+
+def program_decoding(live_rows: list[dict]) -> pd.DataFrame:
+    """Per agent: episodes, successes, and episodes the sandbox refused for a syntax error."""
+    df = pd.DataFrame(live_rows)
+    df["syntax_error"] = df["error"].fillna("").str.contains("syntax error")
+    return df.groupby("agent").agg(episodes=("success", "size"), successes=("success", "sum"),
+                                   refused_syntax=("syntax_error", "sum"))
 
 
 def live_table(rows: list[dict]) -> pd.DataFrame:
@@ -80,22 +118,22 @@ def failure_reasons(rows: list[dict], top: int = 5) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # figures
 
-def fig_accuracy(acc: dict) -> go.Figure:
-    """Held-out accuracy of the two pre-training mixtures per task, with 95% bootstrap intervals."""
-    fig = go.Figure()
-    labels = {"long": "long-span mixture (mean 8, 64)", "short": "short span (mean 3)"}
-    for name in acc:
-        ys, lo, hi = [], [], []
-        for k in TASK_NAMES:
-            s = bootstrap(np.asarray(acc[name][k][0]))
-            a, b = np.percentile([v for v in s.values if v is not None], [2.5, 97.5])
-            ys.append(s.point)
-            lo.append(s.point - a)
-            hi.append(b - s.point)
-        fig.add_bar(x=list(TASK_NAMES.values()), y=ys, name=labels.get(name, name),
-                    error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo))
-    return style(fig, "Held-out accuracy after fine-tuning, by pre-training mixture", "task",
-                 "exact-match accuracy (fraction of held-out steps)", barmode="group")
+def fig_accuracy(arms: dict) -> go.Figure:
+    """Held-out planning and snippet accuracy of every arm: one dot per pre-training seed, a bar at the mean."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(TASK_NAMES["plan"], TASK_NAMES["snippet"]))
+    for col, k in ((1, "plan"), (2, "snippet")):
+        for i, arm in enumerate(ARM_LABELS):
+            vals = per_seed(arms, arm, k)
+            if not vals:
+                continue
+            c = ("#1f77b4", "#ff7f0e", "#d62728")[i]
+            fig.add_bar(x=[ARM_LABELS[arm]], y=[float(np.mean(vals))], marker_color=c, opacity=0.5,
+                        name=ARM_LABELS[arm], showlegend=col == 1, row=1, col=col)
+            fig.add_scatter(x=[ARM_LABELS[arm]] * len(vals), y=vals, mode="markers", marker=dict(color=c, size=9),
+                            showlegend=False, row=1, col=col)
+    fig.update_xaxes(showticklabels=False)
+    return style(fig, "Held-out accuracy after fine-tuning: one dot per pre-training seed", "",
+                 "exact-match accuracy (fraction of held-out steps)", height=420)
 
 
 def fig_speed(rows: list[dict]) -> go.Figure:
@@ -167,3 +205,19 @@ def fig_live(rows: list[dict]) -> go.Figure:
         fig.add_bar(x=list(tab.index), y=list(tab[agent]), name=agent)
     return style(fig, "Live success per page: modular agent vs single model", "page",
                  "success rate (raw reward > 0)", barmode="group")
+
+
+def fig_curves(arms: dict) -> go.Figure:
+    """Pre-training and fine-tuning loss curves of every arm and seed (held-out rows / steps)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("pre-training: held-out denoising loss",
+                                                        "fine-tuning: held-out loss"))
+    colours = {"long": "#1f77b4", "short": "#ff7f0e", "dense": "#d62728"}
+    for (arm, seed), r in arms.items():
+        for col, run, key in ((1, r.pre, "pretrain/eval_loss"), (2, r.fine, "finetune/eval_loss")):
+            x, y = run.history.series(key)
+            fig.add_scatter(x=x, y=y, mode="lines", line=dict(color=colours.get(arm), dash=("solid", "dot", "dash")[seed % 3]),
+                            name=f"{ARM_LABELS.get(arm, arm)}, seed {seed}", showlegend=col == 1, row=1, col=col)
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="cross-entropy (nats per target token)")
+    return style(fig, "Training curves: every arm and pre-training seed (the mixtures' denoising losses measure "
+                      "different tasks)", "step", "loss", height=420)

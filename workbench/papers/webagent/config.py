@@ -30,10 +30,12 @@ class Config(PaperConfig):
     heads: int = 4                          # head size 16
     local_radius: int = 127                 # LongT5 default; HTML-T5's value is not known
     global_block: int = 16                  # LongT5 default (one transient global token per 16 tokens)
-    # pre-training: the two mixtures get the same steps, batch, length and seed
-    pretrain_len: int = 512                 # tokens per packed row; MiniWoB pages are 120-840 tokens (10-90th pct)
-    pretrain_steps: int = 150               # AdamW steps per mixture; ~2 passes over the 163k-token corpus
-    pretrain_batch: int = 8                 # rows per step
+    # pre-training: every arm (long-span TGlobal, short-span TGlobal, long-span dense) gets the same steps,
+    # batch, length and seeds
+    pretrain_seeds: tuple[int, ...] = (0, 1, 2)   # pre-training (and fine-tuning) seeds per arm; claims resample them as seeds
+    pretrain_len: int = 1024                # tokens per packed row: mean span 64 makes 2 spans of ~77 at 15% noise (512 made 1)
+    pretrain_steps: int = 300               # AdamW steps per arm and seed; ~7 passes over the 163k-token corpus
+    pretrain_batch: int = 4                 # rows per step (4 x 1024 tokens)
     pretrain_lr: float = 3e-3               # a tiny model from scratch takes a large step (T5 uses 1e-2 Adafactor)
     noise_density: float = 0.15             # T5's default; HTML-T5's value is unverified
     long_spans: tuple[float, ...] = (8.0, 64.0)   # HTML-T5's mixture of long-span denoising (mean span lengths)
@@ -51,6 +53,8 @@ class Config(PaperConfig):
     self_experience_episodes: int = 0       # training-seed episodes per page and agent whose successful programs become data (paper's self-experience supervision); 0 = off: cpu budget
     self_experience_steps: int = 100        # extra fine-tuning steps on demonstrations + harvested programs
     # live evaluation and program writing
+    program_beams: int = 4                  # both agents: the first of this many beams that the program grammar accepts (1 = greedy)
+    workers: int = 2                        # arms x seeds trained in parallel worker processes (one core each)
     eval_episodes: int = 3                  # live episodes per page per agent (held-out seeds); paper: 100 per task
     max_steps: int = 12                     # actions per live episode (the longest oracle episode here takes 7)
     writer: str = "t5"                      # program writer: "t5" (the fine-tuned model's program task) or an LLM spec (capable backend, prompted)
@@ -61,6 +65,10 @@ class Config(PaperConfig):
     def check(self):
         from workbench.web.compose.catalog import COMPOSITIONS as KNOWN
         self.at_least(0, "seed", "corpus_limit", "self_experience_episodes")
+        self.nonempty("pretrain_seeds")
+        self.positive("program_beams", "workers")
+        self.require(len(set(self.pretrain_seeds)) == len(self.pretrain_seeds),
+                     f"pretrain_seeds={self.pretrain_seeds}: a seed appears twice")
         self.positive("corpus_resets", "d_model", "d_ff", "layers", "heads", "local_radius", "global_block",
                       "pretrain_len", "pretrain_steps", "pretrain_batch", "pretrain_lr", "long_spans", "short_spans",
                       "demo_episodes", "heldout_episodes", "finetune_steps", "finetune_batch", "finetune_lr", "self_experience_steps",
@@ -83,11 +91,11 @@ class Config(PaperConfig):
 SCALES = {
     "smoke": {"corpus_resets": 1, "corpus_limit": 4, "tasks": ("click-button", "enter-text"), "compositions": (),
               "d_model": 32, "d_ff": 64, "layers": 1, "heads": 2, "pretrain_len": 128, "pretrain_steps": 4,
-              "pretrain_batch": 2, "sentinels": 40, "demo_episodes": 2, "heldout_episodes": 1, "finetune_steps": 4,
+              "pretrain_batch": 2, "pretrain_seeds": (0, 1), "program_beams": 2, "workers": 1, "sentinels": 40, "demo_episodes": 2, "heldout_episodes": 1, "finetune_steps": 4,
               "finetune_batch": 4, "max_len": 256, "self_experience_episodes": 1, "self_experience_steps": 2, "eval_episodes": 1, "max_steps": 4,
               "speed_lengths": (256, 512), "speed_repeats": 1},
     "cpu": {},
-    "paper": {"corpus_resets": 50, "d_model": 512, "d_ff": 2048, "layers": 8, "heads": 8, "pretrain_len": 4096,
+    "paper": {"corpus_resets": 50, "pretrain_seeds": (0, 1, 2), "workers": 1, "d_model": 512, "d_ff": 2048, "layers": 8, "heads": 8, "pretrain_len": 4096,
               "pretrain_steps": 100_000, "pretrain_batch": 32, "pretrain_lr": 1e-3, "vocab_size": 32_000, "sentinels": 256,
               "demo_episodes": 200, "heldout_episodes": 20, "finetune_steps": 20_000, "finetune_batch": 32,
               "finetune_lr": 5e-4, "max_len": 4096, "eval_episodes": 100, "self_experience_episodes": 20,
@@ -96,7 +104,7 @@ SCALES = {
 }
 
 COST = {  # wall time of one run at each scale, as measured
-    "smoke": "2-4 min on 2 shared cores at load 9-14 (about 1 min quiet, estimated)",
-    "cpu": "about 15 min on 2 cores at load 13-18 with everything cached (868 s); cold adds ~48 min at that load",
+    "smoke": "617 s on 2 cores at load ~30 (69 CPU-s: about 1 min quiet, estimated)",
+    "cpu": "not yet measured with 3 arms x 3 seeds; ~25-30 CPU-min cold (over 15 min on 2 quiet cores), within it with cached stages (estimated)",
     "paper": "not run: a 100M-parameter model pre-trained at 4k tokens, 100 live episodes per page; GPU hours",
 }

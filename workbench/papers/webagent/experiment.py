@@ -2,31 +2,37 @@
 
     docs = corpus(cfg)                     # HTML pages of every MiniWoB task + composed pages
     tok = tokenizer(cfg, docs)             # byte-level BPE over them
-    pre = pretrain_both(cfg, tok, docs)    # {"long": StageRun, "short": StageRun}: same budget, two mixtures
     train, held = demonstrations(cfg)      # Examples from successful oracle episodes (train / held-out seeds)
-    fine = finetune_both(cfg, tok, pre, train, held)
-    acc = heldout_accuracy(cfg, tok, fine, held)   # planning / snippet / program / act, both mixtures
-    tuned, n = self_experience(cfg, tok, fine["long"], train)   # + its own successful programs (optional)
+    arms = train_arms(cfg, tok, docs, train, held)   # {(arm, seed): ArmRun}: pre-train, fine-tune, held-out
+                                           # accuracy of long-span TGlobal, short-span TGlobal and long-span
+                                           # dense, for every seed in cfg.pretrain_seeds (worker processes)
+    tuned, n = self_experience(cfg, tok, arms[("long", seed0)].fine, train)   # + its own successful programs
     rows = live(cfg, tok, tuned)           # modular vs single agent on live base and composed pages
     speed = speed(cfg)                     # TGlobal vs dense forward+backward at 1k-4k tokens (never cached)
 
-`progress(step, metrics)` callbacks follow `workbench.history.Progress`; a cached stage replays its
-logged history into the callback, so curves show on a second run too.
+`progress(step, metrics)` callbacks follow `workbench.history.Progress`; `train_arms` reports each run
+as it finishes, and keeps its pre-training and fine-tuning curves in the run's history (cached with
+it, so a second run draws them too: `analysis.fig_curves`).
 """
 from __future__ import annotations
 
 import logging
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.cache import cache_dir, cached, is_cached, key_of
+from workbench.cache import cache_dir, cached, key_of
 from workbench.web.compose import PAGES_DIR, pages_fingerprint
 
 from workbench.papers.webagent import data, model as mdl, train as tr
 from workbench.papers.webagent.data import Example
 
-CODE_VERSION = 1   # bump when a cached stage's code changes its result
+CODE_VERSION = 2   # bump when a cached stage's code changes its result
+
+# the pre-training arms: (mean spans field of Config, encoder attention). "long" is HTML-T5 (long-span
+# mixture, TGlobal); "short" changes the mixture only (T5's mean span 3); "dense" changes the attention only
+ARMS = {"long": ("long_spans", "tglobal"), "short": ("short_spans", "tglobal"), "dense": ("long_spans", "dense")}
 
 
 def device() -> str:
@@ -43,9 +49,9 @@ def writer_llm(cfg):
     return get_llm(cfg.writer)
 
 
-def shape(cfg, tok) -> mdl.ModelShape:
+def shape(cfg, tok, attention: str = "tglobal") -> mdl.ModelShape:
     return mdl.ModelShape(tok.vocab_size, cfg.d_model, cfg.d_ff, cfg.layers, cfg.heads, cfg.local_radius,
-                          cfg.global_block, "tglobal")
+                          cfg.global_block, attention)
 
 
 def corpus(cfg, progress=lambda done, total: None) -> list[str]:
@@ -72,41 +78,8 @@ def data_key(docs: list[str]) -> str:
     return key_of(docs)
 
 
-def _replay(run: tr.StageRun, progress) -> None:
-    for step, m in run.history.rows:
-        progress(step, m)
-
-
-def pretrain_both(cfg, tok, docs: list[str], progress=lambda step, metrics: None) -> dict[str, tr.StageRun]:
-    """Both mixtures from the same initialisation, rows and seed: `long` (HTML-T5: mean spans
-    cfg.long_spans) and `short` (T5: cfg.short_spans). Metric keys get a `long/` or `short/` prefix."""
-    stream = data.token_stream(tok, docs, cfg.pretrain_len)
-    out = {}
-    for name, mixture in (("long", cfg.long_spans), ("short", cfg.short_spans)):
-        def compute(mixture=mixture, name=name):
-            m = mdl.build(shape(cfg, tok), seed=cfg.seed).to(device())
-            return tr.pretrain(m, tok, stream, tuple(mixture), cfg.noise_density, cfg.pretrain_steps,
-                               cfg.pretrain_batch, cfg.pretrain_lr, cfg.seed,
-                               eval_every=max(1, cfg.pretrain_steps // 6),
-                               progress=lambda s, m: progress(s, {f"{name}/{k}": v for k, v in m.items()}))
-        key = {"shape": shape(cfg, tok).__dict__, "docs": data_key(docs), "len": cfg.pretrain_len,
-               "mixture": list(mixture), "noise": cfg.noise_density, "steps": cfg.pretrain_steps,
-               "batch": cfg.pretrain_batch, "lr": cfg.pretrain_lr, "seed": cfg.seed, "v": CODE_VERSION}
-        hit = is_cached("webagent/pretrain", key)
-        out[name] = cached("webagent/pretrain", key, compute, expect=tr.StageRun)
-        out[name].key = key_of(key)
-        if hit:
-            _replay(tr.StageRun(out[name].state, _prefixed(out[name].history, name)), progress)
-    return out
-
-
-def _prefixed(history, name):
-    from workbench.history import History
-    return History([(s, {f"{name}/{k}": v for k, v in m.items()}) for s, m in history.rows])
-
-
-def load(cfg, tok, state: dict):
-    m = mdl.build(shape(cfg, tok), seed=cfg.seed)
+def load(cfg, tok, state: dict, attention: str = "tglobal"):
+    m = mdl.build(shape(cfg, tok, attention), seed=cfg.seed)
     m.load_state_dict(state)
     m.to(device())
     m.eval()
@@ -147,36 +120,77 @@ def demonstrations(cfg) -> tuple[list[Example], list[Example]]:
     return sets[0], sets[1]
 
 
-def finetune_both(cfg, tok, pre: dict[str, tr.StageRun], train: list[Example], held: list[Example],
-                  progress=lambda step, metrics: None) -> dict[str, tr.StageRun]:
-    """Each pre-trained model fine-tuned on the same (example, task) pairs, same steps and seed."""
-    out = {}
-    for name, run in pre.items():
-        def compute(run=run, name=name):
-            m = load(cfg, tok, run.state)
-            return tr.finetune(m, tok, train, held, data.TASKS, cfg.finetune_steps, cfg.finetune_batch,
-                               cfg.finetune_lr, cfg.max_len, cfg.max_target, cfg.seed,
-                               eval_every=max(1, cfg.finetune_steps // 6),
-                               progress=lambda s, m: progress(s, {f"{name}/{k}": v for k, v in m.items()}))
-        key = {"pre": run.key,
-               "train": key_of([e.__dict__ for e in train]), "held": len(held), "steps": cfg.finetune_steps,
-               "batch": cfg.finetune_batch, "lr": cfg.finetune_lr, "len": cfg.max_len, "tgt": cfg.max_target,
-               "seed": cfg.seed, "v": CODE_VERSION}
-        hit = is_cached("webagent/finetune", key)
-        out[name] = cached("webagent/finetune", key, compute, expect=tr.StageRun)
-        if hit:
-            _replay(tr.StageRun(out[name].state, _prefixed(out[name].history, name)), progress)
-    return out
+@dataclass
+class ArmRun:
+    """One pre-training arm and seed: the pre-trained and fine-tuned runs and the held-out accuracy
+    {task: (0/1 array over held-out examples, predictions)} (same examples for every arm and seed)."""
+    arm: str
+    seed: int
+    pre: tr.StageRun
+    fine: tr.StageRun
+    acc: dict
 
 
-def heldout_accuracy(cfg, tok, fine: dict[str, tr.StageRun], held: list[Example]) -> dict:
-    """{mixture: {task: (0/1 array over held-out examples, predictions)}}; same examples for both
-    mixtures, so their bootstrap replicates pair."""
+def arm_items(cfg) -> list[tuple[str, int]]:
+    """(arm, seed) of every pre-training run, seed by seed."""
+    return [(arm, seed) for seed in cfg.pretrain_seeds for arm in ARMS]
+
+
+def train_arm(item: tuple[str, int], cfg, tok_json: str, docs_key: str, stream, train: list[Example],
+              held: list[Example]) -> ArmRun:
+    """Pre-train, fine-tune and score one (arm, seed) (each stage cached by what produced it). Runs in
+    a worker process: everything it needs comes in as arguments."""
+    arm, seed = item
+    tok = data.HtmlTokenizer.from_json(tok_json)
+    spans, attention = ARMS[arm]
+    mixture = tuple(getattr(cfg, spans))
+    sh = shape(cfg, tok, attention)
+    pkey = {"shape": sh.__dict__, "docs": docs_key, "len": cfg.pretrain_len, "mixture": list(mixture),
+            "noise": cfg.noise_density, "steps": cfg.pretrain_steps, "batch": cfg.pretrain_batch,
+            "lr": cfg.pretrain_lr, "seed": seed, "v": CODE_VERSION}
+
+    def pretrain():
+        m = mdl.build(sh, seed=seed).to(device())
+        return tr.pretrain(m, tok, stream, mixture, cfg.noise_density, cfg.pretrain_steps, cfg.pretrain_batch,
+                           cfg.pretrain_lr, seed, eval_every=max(1, cfg.pretrain_steps // 6))
+    pre = cached("webagent/pretrain", pkey, pretrain, expect=tr.StageRun)
+    pre.key = key_of(pkey)
+    fkey = {"pre": pre.key, "train": key_of([e.__dict__ for e in train]), "held": len(held),
+            "steps": cfg.finetune_steps, "batch": cfg.finetune_batch, "lr": cfg.finetune_lr, "len": cfg.max_len,
+            "tgt": cfg.max_target, "seed": seed, "v": CODE_VERSION}
+
+    def finetune():
+        m = load(cfg, tok, pre.state, attention)
+        return tr.finetune(m, tok, train, held, data.TASKS, cfg.finetune_steps, cfg.finetune_batch, cfg.finetune_lr,
+                           cfg.max_len, cfg.max_target, seed, eval_every=max(1, cfg.finetune_steps // 6))
+    fine = cached("webagent/finetune", fkey, finetune, expect=tr.StageRun)
+    fine.key = key_of(fkey)
+    # planning and snippets for every arm (the claims); program and act for the HTML-T5 arm only
+    kinds = data.TASKS if arm == "long" else ("plan", "snippet")
+    akey = {"fine": fine.key, "held": key_of([e.__dict__ for e in held]), "kinds": list(kinds), "v": CODE_VERSION}
+
+    def score():
+        m = load(cfg, tok, fine.state, attention)
+        return {k: tr.accuracy(m, tok, held, k, cfg.max_len, cfg.max_target) for k in kinds}
+    acc = cached("webagent/heldout_accuracy", akey, score, expect=dict)
+    return ArmRun(arm, seed, pre, fine, acc)
+
+
+def train_arms(cfg, tok, docs: list[str], train: list[Example], held: list[Example],
+               progress=lambda step, metrics: None) -> dict[tuple[str, int], ArmRun]:
+    """Every (arm, seed) of `arm_items`, `cfg.workers` at a time in worker processes. `progress(k, ...)`
+    as the k-th finishes, with its held-out planning and snippet accuracy (`<arm>/plan`, `<arm>/snippet`);
+    the pre-training and fine-tuning curves are in each run's history."""
+    from workbench.parallel import map_in_processes
+
+    stream = data.token_stream(tok, docs, cfg.pretrain_len)
+    items = arm_items(cfg)
     out = {}
-    for name, run in fine.items():
-        m = load(cfg, tok, run.state)
-        out[name] = {k: tr.accuracy(m, tok, held, k, cfg.max_len, cfg.max_target) for k in data.TASKS}
-    return out
+    for k, (i, r) in enumerate(map_in_processes(train_arm, items, cfg.workers, cfg, tok.to_json(), data_key(docs),
+                                                stream, train, held), start=1):
+        out[items[i]] = r
+        progress(k, {f"{r.arm}/plan": float(r.acc["plan"][0].mean()), f"{r.arm}/snippet": float(r.acc["snippet"][0].mean())})
+    return {item: out[item] for item in items}
 
 
 def live_pages(cfg) -> list[tuple[str, object, str]]:
@@ -226,7 +240,7 @@ def _play(cfg, writers: dict, tag: str, episodes: int, progress, on_episode) -> 
 def _writers(cfg, tok, run: tr.StageRun, llm=None) -> dict:
     from workbench.papers.webagent.agents import Modular, Policy, Single
 
-    policy = Policy(load(cfg, tok, run.state), tok, cfg.max_len, cfg.max_target)
+    policy = Policy(load(cfg, tok, run.state), tok, cfg.max_len, cfg.max_target, cfg.program_beams)
     return {"modular": Modular(policy, llm), "single": Single(policy)}
 
 

@@ -171,6 +171,36 @@ def generate(model, tok: HtmlTokenizer, texts: list[str], max_len: int, max_new:
     return out
 
 
+def generate_beams(model, tok: HtmlTokenizer, text: str, max_len: int, max_new: int, beams: int) -> list[str]:
+    """The `beams` best beam-search decodings of one input, best first (`beams` = 1: greedy)."""
+    import torch
+
+    if beams <= 1:
+        return generate(model, tok, [text], max_len, max_new)
+    model.eval()
+    enc = [(tok.encode(text)[:max_len - 1] + [tok.eos_id], [tok.eos_id])]
+    with torch.no_grad():
+        x, mask, _ = _on(model, collate(enc))
+        ids = model.generate(input_ids=x, attention_mask=mask, max_new_tokens=max_new, do_sample=False,
+                             num_beams=beams, num_return_sequences=beams, decoder_start_token_id=0, pad_token_id=0,
+                             eos_token_id=tok.eos_id, early_stopping=True)
+    return [tok.decode(row).strip() for row in ids.tolist()]
+
+
+def first_program(candidates: list[str]) -> tuple[str, int]:
+    """(the first candidate the sandbox's grammar accepts, its rank), or (the first candidate, -1)
+    when none compiles (the sandbox then refuses it with its reason)."""
+    from workbench.web.program import ProgramError, compile_program
+
+    for k, c in enumerate(candidates):
+        try:
+            compile_program(c)
+            return c, k
+        except ProgramError:
+            continue
+    return (candidates[0] if candidates else ""), -1
+
+
 def correct(kind: str, predictions: list[str], examples: list[Example]) -> np.ndarray:
     """Per example 0/1: plan = the canonical sub-instruction exactly (whitespace-normalised);
     snippet = the set of refs exactly; program / act = the program text exactly."""

@@ -5,6 +5,9 @@ different models bootstrapped over the same units with the same seed are paired 
 - `success_image_html`, `success_html`, `success_image`: success over every unit, per variant;
 - `gain_visual` / `gain_nonvisual`: image+html minus HTML-only, over the visual / non-visual units
   (`workbench.web.catalog.is_visual`), bootstrapped over their own units (different seeds: independent);
+- `gain_visual_blind`: the same gain over the visual tasks whose target a rule reading only the
+  model's HTML view cannot pick (`html_rule`; `blind_tasks`);
+- `success_blank_image`, `success_one_frame`: the controls (white screenshots; one frame, not two);
 - `success_demos_small`, `success_demos_mid`, `success_demos_full`: the image+html model trained on
   the smallest, the largest smaller, and the full demonstration set (the data-scaling curve).
 """
@@ -18,8 +21,10 @@ from plotly.subplots import make_subplots
 from workbench import plots
 from workbench.results import bootstrap
 
-VARIANT_NAMES = {"image+html": "image_html", "html": "html", "image": "image"}
-LABELS = {"image+html": "image + HTML (WebGUM)", "html": "HTML only", "image": "image only"}
+VARIANT_NAMES = {"image+html": "image_html", "html": "html", "image": "image", "blank-image": "blank_image",
+                 "one-frame": "one_frame"}
+LABELS = {"image+html": "image + HTML (WebGUM)", "html": "HTML only", "image": "image only",
+          "blank-image": "image + HTML, blank screenshots", "one-frame": "image + HTML, 1 frame"}
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
@@ -34,9 +39,15 @@ def _units(df: pd.DataFrame, model: str, mask=None) -> np.ndarray:
     return d.sort_values(["task", "episode"]).success.to_numpy(dtype=float)
 
 
-def measured_samples(df: pd.DataFrame, cfg) -> dict:
+def blind_tasks(rule_rows: list[dict], view: str) -> list[str]:
+    """The visual tasks whose target the HTML rule cannot pick on the `view` ("dom" or "raw")."""
+    return [r["task"] for r in rule_rows if r["visual"] and r[f"html_blind_{view}"]]
+
+
+def measured_samples(df: pd.DataFrame, cfg, blind: list[str] | None = None) -> dict:
     """The claims' quantities as bootstrap samples (see the module docstring); a model that did not run
-    leaves its names out, so its claims come out inconclusive."""
+    leaves its names out, so its claims come out inconclusive; so does `gain_visual_blind` when no
+    visual task is HTML-blind (`blind`: those tasks)."""
     out = {}
     models = set(df.model)
     for v, name in VARIANT_NAMES.items():
@@ -48,6 +59,11 @@ def measured_samples(df: pd.DataFrame, cfg) -> dict:
             b = _units(df, "html", lambda d: d.visual == want)
             if len(a):
                 out[key] = bootstrap(a - b, seed=seed)
+        if blind:
+            a = _units(df, "image+html", lambda d: d.task.isin(blind))
+            b = _units(df, "html", lambda d: d.task.isin(blind))
+            if len(a):
+                out["gain_visual_blind"] = bootstrap(a - b, seed=3)
     if "image+html" in models:
         out["success_demos_full"] = bootstrap(_units(df, "image+html"), seed=0)
         small = [f"image+html@{n}" for n in cfg.scaling_episodes]
@@ -87,26 +103,59 @@ def _interval(x: np.ndarray) -> tuple[float, float, float]:
 
 
 def fig_training(fits: dict) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("behaviour-cloning loss", "exact-action accuracy (train batches)"))
+    """Per model: BC loss and training-batch accuracy, and the held-out accuracy early stopping reads
+    (a star marks the update whose weights were kept)."""
+    fig = make_subplots(rows=1, cols=3, subplot_titles=("behaviour-cloning loss", "exact-action accuracy (train batches)",
+                                                        "exact-action accuracy (held-out episodes)"))
     for i, (name, f) in enumerate(fits.items()):
         c = plots.COLORS[i % len(plots.COLORS)]
-        for col, key in ((1, "train/loss"), (2, "train/acc")):
-            k = next(k for k in f.history.keys() if k.endswith(key))
+        for col, key in ((1, "train/loss"), (2, "train/acc"), (3, "heldout/acc")):
+            k = next((k for k in f.history.keys() if k.endswith(key)), None)
+            if k is None:
+                continue
             x, y = f.history.series(k)
             fig.add_trace(go.Scatter(x=x, y=y, name=name, line=dict(color=c), showlegend=col == 1,
                                      mode=plots.line_mode(len(x))), row=1, col=col)
+        if f.heldout_acc is not None:
+            fig.add_trace(go.Scatter(x=[f.best_update], y=[f.heldout_acc], mode="markers", showlegend=False,
+                                     marker=dict(color=c, symbol="star", size=11)), row=1, col=3)
     fig.update_xaxes(title_text="update")
     fig.update_yaxes(title_text="loss (nats, sum of heads)", row=1, col=1)
     fig.update_yaxes(title_text="accuracy (fraction)", row=1, col=2)
-    fig.update_layout(title="Behaviour cloning: every model", height=380)
+    fig.update_yaxes(title_text="accuracy (fraction)", row=1, col=3)
+    fig.update_layout(title="Behaviour cloning to convergence: every model (early stopping on held-out accuracy)",
+                      height=400)
     return fig
+
+
+def stopping_table(fits: dict) -> pd.DataFrame:
+    """Per model: training steps and episodes, updates run, the kept update, why it stopped, and the
+    held-out accuracy of the kept weights."""
+    return pd.DataFrame([{"model": n, "train steps": f.n_steps, "episodes": f.n_episodes, "updates": f.updates,
+                          "kept update": f.best_update, "stopped by": f.stopped,
+                          "held-out accuracy": f.heldout_acc, "train s": round(f.train_s, 1)}
+                         for n, f in fits.items()]).set_index("model")
+
+
+def fig_html_rule(rule_rows: list[dict]) -> go.Figure:
+    """The HTML rule's pick rate per task on the DOM view and on the raw view (`html_rule`)."""
+    tasks = [r["task"] + (" (visual)" if r["visual"] else "") for r in rule_rows]
+    fig = go.Figure()
+    for i, (view, label) in enumerate((("dom", "DOM view (what the models read)"), ("raw", "raw #wrap markup"))):
+        fig.add_trace(go.Bar(x=tasks, y=[r[f"pick_rate_{view}"] for r in rule_rows], name=label,
+                             marker_color=plots.COLORS[i]))
+    from workbench.papers.webgum.html_rule import BLIND_BELOW
+    fig.add_hline(y=BLIND_BELOW, line_dash="dot", annotation_text="HTML-blind below")
+    fig.update_layout(barmode="group", height=400, yaxis_range=[0, 1.05])
+    return plots.style(fig, "Can a rule reading only the HTML pick the demonstrated element?", "task",
+                       "pick rate (fraction of demonstration steps)")
 
 
 def fig_success(df: pd.DataFrame) -> go.Figure:
     """Success per task for the three variants (95% bootstrap intervals over episodes)."""
     tasks = list(df.sort_values(["visual", "task"]).task.unique())
     fig = go.Figure()
-    for i, v in enumerate(m for m in LABELS if m in set(df.model)):
+    for i, v in enumerate(m for m in LABELS if m in set(df.model)):  # variants and controls
         stats = [_interval(_units(df[df.task == t], v)) for t in tasks]
         fig.add_trace(go.Bar(x=[t + (" (visual)" if df[df.task == t].visual.iloc[0] else "") for t in tasks],
                              y=[s[0] for s in stats], name=LABELS[v], marker_color=plots.COLORS[i],
@@ -200,10 +249,13 @@ def first_step(folder, task: str, cfg) -> dict:
     from workbench.papers.webgum.tokens import action_to_text, html_tokens, patch_grid, words
     from workbench.web.recorder import load_dataset
 
+    from workbench.papers.webgum.data import html_view
+
     s = load_dataset(folder / "tasks" / task, success_only=True).steps[0]
     r = s.record
-    toks = html_tokens(r["html"])
+    toks = html_tokens(html_view(r["html"], r["dom"], cfg.html_view))
     return {"task": task, "instruction": r["utterance"], "instruction words": [w for w, _, _ in words(r["utterance"])],
+            "HTML view": cfg.html_view,
             "HTML tokens": f"{len(toks)}: " + " ".join(f"{t.text}" for t in toks[:40]) + " ...",
             "patches per frame": patch_grid(cfg.image_size, cfg.patch) ** 2,
             "action": str(s.action), "as WebGUM text": action_to_text(s.action)}

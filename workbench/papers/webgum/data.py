@@ -2,7 +2,10 @@
 
 A step's inputs (numpy, variable length; `pack` pads a list of them into a batch of tensors):
 - `instr` [Li] hashed instruction words (`tokens.words`), `instr_words` the words with offsets;
-- `html` [Lh] hashed HTML tokens (`tokens.html_tokens`), truncated to `max_html_tokens`;
+- `html` [Lh] hashed HTML tokens (`tokens.html_tokens`) of the page's HTML view, truncated to
+  `max_html_tokens`. The view is `cfg.html_view`: "dom" (default) rebuilds the HTML from the DOM's
+  fields (`workbench.web.observation.dom_html`: tag, id, class, text, value, ref; no style, no SVG
+  paint), the HTML WebN-T5 and WebGUM read; "raw" is the recorded `#wrap` markup;
 - element slots, one per numbered element of the HTML that the DOM shows (document order, at most
   `max_elements`): `elem_refs` [E], `elem_tok` [E, K] positions of the element's own HTML tokens
   (-1 pad), `elem_match` [E, 2] word overlap with the instruction (share, any), `elem_box` [E, 4]
@@ -30,7 +33,7 @@ import numpy as np
 from workbench import WorkbenchError
 from workbench.papers.webgum.tokens import find_span, html_tokens, token_id, words
 
-FEATURES_VERSION = 1   # bump when featurize() changes: cached examples hold its output
+FEATURES_VERSION = 2   # bump when featurize() changes: cached examples hold its output
 ELEM_TOKENS = 12       # own HTML tokens per element slot (tag, attributes, text)
 KINDS = ("click", "type")
 
@@ -52,6 +55,17 @@ def area_frame(screenshot: np.ndarray | None, regions: dict, size: int) -> tuple
     return np.asarray(img, dtype=np.uint8), box
 
 
+def html_view(html: str, dom: list[dict], view: str) -> str:
+    """The HTML a model reads: "dom" = `observation.dom_html(dom)`, "raw" = the recorded markup."""
+    from workbench.web.observation import dom_html
+
+    if view == "dom":
+        return dom_html(dom)
+    if view == "raw":
+        return html
+    raise WorkbenchError(f"html_view={view!r}: choose dom or raw")
+
+
 def featurize(utterance: str, html: str, dom: list[dict], screenshot, regions: dict, acted: list[int],
               step: int, cfg, action=None) -> dict:
     """Model inputs of one step (see the module docstring); with `action` (a click/type Action) also
@@ -59,7 +73,7 @@ def featurize(utterance: str, html: str, dom: list[dict], screenshot, regions: d
     a run of instruction words)."""
     iw = words(utterance)[: cfg.max_instr_tokens]
     instr = np.array([token_id(w) for w, _, _ in iw] or [0], np.int64)
-    toks = html_tokens(html)[: cfg.max_html_tokens]
+    toks = html_tokens(html_view(html, dom, cfg.html_view))[: cfg.max_html_tokens]
     html_ids = np.array([token_id(t.text) for t in toks] or [0], np.int64)
     frame, (ax0, ay0, ax1, ay1) = area_frame(screenshot, regions, cfg.image_size)
     full = None
@@ -124,6 +138,10 @@ class Examples:
     def subset(self, episodes_per_task: int) -> list[int]:
         """Indices of the steps of the first `episodes_per_task` episodes of every task (nested sets)."""
         return [i for i, (_, e) in enumerate(self.episode_of) if e < episodes_per_task]
+
+    def heldout(self, start: int) -> list[int]:
+        """Indices of the steps of every task's episodes from the `start`-th on (the held-out ones)."""
+        return [i for i, (_, e) in enumerate(self.episode_of) if e >= start]
 
     def tasks(self) -> list[str]:
         return list(dict.fromkeys(t for t, _ in self.episode_of))
@@ -226,12 +244,13 @@ def demo_folder(cfg) -> Path:
 
 
 def record(cfg, progress=None) -> dict:
-    """Record (or complete) `demo_episodes` oracle episodes of every task into the cached folder;
+    """Record (or complete) `demo_episodes + heldout_episodes` oracle episodes of every task into the cached folder;
     resumable (`workbench.web.demos.record_demos`). Returns the dataset card."""
     from workbench.web.demos import record_demos
 
     folder = demo_folder(cfg)
-    card = record_demos(folder, list(cfg.tasks), episodes=cfg.demo_episodes, seed=cfg.seed, max_steps=30,
+    card = record_demos(folder, list(cfg.tasks), episodes=cfg.demo_episodes + cfg.heldout_episodes, seed=cfg.seed,
+                        max_steps=30,
                         progress=progress)
     (folder / "key.json").write_text(json.dumps(demo_key(cfg)))
     return card

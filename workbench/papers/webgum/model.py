@@ -20,6 +20,9 @@ drawn box and pixel statistics, so the pointer has something to point at in ever
 
 Variants remove whole modalities: `use_html=False` drops HTML tokens and the HTML parts of the slots
 (image-only); `use_image=False` drops patches and the box/pixel parts of the slots (HTML-only).
+Controls keep both modalities: "blank-image" replaces every screenshot by a white one (and the slots'
+box and pixel features by those of a white page: no box, white pixels), the paper's white-image
+control; "one-frame" keeps the current screenshot only (H = 1 instead of 2).
 """
 from __future__ import annotations
 
@@ -31,9 +34,13 @@ from torch import nn
 from workbench.papers.webgum.tokens import N_BUCKETS, patch_grid
 
 
+MODALITIES = {"image+html": (True, True), "html": (True, False), "image": (False, True),
+              "blank-image": (True, True), "one-frame": (True, True)}
+
+
 def modalities(variant: str) -> tuple[bool, bool]:
-    """(use_html, use_image) of a variant name."""
-    return {"image+html": (True, True), "html": (True, False), "image": (False, True)}[variant]
+    """(use_html, use_image) of a variant or control name."""
+    return MODALITIES[variant]
 
 
 class WebGUMLite(nn.Module):
@@ -41,8 +48,10 @@ class WebGUMLite(nn.Module):
         super().__init__()
         self.use_html, self.use_image = modalities(variant)
         self.variant = variant
+        self.blank = variant == "blank-image"
         d = cfg.d_model
-        self.patch, self.frames, self.image_size = cfg.patch, cfg.frames, cfg.image_size
+        self.patch, self.image_size = cfg.patch, cfg.image_size
+        self.frames = 1 if variant == "one-frame" else cfg.frames
         g = patch_grid(cfg.image_size, cfg.patch)
         self.words = nn.Embedding(N_BUCKETS, d, padding_idx=0)       # shared by instruction and HTML
         self.segment = nn.Embedding(5, d)                             # cls, instruction, html, patch, slot
@@ -103,12 +112,18 @@ class WebGUMLite(nn.Module):
             slot = slot + gathered.sum(2) / valid.sum(2, keepdim=True).clamp(min=1) + self.match(batch["elem_match"])
         if self.use_image:
             px = self.pixels(batch["frames"]) if pixels is None else pixels      # [B, H, S, S, 3]
+            px = px[:, :self.frames]
+            box = torch.cat([batch["elem_box"], batch["elem_rgb"]], -1)
+            if self.blank:   # a white page: white pixels, no element box, white element pixels
+                px = torch.ones_like(px)
+                box = torch.zeros_like(box)
+                box[..., 4:7] = 1.0
             p = self.patch_proj(self.patch_tokens(px))                          # [B, H, N, d]
             H, N = p.shape[1], p.shape[2]
             p = p + self.pos_patch + self.frame_emb.weight[:H, None]
             parts.append(p.reshape(B, H * N, self.d) + self.segment.weight[3])
             masks.append(torch.ones(B, H * N, dtype=torch.bool, device=dev))
-            slot = slot + self.box(torch.cat([batch["elem_box"], batch["elem_rgb"]], -1))
+            slot = slot + self.box(box)
         parts.append(slot)
         masks.append(batch["elem_mask"])
         x = torch.cat(parts, 1)

@@ -1,7 +1,11 @@
 """Behaviour cloning of WebGUM-lite on featurised demonstrations, and the greedy agent it gives.
 
-`fit(cfg, examples, idx, variant, progress)` runs AdamW on the BC loss (`model.loss_fn`) for
-`cfg.train_steps` updates of `cfg.batch_size` steps drawn from `idx`. The loop packs the whole
+`fit(cfg, examples, idx, variant, progress, heldout=...)` runs AdamW on the BC loss (`model.loss_fn`)
+in updates of `cfg.batch_size` steps drawn from `idx`. Given held-out steps it trains to convergence,
+one rule for every model: linear warm-up over `WARMUP` updates, then a constant learning rate; the
+exact-action accuracy on the held-out steps every `cfg.eval_every` updates; stop after `cfg.patience`
+checks without a better one or at `cfg.max_updates`, and keep the best weights. Without held-out
+steps it runs `cfg.train_steps` updates under a warm-up + cosine schedule (the benchmark's setting). The loop packs the whole
 training set into padded tensors once and cuts each batch's padding down to its own longest row, so
 an update costs the model's forward and backward and little else (`benchmarks/webgum_train.py`
 compares it with `fit_plain`, the DataLoader loop that pads every batch again).
@@ -31,6 +35,9 @@ TRIM = {"instr": ("instr",), "html": ("html",), "elem": ("elem_tok", "elem_match
                                                         "elem_hist", "elem_mask")}
 
 
+WARMUP = 50   # updates of linear learning-rate warm-up when training to convergence
+
+
 @dataclass
 class Fit:
     model: WebGUMLite
@@ -39,6 +46,10 @@ class Fit:
     train_s: float = 0.0
     n_steps: int = 0            # demonstration steps trained on
     n_episodes: int = 0
+    updates: int = 0            # updates run
+    best_update: int = 0        # the update whose weights were kept (early stopping)
+    heldout_acc: float | None = None   # held-out exact-action accuracy of the kept weights
+    stopped: str = ""           # "patience" | "cap" | "fixed"
 
 
 def trim(batch: dict) -> dict:
@@ -81,14 +92,94 @@ def _schedule(opt, cfg, step: int) -> None:
 
 
 def fit(cfg, ex: data.Examples, idx: list[int], variant: str, seed: int | None = None,
-        progress=lambda step, metrics: None, tag: str = "") -> Fit:
-    """Train one model on the demonstration steps `idx` (see the module docstring). `progress(step,
-    metrics)` gets `train/loss`, `train/acc` (exact action on the batches since the last report) at
-    step 0 and every `log_every` updates; keys are prefixed with `tag` when given."""
+        progress=lambda step, metrics: None, tag: str = "", heldout: list[int] | None = None) -> Fit:
+    """Train one model on the demonstration steps `idx` (see the module docstring): to convergence on
+    `heldout` steps when given, else `cfg.train_steps` updates. `progress(step, metrics)` gets
+    `train/loss`, `train/acc` (exact action on the batches since the last report) at step 0 and every
+    `log_every` updates, and `heldout/acc` at each check; keys are prefixed with `tag` when given."""
     if not idx:
         raise WorkbenchError("behaviour cloning needs at least one demonstration step")
+    if heldout is not None and not heldout:
+        raise WorkbenchError("early stopping needs at least one held-out demonstration step")
     with threads(cfg.torch_threads):
+        if heldout:
+            return _fit_converged(cfg, ex, idx, heldout, variant, cfg.seed if seed is None else seed, progress, tag)
         return _fit(cfg, ex, idx, variant, cfg.seed if seed is None else seed, progress, tag)
+
+
+def heldout_accuracy(model: WebGUMLite, full: dict, batch_size: int = 64) -> float:
+    """Exact-action accuracy (kind, element and, on typing steps, the span) over packed steps."""
+    model.eval()
+    n, right = len(full["kind"]), 0.0
+    with torch.no_grad():
+        for i in range(0, n, batch_size):
+            take = torch.arange(i, min(n, i + batch_size))
+            _, m = loss_fn(model, trim({k: v[take] for k, v in full.items()}))
+            right += m["acc"] * len(take)
+    model.train()
+    return right / max(1, n)
+
+
+def _fit_converged(cfg, ex, idx, heldout, variant, seed, progress, tag) -> Fit:
+    import copy
+
+    model, opt = _setup(cfg, variant, seed)
+    full = data.pack_examples(ex, idx, cfg)
+    held = data.pack_examples(ex, heldout, cfg)
+    rng = np.random.default_rng(seed)
+    run = Fit(model, n_steps=len(idx), n_episodes=len({ex.episode_of[i] for i in idx}))
+    key = (tag + "/") if tag else ""
+    lengths = (full["html"] != 0).sum(1).numpy()
+    batches: list[np.ndarray] = []
+    losses, accs = [], []
+    best, best_state, best_step, since = -1.0, None, 0, 0
+    t0 = time.perf_counter()
+    step = 0
+    while True:
+        if step > 0:
+            if not batches:
+                batches = length_batches(lengths, cfg.batch_size, rng)
+            take = torch.from_numpy(batches.pop())
+            batch = trim({k: v[take] for k, v in full.items()})
+            for g in opt.param_groups:
+                g["lr"] = cfg.lr * min(1.0, step / WARMUP)
+            loss, m = loss_fn(model, batch)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            losses.append(m["loss"])
+            accs.append(m["acc"])
+        metrics = {}
+        if step % cfg.log_every == 0 and losses:
+            metrics.update({f"{key}train/loss": float(np.mean(losses)), f"{key}train/acc": float(np.mean(accs))})
+            losses, accs = [], []
+        done = step >= cfg.max_updates
+        if step % cfg.eval_every == 0 or done:
+            acc = heldout_accuracy(model, held)
+            metrics[f"{key}heldout/acc"] = acc
+            if acc > best:
+                best, best_step, since = acc, step, 0
+                best_state = copy.deepcopy(model.state_dict())
+            elif step > 0:
+                since += 1
+            if since >= cfg.patience:
+                run.stopped = "patience"
+                done = True
+            elif done:
+                run.stopped = "cap"
+        if metrics:
+            run.history.log(step, metrics)
+            progress(step, metrics)
+        if done:
+            break
+        step += 1
+    model.load_state_dict(best_state)
+    run.updates, run.best_update, run.heldout_acc = step, best_step, best
+    run.train_s = time.perf_counter() - t0
+    run.samples_per_s = step * cfg.batch_size / max(run.train_s, 1e-9)
+    model.eval()
+    return run
 
 
 @contextlib.contextmanager
@@ -138,6 +229,7 @@ def _fit(cfg, ex, idx, variant, seed, progress, tag) -> Fit:
             losses, accs = [], []
     run.train_s = time.perf_counter() - t0
     run.samples_per_s = cfg.train_steps * cfg.batch_size / max(run.train_s, 1e-9)
+    run.updates, run.best_update, run.stopped = cfg.train_steps, cfg.train_steps, "fixed"
     model.eval()
     return run
 
