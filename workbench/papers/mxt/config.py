@@ -120,6 +120,6 @@ SCALES = {
 
 COST = {  # wall time of one run at each scale, as measured
     "smoke": "about 3 min on 2 shared cores with a warm XLA cache (about 12 min cold, compile-bound)",
-    "cpu": "about 15 min on 2 cores at load 2-3, expert data cached (909 s)",
+    "cpu": "59 min wall at load 26-41, data cold (1257 CPU-s, 2 seeds in 2 workers): ~12 min on 2 quiet cores (estimate)",
     "paper": "not run: PPO experts at 100M steps each, 100k BC steps; GPU hours",
 }
