@@ -50,6 +50,9 @@ def test_feature_sets():
     gone = [tk.FEATURES[i] for i in np.nonzero(ablated == 0)[0]]
     assert gone == list(tk.MORPHOLOGY_FEATURES)                                # range, mass, gear, body-part types
     assert ablated[tk.FEATURES.index("type_goal")] == 1 and ablated[:13].all()  # kinematics and the goal flag stay
+    assert ablated[tk.FEATURES.index("task_edge")] == 1                          # and so does the task
+    no_task = tk.feature_mask("no_task")
+    assert [tk.FEATURES[i] for i in np.nonzero(no_task == 0)[0]] == ["task_edge"]
     with pytest.raises(WorkbenchError, match="unknown feature set"):
         tk.feature_mask("nope")
 
@@ -62,8 +65,37 @@ def test_stored_states_tokenise_like_live_ones(ant3, reset3):
     tok, mask = tk.tokenize_states(ant3, {k: np.asarray(v)[None] for k, v in states.items()}, goal[None], 9)
     assert tok.shape == (1, 3, 9, tk.NUM_FEATURES) and mask.shape == (1, 3, 9)
     for i in range(3):
-        live_tok, live_mask = ant3.tokens(jax.tree.map(lambda x: x[i], ps), goal[i], 9)
+        live_tok, live_mask = tk.mtg_tokens(ant3, jax.tree.map(lambda x: x[i], ps), goal[i], 9)
         np.testing.assert_allclose(tok[0, i], np.asarray(live_tok), atol=1e-5)
         np.testing.assert_array_equal(mask[0, i], np.asarray(live_mask))
     with pytest.raises(WorkbenchError, match="pad_to=4"):
         ant3.tokens(jax.tree.map(lambda x: x[0], ps), goal[0], 4)
+
+
+def test_task_edges_tell_touch_from_reach(ant3, reset3):
+    # the same state as touch and as reach: the sim features are equal, only the task-edge column differs;
+    # touch flags the torso and the goal (MxT ant_touch: torso + ball), reach the feet and the goal (MxT
+    # ant_reach: every leg's last link + ball)
+    touch = build_env(composer.goal_task("touch", "ant-3"))
+    assert tk.task_edges(touch).tolist() == [1, 0, 0, 0, 0, 0, 0, 1]            # torso, (thigh, shin) x 3, goal
+    assert tk.task_edges(ant3).tolist() == [0, 0, 1, 0, 1, 0, 1, 1]             # the three shins and the goal
+    s = jax.tree.map(lambda x: x[0], reset3)
+    goal = s.info["task"]["goal"]
+    t_reach, m_reach = tk.mtg_tokens(ant3, s.pipeline_state, goal, 10)
+    t_touch, m_touch = tk.mtg_tokens(touch, s.pipeline_state, goal, 10)
+    t_reach, t_touch = np.asarray(t_reach), np.asarray(t_touch)
+    assert t_reach.shape == (10, tk.NUM_FEATURES) and tk.FEATURES[-1] == "task_edge"
+    np.testing.assert_allclose(t_reach[:, :-1], t_touch[:, :-1])
+    assert (t_reach[:, -1] != t_touch[:, -1]).sum() == 4 and not t_reach[8:, -1].any()   # padding stays 0
+    np.testing.assert_array_equal(np.asarray(m_reach), np.asarray(m_touch))
+
+
+def test_task_edges_on_a_claw():
+    # claw-3: torso, (thigh, shin, foot) x 3, goal; reach flags the three feet
+    reach = build_env(composer.goal_task("reach", "claw-3"))
+    flags = tk.task_edges(reach)
+    links = reach.parts["agent"]["links"]
+    assert [links[k] for k in np.nonzero(flags[:-1])[0]] == ["agent/foot0", "agent/foot1", "agent/foot2"]
+    assert flags[-1] == 1 and len(flags) == reach.num_tokens == 11
+    touch = build_env(composer.goal_task("touch", "claw-3"))
+    assert np.nonzero(tk.task_edges(touch))[0].tolist() == [0, 10]

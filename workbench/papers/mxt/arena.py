@@ -7,7 +7,8 @@ load), more than running it, so each environment is compiled once: the episodes 
 
     mode 0  the expert's stochastic policy in every block (behaviour data, MxT Sec. 4.1)
     mode 1  the expert's deterministic policy in every block (its success on these very episodes)
-    mode 2  student b in block b (deterministic), so students face the same initial states and goals
+    mode 2  student b in block b (deterministic); every block starts from the same `block` initial states and
+            goals, so students are paired episode by episode (modes 0 and 1 draw every episode afresh)
 
 All parameters (expert, students, feature masks) are jit arguments, so new students reuse the compilation.
 Each step records what re-tokenising needs (link poses and velocities, joint angles, the goal) plus the
@@ -35,6 +36,7 @@ class Arena:
         self.expert, self.pad_to = expert, cfg.pad_to
         self.models = [make_model(k, cfg) for k in self.kinds]
         self.slots = tk.action_slots(self.env)
+        self.edges = tk.task_edges(self.env)
         self.episodes = block * max(1, len(self.kinds))
         self._jit = jax.jit(self._play, static_argnums=(3,))
 
@@ -52,7 +54,7 @@ class Arena:
             return lambda: fn(params["expert"], obs, key)
 
         def students():
-            tok, mask = jax.vmap(lambda p, g: self.env.tokens(p, g, self.pad_to))(ps, goal)
+            tok, mask = jax.vmap(lambda p, g: tk.mtg_tokens(self.env, p, g, self.pad_to, self.edges))(ps, goal)
             outs = []
             for b, model in enumerate(self.models):
                 sl = slice(b * self.block, (b + 1) * self.block)
@@ -64,10 +66,13 @@ class Arena:
 
     def _play(self, params, mode, rng, steps: int):
         import jax
+        import jax.numpy as jnp
         from brax.envs.wrappers import training as wrappers
         benv = wrappers.VmapWrapper(self.env)
         k_reset, k_act = jax.random.split(rng)
-        s0 = benv.reset(jax.random.split(k_reset, self.episodes))
+        fresh = jax.random.split(k_reset, self.episodes)
+        paired = jnp.tile(fresh[: self.block], (self.episodes // self.block, 1))   # block b's episode i = block 0's
+        s0 = benv.reset(jnp.where(mode == STUDENTS, paired, fresh))
 
         def record(s):
             ps = s.pipeline_state

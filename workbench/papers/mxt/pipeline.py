@@ -19,6 +19,7 @@ from workbench import WorkbenchError
 from workbench.history import no_progress
 from workbench.papers.mxt import data as dt
 from workbench.papers.mxt import experts as ex
+from workbench.papers.mxt.config import family
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -106,22 +107,38 @@ def student_names(cfg) -> list[tuple[str, str, str]]:
 ZS_STUDENTS = [("zs_transformer", "transformer", "mtg"), ("zs_mlp", "mlp", "mtg")]
 
 
+def student_id(name: str, seed: int) -> str:
+    return f"{name}.s{seed}"
+
+
+def base_name(sid: str) -> str:
+    return sid.rsplit(".s", 1)[0]
+
+
+def zs_tests(cfg, envs: list) -> list[tuple[str, str]]:
+    """(held-out body, task) pairs: each held-out body on every task the zero-shot training bodies have in
+    `envs` (a held-out body may be of a family no student trained on: no expert is needed to test it)."""
+    tasks = sorted({t for b, t in envs if b in cfg.zs_train_bodies})
+    return [(b, t) for b in cfg.zs_test_bodies for t in tasks]
+
+
 def make_arenas(cfg, experts: list[Expert]) -> dict:
-    """{(body, task): (Arena, [student names by block])}: every env of cfg.envs, plus the held-out body's
-    tasks; the held-out body's arenas also hold the zero-shot students' blocks."""
+    """{(body, task): (Arena, [student ids by block])}: every env of cfg.envs (the multi-task students' blocks),
+    plus the held-out bodies' tasks (the zero-shot students' blocks; an env can hold both). Every seed's students
+    get a block."""
     from workbench.papers.mxt.arena import Arena
     from workbench.sim import harness
     by_env = {(e.body, e.task): e for e in experts}
-    envs = list(by_env)
-    if cfg.zero_shot:
-        envs += [(cfg.zs_test_body, t) for t in sorted({t for _, t in cfg.env_list()}) if (cfg.zs_test_body, t) not in by_env]
+    tests = zs_tests(cfg, list(by_env)) if cfg.zero_shot else []
+    envs = list(by_env) + [be for be in tests if be not in by_env]
     out = {}
     for body, task in envs:
-        blocks = student_names(cfg) + (ZS_STUDENTS if body == cfg.zs_test_body else [])
+        blocks = (student_names(cfg) if (body, task) in by_env else []) + (ZS_STUDENTS if (body, task) in tests else [])
+        blocks = [(student_id(n, s), k) for s in cfg.seeds() for n, k, _ in blocks]
         e = by_env.get((body, task))
         pol = harness.load_policy(e.path) if e is not None else None
-        out[(body, task)] = (Arena(cfg, body, task, tuple(k for _, k, _ in blocks), cfg.eval_episodes, pol),
-                             [n for n, _, _ in blocks])
+        out[(body, task)] = (Arena(cfg, body, task, tuple(k for _, k in blocks), cfg.eval_episodes, pol),
+                             [n for n, _ in blocks])
     return out
 
 
@@ -146,7 +163,7 @@ class Sets:
     zs_envs: list              # [(body, task)] the zero-shot students train on
     zs_train_rows: np.ndarray
     zs_valid_rows: np.ndarray
-    zs_test: list              # [(held-out body, task)]
+    zs_test: list              # [(held-out body, task)]: each held-out body on its family's trained tasks
 
 
 def make_sets(cfg, experts: list[Expert], arenas: dict, data: dict) -> Sets:
@@ -161,40 +178,50 @@ def make_sets(cfg, experts: list[Expert], arenas: dict, data: dict) -> Sets:
     is_valid = np.random.default_rng(cfg.seed).random(len(rows["target"])) < cfg.valid_frac
     zs_envs = [be for be in envs if be[0] in cfg.zs_train_bodies] if cfg.zero_shot else []
     in_zs = np.isin(rows["env"], [envs.index(be) for be in zs_envs])
-    zs_test = [(cfg.zs_test_body, t) for t in sorted({t for _, t in zs_envs})]
+    zs_test = zs_tests(cfg, zs_envs) if zs_envs else []
     idx = np.arange(len(is_valid))
     return Sets(envs, rows, idx[~is_valid], idx[is_valid], zs_envs, idx[~is_valid & in_zs], idx[is_valid & in_zs], zs_test)
 
 
 def all_students(cfg, sets: Sets) -> list[tuple[str, str, str]]:
-    """Every student this run trains: the multi-task ones, then the zero-shot pair when it has rows."""
+    """Every student this run trains (each once per seed): the multi-task ones, then the zero-shot pair when
+    it has rows."""
     return student_names(cfg) + (ZS_STUDENTS if len(sets.zs_train_rows) else [])
 
 
 def train_students(cfg, sets: Sets, progress=no_progress) -> dict:
-    """{name: StudentRun} for the multi-task students and (zs_*) the zero-shot pair. `progress` gets
-    cumulative minibatch steps and keys `<student>/train/loss`, `<student>/eval/loss`."""
-    from workbench.papers.mxt.train import distill
-    out = {}
-    for i, (name, kind, feats) in enumerate(all_students(cfg, sets)):
-        zs = name.startswith("zs_")
-        rows = (sets.zs_train_rows, sets.zs_valid_rows) if zs else (sets.train_rows, sets.valid_rows)
-        offset = i * cfg.bc_steps
-        out[name] = distill(cfg, kind, sets.data, rows[0], rows[1], feats, cfg.seed,
-                            lambda step, m, name=name, offset=offset: progress(
-                                offset + step, {f"{name}/{k}": v for k, v in m.items()}),
-                            pool_size=len(sets.train_rows))
-    return out
+    """{student id: StudentRun} for every student and seed, in cfg.workers processes (results do not depend
+    on the count: each student's work is the same and they are reassembled in one order). `progress` gets,
+    as each student finishes, its held-out loss curve at cumulative steps (`<student id>/eval/loss`)."""
+    import tempfile
+    from workbench.parallel import map_in_processes
+    from workbench.papers.mxt.train import save_arrays, student_job
+    jobs, ids = [], []
+    for s in cfg.seeds():
+        for name, kind, feats in all_students(cfg, sets):
+            zs = name.startswith("zs_")
+            rows = (sets.zs_train_rows, sets.zs_valid_rows) if zs else (sets.train_rows, sets.valid_rows)
+            jobs.append((kind, feats, s, rows[0], rows[1]))
+            ids.append(student_id(name, s))
+    out, done = {}, 0
+    with tempfile.TemporaryDirectory(prefix="mxt-tokens-") as tmp:
+        data = save_arrays(sets.data, tmp) if cfg.workers > 1 and len(jobs) > 1 else sets.data
+        for i, run in map_in_processes(student_job, jobs, cfg.workers, cfg, data, len(sets.train_rows)):
+            out[ids[i]] = run
+            for step, row in run.history.rows:
+                progress(done + step, {f"{ids[i]}/{k}": v for k, v in row.items() if k.startswith("eval/")})
+            done += run.timing["steps"]
+    return {sid: out[sid] for sid in ids}
 
 
 def dashboard_panels(cfg) -> dict:
     names = [n for n, _, _ in student_names(cfg) + (ZS_STUDENTS if cfg.zero_shot else [])]
-    return {"held-out loss (0.5 MSE)": [f"{n}/eval/loss" for n in names]}
+    return {"held-out loss (0.5 MSE)": [f"{student_id(n, s)}/eval/loss" for s in cfg.seeds() for n in names]}
 
 
 def evaluate_students(cfg, students: dict, arenas: dict, sets: Sets, progress=no_progress) -> tuple[dict, dict]:
-    """Every student on every evaluated env (the multi-task set and the held-out body), one rollout per env
-    with the same episode seed: ({(name, body, task): {"success", "final_over_initial"} [n]}, {env: rollout})."""
+    """Every student on every evaluated env (the multi-task set and the held-out bodies), one rollout per env
+    with the same episode seed: ({(student id, body, task): {"success", "final_over_initial"} [n]}, {env: rollout})."""
     from workbench.papers.mxt import tokens as tk
     from workbench.papers.mxt.arena import STUDENTS
     envs = list(dict.fromkeys(sets.envs + sets.zs_test))
@@ -213,52 +240,68 @@ def evaluate_students(cfg, students: dict, arenas: dict, sets: Sets, progress=no
     return ev, outs
 
 
-def train_longer(cfg, students: dict, arenas: dict, sets: Sets, name: str = "transformer",
-                 progress=no_progress) -> tuple[dict, dict]:
-    """The training-budget diagnosis: continue multi-task student `name` for `cfg.diag_steps` more minibatches
-    (same data, its Adam state, fresh minibatches) and play it on every multi-task env with the same
-    episodes as `evaluate_students`. Returns ({name + "_longer": the continued StudentRun}, {(name + "_longer",
-    body, task): metrics}), or ({}, {}) when `cfg.diag_steps` is 0. If the longer-trained student closes its gap to
-    the others, the shorter budget, not the architecture, decided the comparison."""
-    if not cfg.diag_steps:
-        return {}, {}
-    from workbench.papers.mxt import tokens as tk
-    from workbench.papers.mxt.arena import STUDENTS
-    from workbench.papers.mxt.train import distill
-    run = students[name]
-    longer = distill(cfg, run.kind, sets.data, sets.train_rows, sets.valid_rows, run.feature_set, cfg.seed + 1,
-                     progress, pool_size=len(sets.train_rows), resume=run, steps=cfg.diag_steps)
-    ev = {}
-    for b, t in sets.envs:
-        arena, names = arenas[(b, t)]
-        plist = [(longer.params if n == name else students[n].params, tk.feature_mask(students[n].feature_set))
-                 if n in students else (arena.init_params(k), tk.feature_mask("mtg")) for k, n in enumerate(names)]
-        out = arena.play(STUDENTS, plist, seed=cfg.seed + 77, steps=cfg.eval_steps)
-        ev[(f"{name}_longer", b, t)] = arena.block_metrics(out, names.index(name))
-    return {f"{name}_longer": longer}, ev
+def pool_seeds(cfg, ev: dict) -> dict:
+    """{(student name, body, task): metrics over the seeds' episodes together} (for figures and tables)."""
+    out: dict = {}
+    for (sid, b, t), m in ev.items():
+        out.setdefault((base_name(sid), b, t), []).append(m)
+    return {k: {f: np.concatenate([m[f] for m in ms]) for f in ms[0]} for k, ms in out.items()}
 
 
-def _stack(ev: dict, names: list[str], envs: list, key: str = "success") -> np.ndarray:
-    """[episodes over envs, students]: paired units (same env, same episode seed) as rows."""
-    return np.stack([np.concatenate([ev[(n, b, t)][key] for b, t in envs]) for n in names], 1)
+def _units(ev: dict, names: list[str], envs: list, seed: int, key: str = "success") -> np.ndarray:
+    """[episodes over envs, students] of one seed: paired units (same env, same episode) as rows."""
+    return np.stack([np.concatenate([ev[(student_id(n, seed), b, t)][key] for b, t in envs]) for n in names], 1)
+
+
+def seed_episode_bootstrap(per_seed: list[np.ndarray], n: int = 1000, seed: int = 0) -> list:
+    """Bootstrap Samples of each column's mean, resampled as seeds and then episodes: replicate r draws the
+    seeds with replacement, then, within each drawn seed, its rows (paired units) with replacement; the
+    statistic is the mean over every drawn row. One draw serves every column, so the columns (students) are
+    paired replicate by replicate. `per_seed`: one [units, columns] array per training seed. Point value: the
+    mean over all seeds' rows."""
+    from workbench.results import Samples
+    rng = np.random.default_rng(seed)
+    k = len(per_seed)
+    reps = np.empty((n, per_seed[0].shape[1]))
+    for r in range(n):
+        drawn = [per_seed[i] for i in rng.integers(0, k, k)]
+        reps[r] = np.concatenate([u[rng.integers(0, len(u), len(u))] for u in drawn]).mean(0)
+    point = np.concatenate(per_seed).mean(0)
+    return [Samples(tuple(reps[:, c]), "bootstrap", point=float(point[c])) for c in range(reps.shape[1])]
 
 
 def measure(cfg, ev: dict, sets: Sets) -> dict:
-    """The claims' quantities as bootstrap Samples over paired episodes (see claims.py)."""
-    from workbench.results import bootstrap
+    """The claims' quantities (see claims.py) as seed-then-episode bootstrap Samples."""
     out = {}
-    names = [n for n, _, _ in student_names(cfg)]
-    units = _stack(ev, names, sets.envs)
-    col = {n: i for i, n in enumerate(names)}
     quantity = {"transformer": "success_tf", "mlp": "success_mlp", "transformer_no_morph": "success_tf_nomorph"}
-    for n, q in quantity.items():
-        if n in col:
-            out[q] = bootstrap(units, lambda a, i=col[n]: float(a[:, i].mean()), seed=cfg.seed)
-    if all(("zs_transformer", b, t) in ev and ("zs_mlp", b, t) in ev for b, t in sets.zs_test) and sets.zs_test:
-        zs = _stack(ev, ["zs_transformer", "zs_mlp"], sets.zs_test)
-        out["zs_success_tf"] = bootstrap(zs, lambda a: float(a[:, 0].mean()), seed=cfg.seed)
-        out["zs_success_mlp"] = bootstrap(zs, lambda a: float(a[:, 1].mean()), seed=cfg.seed)
+    names = [n for n, _, _ in student_names(cfg) if n in quantity]
+    samples = seed_episode_bootstrap([_units(ev, names, sets.envs, s) for s in cfg.seeds()], seed=cfg.seed)
+    out.update({quantity[n]: x for n, x in zip(names, samples)})
+    zs_names = [n for n, _, _ in ZS_STUDENTS]
+    if not sets.zs_test or not all((student_id(n, s), b, t) in ev for n in zs_names for s in cfg.seeds()
+                                   for b, t in sets.zs_test):
+        return out
+    groups = {"": sets.zs_test} | {f"_{f}": [be for be in sets.zs_test if family(be[0]) == f]
+                                   for f in dict.fromkeys(family(b) for b, _ in sets.zs_test)}
+    for suffix, envs in groups.items():
+        tf, mlp = seed_episode_bootstrap([_units(ev, zs_names, envs, s) for s in cfg.seeds()], seed=cfg.seed)
+        out[f"zs_success_tf{suffix}"], out[f"zs_success_mlp{suffix}"] = tf, mlp
     return out
+
+
+def seed_table(cfg, ev: dict, sets: Sets):
+    """Success per student and seed: the multi-task average and each held-out body (zero-shot students)."""
+    import pandas as pd
+    rows = []
+    for name, _, _ in student_names(cfg) + ZS_STUDENTS:
+        envs = sets.zs_test if name.startswith("zs_") else sets.envs
+        for s in cfg.seeds():
+            cells = {f"{b} {t}": float(ev[(student_id(name, s), b, t)]["success"].mean())
+                     for b, t in envs if (student_id(name, s), b, t) in ev}
+            if cells:
+                rows.append({"student": name, "seed": s, "mean": round(float(np.mean(list(cells.values()))), 3),
+                             **{k: round(v, 3) for k, v in cells.items()}})
+    return pd.DataFrame(rows)
 
 
 def metrics(ev: dict, students: dict, experts: list[Expert]) -> dict:
@@ -270,6 +313,9 @@ def metrics(ev: dict, students: dict, experts: list[Expert]) -> dict:
     for n, r in students.items():
         out[f"{n}/steps_per_s"] = r.timing["steps_per_s"]
         out[f"{n}/final_valid_loss"] = r.history.last("eval/loss")
+        out[f"{n}/best_valid_loss"] = float(min(r.history.series("eval/loss")[1]))
+        out[f"{n}/steps"] = r.timing["steps"]
+        out[f"{n}/best_step"] = r.timing["best_step"]
         out[f"{n}/params"] = r.n_params
     for e in experts:
         out[f"expert/{e.body}:{e.task}/success_card"] = e.card["success"]
@@ -284,8 +330,12 @@ def metrics(ev: dict, students: dict, experts: list[Expert]) -> dict:
 
 
 def timing_table(students: dict):
-    """Per student: parameters, compile time, training time and minibatch steps/s, final held-out loss."""
+    """Per student and seed: parameters, steps run and the step kept (best held-out loss), whether early
+    stopping ended it before the cap, compile and training time, steps/s, best held-out loss."""
     import pandas as pd
-    return pd.DataFrame([{"student": n, "parameters": r.n_params, "jit s": round(r.timing["jit_s"], 1),
-                          "train s": round(r.timing["train_s"], 1), "steps/s": round(r.timing["steps_per_s"], 1),
-                          "held-out loss": r.history.last("eval/loss")} for n, r in students.items()])
+    return pd.DataFrame([{"student": n, "parameters": r.n_params, "steps run": r.timing["steps"],
+                          "kept step": r.timing["best_step"], "stopped early": r.timing["stopped_early"],
+                          "jit s": round(r.timing["jit_s"], 1), "train s": round(r.timing["train_s"], 1),
+                          "steps/s": round(r.timing["steps_per_s"], 1),
+                          "best held-out loss": round(float(min(r.history.series("eval/loss")[1])), 5)}
+                         for n, r in students.items()])

@@ -80,7 +80,8 @@ def rollout_figure(arena, out: dict, block: int, name: str, steps: int, every: i
 def token_graph(env, body: str, task: str) -> go.Figure:
     """One body's morphology-task graph at its initial pose, seen from above: a node per token (part or goal)
     coloured by part type, kinematic edges (parent -> child link), and the task edges from the goal node to
-    the parts the task measures (touch: the torso; reach: the foot links), as in MxT's `task_edge`."""
+    the parts the task measures (touch: the torso; reach: the foot links): the nodes whose `task_edge` feature
+    is 1 (`tokens.task_edges`, MxT's `task_edge`)."""
     import jax
     from workbench.sim import composer
     from workbench.papers.mxt import tokens as tk
@@ -102,7 +103,7 @@ def token_graph(env, body: str, task: str) -> go.Figure:
             ey += [xy[p, 1], xy[k, 1], None]
     fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line=dict(color="#8c564b", width=3), name="kinematic edge"))
     goal = len(names) - 1
-    related = [0] if task == "touch" else [links.index(env.sys.link_names.index(ln)) for ln, _ in env.parts["agent"]["feet"]]
+    related = [k for k in np.nonzero(tk.task_edges(env))[0] if k != goal]
     tx, ty = [], []
     for k in related:
         tx += [xy[goal, 0], xy[k, 0], None]
@@ -122,6 +123,20 @@ def token_graph(env, body: str, task: str) -> go.Figure:
                  "y relative to the torso (m)", height=480)
 
 
+def task_edge_table(arenas: dict) -> "pd.DataFrame":
+    """Per evaluated env: its tokens and the ones whose task-edge feature is 1 (the nodes the task involves)."""
+    import pandas as pd
+    from workbench.papers.mxt import tokens as tk
+    rows = []
+    for (b, t), (arena, _) in arenas.items():
+        env = arena.env
+        names = [ln.split("/")[-1] for ln in env.parts["agent"]["links"]] + ["goal"]
+        flags = tk.task_edges(env)
+        rows.append({"body": b, "task": t, "tokens": len(names),
+                     "task-edge nodes": ", ".join(n for n, f in zip(names, flags) if f)})
+    return pd.DataFrame(rows)
+
+
 def loss_figure(students: dict) -> go.Figure:
     """Held-out masked MSE of every student against its minibatch steps."""
     fig = go.Figure()
@@ -133,22 +148,8 @@ def loss_figure(students: dict) -> go.Figure:
                  "0.5 x masked MSE on held-out transitions (action units squared, log)")
 
 
-def budget_figures(students: dict, longer: dict, ev: dict, ev_longer: dict, envs: list, name: str = "transformer",
-                   against: str = "mlp") -> list[go.Figure]:
-    """The training-budget diagnosis (`pipeline.train_longer`'s two dicts): held-out loss of `name` continued
-    past its budget next to `against`, and their success per env; [] when the diagnosis did not run."""
-    if not longer:
-        return []
-    runs = {name: students[name], f"{name}_longer": longer[f"{name}_longer"], against: students[against]}
-    loss = loss_figure(runs)
-    loss.update_layout(title=f"Held-out loss: {name} trained longer, against {against}")
-    bars = success_bars(ev | ev_longer, envs, [name, f"{name}_longer", against],
-                        title=f"Success: {name} at its budget and trained longer, against {against}")
-    return [loss, bars]
-
-
-def student_rollouts(arenas: dict, outs: dict, steps: int, student: str = "transformer") -> list[go.Figure]:
-    """One viewer figure per body: `student` on the first evaluated task of that body."""
+def student_rollouts(arenas: dict, outs: dict, steps: int, student: str = "transformer.s0") -> list[go.Figure]:
+    """One viewer figure per body: `student` (a student id, name.s<seed>) on the first evaluated task of that body."""
     figs, seen = [], set()
     for (b, t), out in outs.items():
         arena, names = arenas[(b, t)]
