@@ -170,14 +170,11 @@ def extractive_gist(page: Page, max_words: int) -> str:
     order = sorted(range(len(paras)), key=lambda i: -count_words(paras[i]))
     chosen, words = [], 0
     for i in order:
-        first = sentences(paras[i])[0]
-        prefix = ""
-        if ":" in paras[i][:40] and not first.startswith(paras[i].split(":")[0]):
-            prefix = paras[i].split(":")[0] + ": "
+        first = sentences(paras[i])[0]    # a meeting turn's first sentence starts with its speaker
         w = count_words(first)
         if chosen and words + w > max_words:
             continue
-        chosen.append((i, prefix + first if not first.startswith(prefix) else first))
+        chosen.append((i, first))
         words += w
         if words >= max_words:
             break
