@@ -75,9 +75,9 @@ def test_gist_length_follows_the_page():
     assert agent.gist_tokens(long, cap=48, ratio=0.15) == 48          # capped
     budgets = []
     llm = FakeLLM(capable=False)
-    loop = "Mara kept the old key. " * 3
+    loop = "Mara kept the old key under the mill floor for years. " * 3
     llm.generate_batch = lambda prompts, max_new_tokens: budgets.append(max_new_tokens) or [loop] * len(prompts)
-    assert agent.gist_pages(llm, [short, long], 48, ratio=0.15) == ["Mara kept the old key."] * 2
+    assert agent.gist_pages(llm, [short, long], 48, ratio=0.15) == ["Mara kept the old key under the mill floor for years."] * 2
     assert budgets == [10, 48]
 
 
@@ -168,6 +168,10 @@ def test_gist_problems_are_detected():
     assert agent.gist_problem("The dragon flew over the castle towers at midnight, burning villages.", PAGE) == "off_page"
     assert agent.gist_problem("Project Manager: So the remote control should have a big scroll wheel", PAGE) == "copy"
     assert agent.gist_problem("", PAGE) == "empty"
+    assert agent.gist_problem("Marketing: Oh right. Project Manager: Um, a sleek look? Marketing: Right.", PAGE) == "filler"
+    assert agent.gist_problem("The team liked the scroll wheel, said Nathan, and the yellow case.", PAGE) == "off_page"
+    assert agent.invented_names("The team liked the wheel, said Nathan.", PAGE) == ["Nathan"]
+    assert agent.clean_gist("Meeting transcript: Marketing: a beeper.", PAGE) == "Marketing: a beeper."
     good = "The team wants a remote with a scroll wheel, a yellow rubber case and a beeper to find it."
     assert agent.gist_problem(good, PAGE) is None
     assert agent.off_page_share(good, PAGE) < 0.3   # 'team', 'wants' are not on the page
@@ -199,6 +203,8 @@ def test_degenerate_gists_are_retried_then_extracted_and_counted():
     gists = agent.gist_pages(llm, pages[:1], 32, style="qmsum", report=report)
     assert report.sources == ["extractive"] and report.problems == [["meta", "meta"]]
     assert all(s in PAGE for s in agent.sentences(gists[0])) and agent.count_words(gists[0]) <= 24
+    turns = "A: Okay. Mm. We need a cheap rubber case for the remote.\nB: Yes.\nA: Right."
+    assert agent.extractive_gist(Page(0, 0, 3, turns), 10) == "A: We need a cheap rubber case for the remote."
     # a copy of the opening goes to the extract without a second call
     calls.clear()
     llm.generate_batch = lambda prompts, max_new_tokens: calls.append(1) or [PAGE.split("\n")[0]] * len(prompts)

@@ -33,8 +33,12 @@ def oracle_pick(prompt, options):
 
 
 def names_gist(prompt):
-    """A 'gist' listing the people on the page: enough to find the page, never the answer."""
-    return " ".join(sorted(set(re.findall(r"\b[A-Z][a-z]+\b", prompt.split("Passage:")[1])) & set(NAMES)))
+    """A 'gist' naming each episode's subject and object on the page: enough to find the page, never
+    the answer; a page without an episode start gets the list of its people."""
+    tales = re.findall(r"This is the tale of ([^.]+)\.", prompt)
+    if tales:
+        return "The tale of " + "; the tale of ".join(tales) + "."
+    return " ".join(sorted(set(re.findall(r"\b[A-Z][a-z]+\b", prompt)) & set(NAMES)))
 
 
 def oracle():

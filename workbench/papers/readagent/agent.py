@@ -51,6 +51,7 @@ def clean_gist(reply: str, page_text: str) -> str:
     if first.rstrip().endswith(":") and len(first.split()) <= 6:     # "The passage is:", "Shortened text:"
         text = rest
     text = re.sub(r"^\s*(here is |the )?(shortened|shorter|short)[^:\n]{0,30}:\s*", "", text, flags=re.I)
+    text = re.sub(r"^\s*(meeting transcript|passage|text|page)\s*:\s*", "", text, flags=re.I)  # the prompt's label
     text = " ".join(text.split())
     if not text:
         first = page_text.split(". ")[0]
@@ -116,6 +117,29 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+SPEAKER_LABEL = re.compile(r"(^|(?<=[.!?\"]\s))([A-Z][\w.'-]*(?: [A-Z(][\w.'()-]*){0,4}):\s")
+
+
+def said_words(text: str) -> list[str]:
+    """Content words of a text without its "Speaker Name:" labels (what was said, not who said it)."""
+    return content_words(SPEAKER_LABEL.sub(" ", text))
+
+
+def invented_names(gist: str, page_text: str) -> list[str]:
+    """Capitalised words inside the gist's sentences (not sentence-initial) that the page never uses:
+    names the model made up."""
+    page = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", page_text)}
+    out = []
+    for sentence in sentences(SPEAKER_LABEL.sub(". ", gist)):
+        for w in re.findall(r"(?<=\s)[A-Z][a-z][\w'-]*", sentence):
+            if w.lower() not in page:
+                out.append(w)
+    return out
+
+
+FILLER_BELOW = 4   # a gist saying fewer content words than this ("Speaker A: Mm. Speaker B: Okay.") says nothing
+
+
 def off_page_share(gist: str, page_text: str) -> float:
     """Share of the gist's content words that the page does not use (compared by their first five
     letters, so 'discussion' matches 'discussed'; generic summary words excepted). 0 for a gist
@@ -143,14 +167,17 @@ OFF_PAGE_AT = 0.5   # a gist whose content words are mostly not on the page is i
 
 def gist_problem(gist: str, page_text: str) -> str | None:
     """Why a gist is degenerate: 'meta' (a reply about the request or the assistant), 'off_page'
-    (most of its content words are not on the page), 'copy' (the page's opening, verbatim), 'loop'
-    (a repeated word 4-gram survives), 'empty'; None for a gist."""
+    (most of its content words are not on the page, or it names someone the page does not), 'filler'
+    (fewer than FILLER_BELOW content words once speaker labels are removed: "Mm. Okay."), 'copy' (the
+    page's opening, verbatim), 'loop' (a repeated word 4-gram survives), 'empty'; None for a gist."""
     if not gist.strip():
         return "empty"
     if META_REPLY.search(gist):
         return "meta"
-    if off_page_share(gist, page_text) > OFF_PAGE_AT:
+    if off_page_share(gist, page_text) > OFF_PAGE_AT or invented_names(gist, page_text):
         return "off_page"
+    if len(said_words(gist)) < FILLER_BELOW:
+        return "filler"
     if copies_opening(gist, page_text):
         return "copy"
     if cut_repetition(gist) != gist:
@@ -162,15 +189,28 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s.strip()]
 
 
+def _lead_sentence(paragraph: str) -> str:
+    """The paragraph's first sentence that says something (at least 3 content words; a meeting turn's
+    "Okay." or "Mm." is skipped), with the turn's speaker label kept; else its first sentence."""
+    label = SPEAKER_LABEL.match(paragraph)
+    prefix = paragraph[:label.end()] if label else ""
+    parts = sentences(paragraph[len(prefix):])
+    for sentence in parts:
+        if len(content_words(sentence)) >= 3:
+            return prefix + sentence
+    return prefix + (parts[0] if parts else "")
+
+
 def extractive_gist(page: Page, max_words: int) -> str:
-    """A gist made of the page's own sentences: the first sentence of each of its longest paragraphs
-    (a meeting page: the longest turns, with their speakers), in page order, within `max_words`
-    (at least one sentence). A lead-sentence extract: what each paragraph is about, not its details."""
+    """A gist made of the page's own sentences: the lead sentence (`_lead_sentence`) of each of its
+    longest paragraphs (a meeting page: the longest turns, with their speakers), in page order, within
+    `max_words` (at least one sentence). A lead-sentence extract: what each paragraph is about, not its
+    details."""
     paras = [p for p in page.text.split("\n") if p.strip()]
     order = sorted(range(len(paras)), key=lambda i: -count_words(paras[i]))
     chosen, words = [], 0
     for i in order:
-        first = sentences(paras[i])[0]    # a meeting turn's first sentence starts with its speaker
+        first = _lead_sentence(paras[i])
         w = count_words(first)
         if chosen and words + w > max_words:
             continue
@@ -197,7 +237,7 @@ class GistReport:
     def counts(self) -> dict[str, int]:
         out = {"gists": len(self.sources), "gists_retried": sum(len(ps) > 0 and ps[0] != "copy" for ps in self.problems),
                "gists_extractive": sum(s == "extractive" for s in self.sources)}
-        for kind in ("meta", "off_page", "copy", "loop", "empty"):
+        for kind in ("meta", "off_page", "filler", "copy", "loop", "empty"):
             out[f"gist_replies_{kind}"] = sum(kind in ps for ps in self.problems)
         return out
 
