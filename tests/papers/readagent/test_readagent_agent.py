@@ -69,15 +69,16 @@ def test_cut_repetition_keeps_the_first_copy_of_a_loop():
 
 
 def test_gist_length_follows_the_page():
-    short, long = Page(0, 0, 1, "w " * 40), Page(1, 1, 2, "w " * 400)
-    assert agent.gist_tokens(short, cap=48, ratio=0.15) == 8          # 40 * 0.15 * 1.3 = 7.8 -> at least 8
+    text = "Mara kept the old key under the floor of the mill for years. "   # 13 words
+    short, long = Page(0, 0, 1, text * 4), Page(1, 1, 2, text * 34)
+    assert agent.gist_tokens(short, cap=48, ratio=0.15) == 10         # 52 words * 0.15 * 1.3 = 10.1
     assert agent.gist_tokens(long, cap=48, ratio=0.15) == 48          # capped
     budgets = []
     llm = FakeLLM(capable=False)
-    loop = "Mara kept the old key. " * 3
+    loop = "Mara kept the old key under the mill floor for years. " * 3
     llm.generate_batch = lambda prompts, max_new_tokens: budgets.append(max_new_tokens) or [loop] * len(prompts)
-    assert agent.gist_pages(llm, [short, long], 48, ratio=0.15) == ["Mara kept the old key."] * 2
-    assert budgets == [8, 48]
+    assert agent.gist_pages(llm, [short, long], 48, ratio=0.15) == ["Mara kept the old key under the mill floor for years."] * 2
+    assert budgets == [10, 48]
 
 
 def test_parallel_both_paths():
@@ -154,3 +155,75 @@ def test_sequential_first_step_asks_what_parallel_asks():
     assert agent.read_frame(m, [], None) == agent.QUESTION_CUE
     later = agent.read_frame(m, [2], 1)
     assert later.startswith("Page: full text of page 2") and later.endswith(agent.gist_frame("gist 1"))
+
+
+PAGE = ("Project Manager: So the remote control should have a big scroll wheel and a bright yellow case.\n"
+        "Marketing: Our survey says people lose their remote, so a beeper that finds it would sell well.\n"
+        "Industrial Designer: The case can be rubber, which is cheap, and the battery lasts two years.")
+
+
+def test_gist_problems_are_detected():
+    assert agent.gist_problem("I'm sorry for the confusion. Here is the text.", PAGE) == "meta"
+    assert agent.gist_problem("I'm a helpful AI assistant and can shorten texts.", PAGE) == "meta"
+    assert agent.gist_problem("The dragon flew over the castle towers at midnight, burning villages.", PAGE) == "off_page"
+    assert agent.gist_problem("Project Manager: So the remote control should have a big scroll wheel", PAGE) == "copy"
+    assert agent.gist_problem("", PAGE) == "empty"
+    assert agent.gist_problem("Marketing: Oh right. Project Manager: Um, a sleek look? Marketing: Right.", PAGE) == "filler"
+    assert agent.gist_problem("The team liked the scroll wheel, said Nathan, and the yellow case.", PAGE) == "off_page"
+    assert agent.invented_names("The team liked the wheel, said Nathan.", PAGE) == ["Nathan"]
+    assert agent.clean_gist("Meeting transcript: Marketing: a beeper.", PAGE) == "Marketing: a beeper."
+    good = "The team wants a remote with a scroll wheel, a yellow rubber case and a beeper to find it."
+    assert agent.gist_problem(good, PAGE) is None
+    assert agent.off_page_share(good, PAGE) < 0.3   # 'team', 'wants' are not on the page
+
+
+def test_degenerate_gists_are_retried_then_extracted_and_counted():
+    pages = [Page(0, 0, 3, PAGE), Page(1, 3, 6, PAGE), Page(2, 6, 9, PAGE)]
+    good = "The team wants a remote with a scroll wheel and a yellow rubber case."
+
+    def replies(prompts, max_new_tokens):
+        out = []
+        for p in prompts:
+            retry = p.startswith("Here is")
+            out.append(good if retry else "I'm sorry for the confusion, I am an AI assistant.")
+        return out
+
+    llm = FakeLLM(capable=False)
+    calls = []
+    llm.generate_batch = lambda prompts, max_new_tokens: calls.append(len(prompts)) or replies(prompts, max_new_tokens)
+    report = agent.GistReport()
+    gists = agent.gist_pages(llm, pages, 32, style="qmsum", report=report)
+    assert gists == [good] * 3 and report.sources == ["retry"] * 3 and calls == [3, 3]
+    counts = report.counts()
+    assert counts["gists"] == 3 and counts["gists_retried"] == 3 and counts["gist_replies_meta"] == 3
+
+    # both replies degenerate: the page's own sentences, the longest turns' first sentences
+    llm.generate_batch = lambda prompts, max_new_tokens: ["I'm a helpful AI assistant."] * len(prompts)
+    report = agent.GistReport()
+    gists = agent.gist_pages(llm, pages[:1], 32, style="qmsum", report=report)
+    assert report.sources == ["extractive"] and report.problems == [["meta", "meta"]]
+    assert all(s in PAGE for s in agent.sentences(gists[0])) and agent.count_words(gists[0]) <= 24
+    turns = "A: Okay. Mm. We need a cheap rubber case for the remote.\nB: Yes.\nA: Right."
+    assert agent.extractive_gist(Page(0, 0, 3, turns), 10) == "A: We need a cheap rubber case for the remote."
+    # a copy of the opening goes to the extract without a second call
+    calls.clear()
+    llm.generate_batch = lambda prompts, max_new_tokens: calls.append(1) or [PAGE.split("\n")[0]] * len(prompts)
+    report = agent.GistReport()
+    agent.gist_pages(llm, pages[:1], 32, style="qmsum", report=report)
+    assert report.sources == ["extractive"] and report.problems == [["copy"]] and calls == [1]
+
+
+def test_sequential_reads_a_second_page_when_the_question_needs_it_and_the_context_has_room():
+    """The question needs pages 1 and 3: S opens 1, then 3 (page 3 still raises the question's
+    likelihood after page 1 is read), then stops. With a context that holds the gists and one page
+    only, the second page would overflow and S stops after one."""
+    m = memory(4)   # pages of 50 words, gists of 2
+
+    def logp(prompt, continuation):
+        return 3.0 * ("gist 1" in prompt or "page 1 " in prompt) + 3.0 * ("gist 3" in prompt or "page 3 " in prompt)
+    llm = FakeLLM(capable=False, logp=logp)
+    r = agent.read_sequential(llm, m, Q, budget=3, stop_margin=1.0, context_words=120)
+    assert sorted(r.opened) == [1, 3] and r.replies[-2].startswith("STOP")
+    assert r.context_words == [8, 56, 104, 104]
+    r = agent.read_sequential(llm, m, Q, budget=3, stop_margin=1.0, context_words=100)
+    assert len(r.opened) == 1 and "overflow the context" in r.replies[1]

@@ -161,3 +161,51 @@ def test_truncate_keeps_whole_paragraphs_and_drops_questions_beyond():
     assert count_words(" ".join(short.paragraphs)) <= 1000
     assert all(q.evidence[0] < len(short.paragraphs) for q in short.questions)
     assert len(short.questions) < len(doc.questions)
+
+
+def test_transcripts_are_cleaned_as_qmsum_does():
+    raw = "Um {vocalsound} so the {disfmarker} the L_C_D_ screen {gap} costs {pause} more . {nonvocalsound}"
+    assert data.clean_transcript(raw) == "Um so the the LCD screen costs more."
+    assert data.clean_transcript("a_m_i_ and t_v_ { vocalsound } stuff") == "ami and tv stuff"
+
+
+def test_qmsum_markup_never_reaches_a_paragraph_and_evidence_follows_dropped_turns(tmp_path):
+    rec = _qmsum_record()
+    rec["meeting_transcripts"].insert(0, {"speaker": "C", "content": "{vocalsound}"})   # a turn of markup only
+    rec["meeting_transcripts"][2]["content"] = "Costs {disfmarker} rise {vocalsound} ."
+    rec["specific_query_list"][0]["relevant_text_span"] = [["2", "3"]]   # shifted by the inserted turn
+    path = tmp_path / "val.jsonl"
+    path.write_text(json.dumps(rec) + "\n")
+    (doc,) = load_qmsum(path)
+    assert doc.paragraphs == ["A: Hello all.", "B: Costs rise.", "A: Indeed."]
+    assert doc.questions[0].evidence == [1, 2]
+    assert not any("{" in p for p in doc.paragraphs)
+
+
+HTML = ('<!DOCTYPE html>\n<html><head><title>T</title><style>p {margin: 0}</style></head><body>\n'
+        '<h1>THE MAP</h1>\n<p>\n  First line\nwrapped here.\n </p>\n <p>Second &amp; last<br/>line.</p>'
+        '<br/><br/>Third.\n</body></html>')
+
+
+def test_quality_raw_html_forms_are_read(tmp_path):
+    """QuALITY publishes the article as HTML (`QuALITY.v1.0.1.dev`: a string; the baseline repository's
+    quality_example.jsonl: a list of lines, with numbered question fields) and stripped text."""
+    path = tmp_path / "raw.jsonl"
+    path.write_text(json.dumps(_quality_record() | {"article": HTML}) + "\n")
+    (doc,) = load_quality(path)
+    assert doc.paragraphs == ["THE MAP", "First line wrapped here.", "Second & last line.", "Third."]
+    numbered = {"article_id": 52845, "title": "T", "article": HTML.splitlines(keepends=True),
+                "question1": "Who? ", "question1option1": "a ", "question1option2": "b", "question1option3": "c",
+                "question1option4": "d", "question1_gold_label": 3, "question2": "Why?", "question2option1": "x",
+                "question2option2": "y"}
+    path.write_text(json.dumps(numbered) + "\n")
+    (doc,) = load_quality(path)
+    assert doc.paragraphs[1] == "First line wrapped here."
+    assert [(q.question, q.options, q.answer) for q in doc.questions] == [("Who?", ["a", "b", "c", "d"], 2),
+                                                                           ("Why?", ["x", "y"], None)]
+    path.write_text(json.dumps(_quality_record() | {"article": {"html": "x"}}) + "\n")
+    with pytest.raises(WorkbenchError, match=r"raw.jsonl:1: field 'article' should be .*htmlstripped"):
+        load_quality(path)
+    path.write_text(json.dumps({"article_id": 1, "article": "text"}) + "\n")
+    with pytest.raises(WorkbenchError, match=r"raw.jsonl:1: missing field 'questions'"):
+        load_quality(path)

@@ -33,8 +33,12 @@ def oracle_pick(prompt, options):
 
 
 def names_gist(prompt):
-    """A 'gist' listing the people on the page: enough to find the page, never the answer."""
-    return " ".join(sorted(set(re.findall(r"\b[A-Z][a-z]+\b", prompt.split("Passage:")[1])) & set(NAMES)))
+    """A 'gist' naming each episode's subject and object on the page: enough to find the page, never
+    the answer; a page without an episode start gets the list of its people."""
+    tales = re.findall(r"This is the tale of ([^.]+)\.", prompt)
+    if tales:
+        return "The tale of " + "; the tale of ".join(tales) + "."
+    return " ".join(sorted(set(re.findall(r"\b[A-Z][a-z]+\b", prompt)) & set(NAMES)))
 
 
 def oracle():
@@ -231,3 +235,38 @@ def test_claims_are_judged_on_paired_bootstraps_over_questions():
     assert judged["p-beats-gists"]["verdict"] == "holds"             # 8/8 against name-list gists
     assert "bootstrap" in judged["p-beats-gists"]["noise"]["accuracy_readagent_p"]
     assert judged["s-beats-gists"]["verdict"] == "inconclusive"      # S did not run: nothing measured
+
+
+@pytest.mark.parametrize("kind", ["quality", "qmsum"])
+def test_no_claim_fails_for_a_quantity_its_dataset_cannot_have(tmp_path, kind):
+    """QMSum answers are free text (no accuracy), QuALITY marks no evidence: those quantities are left
+    out of what the run measured, so the claims on them are inconclusive ("not measured"), never fail;
+    QMSum's comparisons are judged in ROUGE-L, over a bootstrap of the queries; the copy-the-question
+    floor is a row of the table."""
+    from workbench.papers.readagent.claims import CLAIMS
+    from workbench.results import Results, Samples
+
+    path = tmp_path / f"{kind}.jsonl"
+    (write_quality if kind == "quality" else write_qmsum)(path)
+    cfg = dataclasses.replace(Config(), dataset=f"{kind}:{path}", n_docs=1)
+    llm = FakeLLM(capable=False, reply=lambda p: "the budget was fixed" if "budget" in p else "words",
+                  pick=lambda p, o: [2.0 if "blue tin" in x else 1.0 for x in o])
+    run = train(cfg, llm=llm, cache=False)
+    measures = run.claim_measures(n=100)
+    judged = {c["id"]: c for c in Results("readagent", cfg, "cpu").judge(CLAIMS, measures)}
+    for c in judged.values():
+        assert c["verdict"] != "fails" or "missing" not in c["reason"], c
+    absent = ("accuracy" if kind == "qmsum" else "evidence_hit")
+    assert not any(k.startswith(absent) for k in run.measured())
+    not_measured = {i for i, c in judged.items() if c["reason"].startswith("not measured")}
+    if kind == "qmsum":
+        assert {"p-beats-gists", "s-beats-gists", "llm-pagination-helps"} <= not_measured
+        assert not {"p-beats-gists-rouge", "s-beats-gists-rouge", "lookup-finds-evidence"} & not_measured
+        assert isinstance(measures["rougeL_readagent_s"], Samples) and measures["rougeL_readagent_s"].kind == "bootstrap"
+        s = run.summary()
+        assert s.loc["copy_question", "questions"] == 2 and s.loc["copy_question", "cr_pct"] == 100
+        assert s.loc["copy_question", "rougeL"] > 0
+    else:
+        assert "lookup-finds-evidence" in not_measured and "copy_question" not in run.summary().index
+        assert {"p-beats-gists-rouge", "s-beats-gists-rouge"} <= not_measured
+        assert not {"p-beats-gists", "compression-ordering"} & not_measured

@@ -90,3 +90,16 @@ def test_uniform_pagination_and_page_lookup():
     pages = paginate_uniform(paras, 250)
     assert [(p.start, p.end) for p in pages] == [(0, 3), (3, 6), (6, 9), (9, 10)]
     assert page_of_paragraph(pages, 7) == 2
+
+
+def test_no_page_is_shorter_than_min_words_but_the_last():
+    """A short meeting turn before a long one: the short one is not a page of its own (it was a 3-word
+    page); the page runs past max_words instead. Only the document's last page may be short."""
+    paras = ["Okay, so, um."] + [" ".join(["y"] * 500)] + paragraphs(4, 100) + ["Right."]
+    for capable in (True, False):
+        llm = FakeLLM(capable=capable, reply=lambda prompt: "nonsense")
+        pages = paginate(paras, llm, 300, 120, 150)
+        assert [p.words >= 120 for p in pages[:-1]] == [True] * (len(pages) - 1), [p.words for p in pages]
+        assert (pages[0].start, pages[0].end) == (0, 2) and pages[-1].end == len(paras)
+    stop, labels, words = chunk_with_labels(paras, 0, 300, 120)
+    assert (stop, labels, words) == (2, [2], 503)

@@ -51,6 +51,7 @@ def clean_gist(reply: str, page_text: str) -> str:
     if first.rstrip().endswith(":") and len(first.split()) <= 6:     # "The passage is:", "Shortened text:"
         text = rest
     text = re.sub(r"^\s*(here is |the )?(shortened|shorter|short)[^:\n]{0,30}:\s*", "", text, flags=re.I)
+    text = re.sub(r"^\s*(meeting transcript|passage|text|page)\s*:\s*", "", text, flags=re.I)  # the prompt's label
     text = " ".join(text.split())
     if not text:
         first = page_text.split(". ")[0]
@@ -85,17 +86,200 @@ def gist_tokens(page: Page, cap: int, ratio: float) -> int:
     return max(8, min(cap, int(round(page.words * ratio * 1.3))))
 
 
+# A gist that is not a gist of its page. The 135M model, asked to shorten a meeting page, replies
+# about itself ("I'm sorry for the confusion", "I'm a helpful AI assistant"), invents a text of its
+# own, or copies the page's first words; such replies are retried once with another wording and
+# then replaced by an extractive gist (`extractive_gist`).
+META_REPLY = re.compile(
+    r"\b(I'?m sorry|I am sorry|I apologi[sz]e|confusion|as an AI|an AI (language model|assistant)|"
+    r"(helpful|friendly) (AI )?assistant|I('m| am) (an? )?(AI|assistant|language model)|I can(no|')t (help|assist|"
+    r"provide|do)|I'?d be happy to|happy to help|let me know|feel free|here'?s (a|the) (shortened|short|summar)|"
+    r"shortened version|(the|this) (passage|transcript|text|page) (is|was) (about|shortened))", flags=re.I)
+STOPWORDS = set("""about above after again against also because been before being below between both could
+does doing down during each from further have having here hers herself himself into itself just more most
+myself only other ours ourselves over same should some such than that their theirs them themselves then there
+these they this those through under until very were what when where which while whom will with would your
+yours yourself yourselves okay yeah well like really think know going thing things sort kind right gonna
+yes says said""".split())
+# words a faithful gist of a meeting page may use without the page using them
+SUMMARY_WORDS = set("""meeting discuss discussed discussion discusses talk talked talks talking speaker speakers
+mention mentioned mentions agree agreed agrees suggest suggested suggests explain explained explains project team
+group member members present presented presents presentation asked asks question questions answer answered
+decide decided decision point points propose proposed idea ideas shorten shortened summary passage text page""".split())
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-case words of 4+ letters that carry content (stop words out)."""
+    return [w for w in re.findall(r"[a-z][a-z'-]{3,}", text.lower()) if w not in STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+SPEAKER_LABEL = re.compile(r"(^|(?<=[.!?\"]\s))([A-Z][\w.'-]*(?: [A-Z(][\w.'()-]*){0,4}):\s")
+
+
+def said_words(text: str) -> list[str]:
+    """Content words of a text without its "Speaker Name:" labels (what was said, not who said it)."""
+    return content_words(SPEAKER_LABEL.sub(" ", text))
+
+
+def invented_names(gist: str, page_text: str) -> list[str]:
+    """Capitalised words inside the gist's sentences (not sentence-initial) that the page never uses:
+    names the model made up."""
+    page = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", page_text)}
+    out = []
+    for sentence in sentences(SPEAKER_LABEL.sub(". ", gist)):
+        for w in re.findall(r"(?<=\s)[A-Z][a-z][\w'-]*", sentence):
+            if w.lower() not in page:
+                out.append(w)
+    return out
+
+
+FILLER_BELOW = 4   # a gist saying fewer content words than this ("Speaker A: Mm. Speaker B: Okay.") says nothing
+
+
+def off_page_share(gist: str, page_text: str) -> float:
+    """Share of the gist's content words that the page does not use (compared by their first five
+    letters, so 'discussion' matches 'discussed'; generic summary words excepted). 0 for a gist
+    without content words."""
+    words = [w for w in content_words(gist) if w not in SUMMARY_WORDS]
+    if not words:
+        return 0.0
+    page = {_stem(w) for w in content_words(page_text)}
+    return sum(_stem(w) not in page for w in words) / len(words)
+
+
+def copies_opening(gist: str, page_text: str, min_words: int = 8) -> bool:
+    """Is the gist the page's first words, verbatim (at least `min_words` of them, and at least 80%
+    of the gist)? Punctuation and case are ignored."""
+    norm = lambda t: [w.strip(".,;:!?\"'()").lower() for w in t.split()]   # noqa: E731
+    g, p = norm(gist), norm(page_text)
+    n = 0
+    while n < min(len(g), len(p)) and g[n] == p[n]:
+        n += 1
+    return n >= min_words and n >= 0.8 * len(g)
+
+
+OFF_PAGE_AT = 0.5   # a gist whose content words are mostly not on the page is invented
+
+
+def gist_problem(gist: str, page_text: str) -> str | None:
+    """Why a gist is degenerate: 'meta' (a reply about the request or the assistant), 'off_page'
+    (most of its content words are not on the page, or it names someone the page does not), 'filler'
+    (fewer than FILLER_BELOW content words once speaker labels are removed: "Mm. Okay."), 'copy' (the
+    page's opening, verbatim), 'loop' (a repeated word 4-gram survives), 'empty'; None for a gist."""
+    if not gist.strip():
+        return "empty"
+    if META_REPLY.search(gist):
+        return "meta"
+    if off_page_share(gist, page_text) > OFF_PAGE_AT or invented_names(gist, page_text):
+        return "off_page"
+    if len(said_words(gist)) < FILLER_BELOW:
+        return "filler"
+    if copies_opening(gist, page_text):
+        return "copy"
+    if cut_repetition(gist) != gist:
+        return "loop"
+    return None
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s.strip()]
+
+
+def _lead_sentence(paragraph: str) -> str:
+    """The paragraph's first sentence that says something (at least 3 content words; a meeting turn's
+    "Okay." or "Mm." is skipped), with the turn's speaker label kept; else its first sentence."""
+    label = SPEAKER_LABEL.match(paragraph)
+    prefix = paragraph[:label.end()] if label else ""
+    parts = sentences(paragraph[len(prefix):])
+    for sentence in parts:
+        if len(content_words(sentence)) >= 3:
+            return prefix + sentence
+    return prefix + (parts[0] if parts else "")
+
+
+def extractive_gist(page: Page, max_words: int) -> str:
+    """A gist made of the page's own sentences: the lead sentence (`_lead_sentence`) of each of its
+    longest paragraphs (a meeting page: the longest turns, with their speakers), in page order, within
+    `max_words` (at least one sentence). A lead-sentence extract: what each paragraph is about, not its
+    details."""
+    paras = [p for p in page.text.split("\n") if p.strip()]
+    order = sorted(range(len(paras)), key=lambda i: -count_words(paras[i]))
+    chosen, words = [], 0
+    for i in order:
+        first = _lead_sentence(paras[i])
+        w = count_words(first)
+        if chosen and words + w > max_words:
+            continue
+        chosen.append((i, first))
+        words += w
+        if words >= max_words:
+            break
+    return " ".join(text for _, text in sorted(chosen))
+
+
+def retry_prompt(page_text: str, style: str = "quality") -> str:
+    what = "part of a meeting" if style == "qmsum" else "part of a story"
+    return (f"Here is {what}:\n\n{page_text}\n\nWrite two short sentences that say what happens in it, "
+            f"using its names and words.")
+
+
+@dataclass
+class GistReport:
+    """How each page's gist was obtained: 'model' (first reply), 'retry' (second reply) or
+    'extractive' (the replies were degenerate), and the problems seen in the replies."""
+    sources: list[str] = field(default_factory=list)
+    problems: list[list[str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"gists": len(self.sources), "gists_retried": sum(len(ps) > 0 and ps[0] != "copy" for ps in self.problems),
+               "gists_extractive": sum(s == "extractive" for s in self.sources)}
+        for kind in ("meta", "off_page", "filler", "copy", "loop", "empty"):
+            out[f"gist_replies_{kind}"] = sum(kind in ps for ps in self.problems)
+        return out
+
+
 def gist_pages(llm, pages: list[Page], max_new_tokens: int = 48, style: str = "quality",
-               ratio: float = 0.0) -> list[str]:
+               ratio: float = 0.0, report: GistReport | None = None) -> list[str]:
     """One "shorten" call per page (paper §3.2), batched; each reply cut at its first repetition loop
-    (`cut_repetition`). `ratio` > 0: the token budget follows the page's length (`gist_tokens`)."""
+    (`cut_repetition`). `ratio` > 0: the token budget follows the page's length (`gist_tokens`).
+    A degenerate reply (`gist_problem`) is retried once with another wording; if that is degenerate
+    too, the page gets an extractive gist (`extractive_gist`). A copy of the page's opening goes to
+    the extractive gist without a retry (one model call saved per page: the model that copied is
+    asked again with the same page). `report` records which and why."""
     budgets = [gist_tokens(p, max_new_tokens, ratio) if ratio > 0 else max_new_tokens for p in pages]
-    replies = [""] * len(pages)
-    for b in sorted(set(budgets)):  # one batch per budget (the budget is part of the cache key)
-        idx = [i for i, x in enumerate(budgets) if x == b]
-        for i, r in zip(idx, llm.generate_batch([gist_prompt(pages[i].text, style) for i in idx], max_new_tokens=b)):
-            replies[i] = r
-    return [clean_gist(cut_repetition(r), p.text) for r, p in zip(replies, pages)]
+
+    def ask(prompts_of) -> list[str]:
+        replies = [""] * len(pages)
+        for b in sorted(set(budgets)):  # one batch per budget (the budget is part of the cache key)
+            idx = [i for i, x in enumerate(budgets) if x == b and prompts_of(i) is not None]
+            for i, r in zip(idx, llm.generate_batch([prompts_of(i) for i in idx], max_new_tokens=b)):
+                replies[i] = r
+        return [clean_gist(cut_repetition(r), p.text) if r else "" for r, p in zip(replies, pages)]
+
+    gists = ask(lambda i: gist_prompt(pages[i].text, style))
+    problems = [[x] if (x := gist_problem(g, p.text)) else [] for g, p in zip(gists, pages)]
+    sources = ["model"] * len(pages)
+    bad = {i for i, ps in enumerate(problems) if ps and ps[0] != "copy"}
+    for i, ps in enumerate(problems):   # a copy of the opening: an extract of the whole page instead
+        if ps and ps[0] == "copy":
+            gists[i], sources[i] = extractive_gist(pages[i], max(8, int(budgets[i] / 1.3))), "extractive"
+    if bad:
+        retried = ask(lambda i: retry_prompt(pages[i].text, style) if i in bad else None)
+        for i in sorted(bad):
+            x = gist_problem(retried[i], pages[i].text)
+            if x is None:
+                gists[i], sources[i] = retried[i], "retry"
+            else:
+                problems[i].append(x)
+                gists[i] = extractive_gist(pages[i], max(8, int(budgets[i] / 1.3)))
+                sources[i] = "extractive"
+    if report is not None:
+        report.sources, report.problems = sources, problems
+    return gists
 
 
 @dataclass
@@ -261,11 +445,22 @@ def lookup_sequential(llm, memory: Memory, q: Question, budget: int, stop_margin
 # ------------------------------------------------------------------------------------------------
 
 
-def answer_prompt(context: str, q: Question, style: str = "quality") -> str:
+ANSWER_FRAMINGS = ("concise", "from_text")
+
+
+def answer_prompt(context: str, q: Question, style: str = "quality", framing: str = "concise") -> str:
+    """The answer prompt. Free-form framings: 'concise' (the paper's QMSum wording: a short, concise
+    answer) and 'from_text' (the question first, then the text, then an instruction to answer with
+    what the text says, in its words, without repeating the question: a small model otherwise
+    restates the question)."""
     if q.options:
         return (f"Read the text below and answer the multiple-choice question.\n\n{context}\n\n{_question_block(q)}\n"
                 f"Reply in the form 'Answer: (X)', where X is the letter of the right option.")
     what = "meeting transcript" if style == "qmsum" else "text"
+    if framing == "from_text":
+        return (f"Question: {q.question}\n\nHere is the {what}:\n\n{context}\n\nAnswer the question with what the "
+                f"{what} says: who said what, the decisions and the reasons, in its own words. Do not repeat the "
+                f"question.")
     return (f"Read the {what} below and answer the question in a short, concise way.\n\n{context}\n\n"
             f"Question: {q.question}\nAnswer:")
 
@@ -286,7 +481,7 @@ def likelihood_prompt(context: str, q: Question) -> str:
 
 
 def answer(llm, context: str, q: Question, style: str = "quality", max_new_tokens: int = 24,
-           calibrate: bool = True) -> tuple[int | str | None, str]:
+           calibrate: bool = True, framing: str = "concise") -> tuple[int | str | None, str]:
     """(prediction, raw reply): an option index (or None) for multiple choice, a string otherwise.
 
     A capable model writes 'Answer: (X)' to the letter prompt (paper's protocol). A small one has
@@ -296,7 +491,8 @@ def answer(llm, context: str, q: Question, style: str = "quality", max_new_token
     benchmark (24 questions, evidence page in context): uncalibrated 0.92, calibrated 1.00; with no
     page 0.25 (chance)."""
     if not q.options:
-        reply = llm.generate(answer_prompt(context, q, style), max_new_tokens=max_new_tokens).strip()
+        reply = " ".join(cut_repetition(llm.generate(answer_prompt(context, q, style, framing),
+                                                     max_new_tokens=max_new_tokens)).split())
         return reply, reply
     n = len(q.options)
     d = decide(llm, likelihood_prompt(context, q), range(n), frame=lambda i: f"Answer: {q.options[i]}",
@@ -317,15 +513,15 @@ class Reading:
 
 def read_parallel(llm, memory: Memory, q: Question, k: int, keep_ratio: float, style: str = "quality",
                   method: str = "readagent_p", max_new_tokens: int = 24, calibrate: bool = True,
-                  context_words: int = 0) -> Reading:
+                  context_words: int = 0, framing: str = "concise") -> Reading:
     pages, reply = lookup_parallel(llm, memory, q, k, keep_ratio, context_words)
-    pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate)
+    pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate, framing)
     return Reading(method, pages, [memory.gist_words, memory.context_words(pages)], pred, [reply, ans])
 
 
 def read_sequential(llm, memory: Memory, q: Question, budget: int, style: str = "quality",
                     max_new_tokens: int = 24, calibrate: bool = True, stop_margin: float = 1.0,
-                    candidates: int = 2, context_words: int = 0) -> Reading:
+                    candidates: int = 2, context_words: int = 0, framing: str = "concise") -> Reading:
     pages, replies, words = lookup_sequential(llm, memory, q, budget, stop_margin, candidates, context_words)
-    pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate)
+    pred, ans = answer(llm, memory.context(pages), q, style, max_new_tokens, calibrate, framing)
     return Reading("readagent_s", pages, words + [memory.context_words(pages)], pred, replies + [ans])

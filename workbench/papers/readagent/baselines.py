@@ -53,7 +53,8 @@ def pages_context(pages: list[Page], chosen: list[int]) -> str:
 
 
 def read_retrieved(llm, pages: list[Page], q: Question, k: int, method: str, style: str = "quality",
-                   max_new_tokens: int = 24, calibrate: bool = True, context_words: int = 0) -> Reading:
+                   max_new_tokens: int = 24, calibrate: bool = True, context_words: int = 0,
+                   framing: str = "concise") -> Reading:
     """Top-k pages (fewer when they would overflow `context_words`; the best page is always read)."""
     rank = bm25_rank(pages, q.question) if method == "bm25" else neural_rank(pages, q.question)
     chosen: list[int] = []
@@ -62,13 +63,13 @@ def read_retrieved(llm, pages: list[Page], q: Question, k: int, method: str, sty
             break
         chosen.append(i)
     chosen.sort()
-    pred, reply = answer(llm, pages_context(pages, chosen), q, style, max_new_tokens, calibrate)
+    pred, reply = answer(llm, pages_context(pages, chosen), q, style, max_new_tokens, calibrate, framing)
     return Reading(method, chosen, [sum(pages[i].words for i in chosen)], pred, [reply])
 
 
 def read_gists(llm, memory: Memory, q: Question, style: str = "quality", max_new_tokens: int = 24,
-               calibrate: bool = True) -> Reading:
-    pred, reply = answer(llm, memory.context(), q, style, max_new_tokens, calibrate)
+               calibrate: bool = True, framing: str = "concise") -> Reading:
+    pred, reply = answer(llm, memory.context(), q, style, max_new_tokens, calibrate, framing)
     return Reading("gists", [], [memory.gist_words], pred, [reply])
 
 
@@ -89,9 +90,9 @@ def truncate_words(paragraphs: list[str], max_words: int) -> str:
 
 
 def read_full(llm, paragraphs: list[str], q: Question, style: str = "quality", max_new_tokens: int = 24,
-              calibrate: bool = True, context_words: int = 0) -> Reading:
+              calibrate: bool = True, context_words: int = 0, framing: str = "concise") -> Reading:
     """The full text, truncated to the reader's context (its first `context_words` words, as the
     paper's QMSum truncation baseline) when the document is longer."""
     text = truncate_words(paragraphs, context_words)
-    pred, reply = answer(llm, text, q, style, max_new_tokens, calibrate)
+    pred, reply = answer(llm, text, q, style, max_new_tokens, calibrate, framing)
     return Reading("full", [], [count_words(text)], pred, [reply])

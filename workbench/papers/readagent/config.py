@@ -45,6 +45,8 @@ class Config(PaperConfig):
     # --- what runs ---
     methods: tuple[str, ...] = METHODS  # any subset of METHODS
     answer_max_tokens: int = 24     # free-text answers (capable backends, QMSum)
+    answer_framing: str = "concise"  # free-form answer prompt: "concise" (the paper's QMSum wording) or
+                                    # "from_text" (question first, answer with what the text says)
     calibrate_answers: bool = True  # likelihood path: each option's score minus its score with the question
                                     # alone (no text). Measured, SmolLM2-135M, generated benchmark, evidence
                                     # page in context: 0.92 uncalibrated, 1.00 calibrated (24 questions)
@@ -69,6 +71,8 @@ class Config(PaperConfig):
                      f"take_rest_words ({self.take_rest_words}) must not exceed max_words ({self.max_words})")
         self.between("lookup_keep_ratio", 0.0, 1.0, open_low=True)
         self.between("gist_ratio", 0.0, 1.0)
+        self.require(self.answer_framing in ("concise", "from_text"),
+                     f"answer_framing={self.answer_framing!r}: use 'concise' or 'from_text'")
         self.nonempty("methods")
         self.members("methods", METHODS, "method")
 

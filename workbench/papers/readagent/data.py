@@ -13,6 +13,7 @@ import json
 import random
 import re
 from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from workbench import WorkbenchError
@@ -125,20 +126,122 @@ def quality_paragraphs(article: str) -> list[str]:
     return [" ".join(line.strip() for line in b.splitlines() if line.strip()) for b in blocks if b.strip()]
 
 
+def looks_like_html(text: str) -> bool:
+    """Does an article hold HTML markup (QuALITY's raw files) rather than stripped text?"""
+    return bool(re.search(r"<(p|br|html|body|div|h\d|pre)\b[^>]*>|</p>", text, flags=re.I))
+
+
+class _Paragraphs(HTMLParser):
+    """HTML to paragraphs: <p>, <br/><br/>, headings, <div> and <pre> end a paragraph (QuALITY's own
+    stripping turns these tags into line breaks); <head>, <style> and <script> are dropped."""
+    BREAKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "li", "tr", "blockquote", "hr"}
+    SKIP = {"head", "style", "script", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.current: list[str] = []
+        self.skipping = 0
+        self.brs = 0
+
+    def _flush(self):
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.paragraphs.append(text)
+        self.current = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag == "br":
+            self.brs += 1
+            if self.brs >= 2:          # <br/><br/>: a paragraph break; one <br/> is a line break
+                self._flush()
+            else:
+                self.current.append(" ")
+        elif tag in self.BREAKS:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BREAKS:
+            self._flush()
+
+    def handle_data(self, data):
+        if self.skipping:
+            return
+        if data.strip():
+            self.brs = 0
+        self.current.append(data)
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def html_paragraphs(html: str) -> list[str]:
+    """Paragraphs of an HTML article (QuALITY's raw `QuALITY.v1.0.1.<split>` files)."""
+    parser = _Paragraphs()
+    parser.feed(html)
+    parser.close()
+    return parser.paragraphs
+
+
+def _quality_article(rec: dict, where: str) -> list[str]:
+    """A QuALITY record's paragraphs, whichever of QuALITY's published forms it has: the stripped text
+    (`*.htmlstripped.*`), the raw HTML as one string (`QuALITY.v1.0.1.<split>`), or the HTML as a list
+    of lines (the baseline repository's `quality_example.jsonl`)."""
+    if "article" not in rec:
+        raise WorkbenchError(f"{where}: missing field 'article'")
+    article = rec["article"]
+    if isinstance(article, list) and all(isinstance(x, str) for x in article):
+        article = "".join(article)
+    if not isinstance(article, str):
+        raise WorkbenchError(f"{where}: field 'article' should be the article's text or HTML (a string, or a list of "
+                             f"HTML lines), got {type(article).__name__}; use QuALITY's "
+                             f"QuALITY.v1.0.1.htmlstripped.<split> file")
+    return html_paragraphs(article) if looks_like_html(article) else quality_paragraphs(article)
+
+
+def _quality_questions(rec: dict, where: str) -> list[dict]:
+    """[{question, options, gold_label?, question_unique_id?}]: the `questions` list of the v1.0.1 files,
+    or the numbered fields (question1, question1option1..4, question1_gold_label) of the example file."""
+    if "questions" in rec:
+        return _need(rec, "questions", list, where)
+    numbered = []
+    n = 1
+    while f"question{n}" in rec:
+        options = []
+        while f"question{n}option{len(options) + 1}" in rec:
+            options.append(rec[f"question{n}option{len(options) + 1}"])
+        q = {"question": rec[f"question{n}"], "options": options}
+        if f"question{n}_gold_label" in rec:
+            q["gold_label"] = rec[f"question{n}_gold_label"]
+        numbered.append(q)
+        n += 1
+    if not numbered:
+        raise WorkbenchError(f"{where}: missing field 'questions' (nor question1, question1option1, ...): "
+                             f"not a QuALITY record")
+    return numbered
+
+
 def load_quality(path: str | Path, limit: int | None = None) -> list[Document]:
-    """QuALITY v1.0.1 `.htmlstripped` JSONL: one line per (article, writer); merged per `article_id`
-    (each article appears twice, with two writers' questions: paginate and gist it once)."""
+    """QuALITY JSONL, one line per (article, writer), merged per `article_id` (each article appears
+    twice, with two writers' questions: paginate and gist it once). Reads the `.htmlstripped` files,
+    the raw-HTML ones (paragraphs from the HTML) and the baseline example's numbered-question form."""
     docs: dict[str, Document] = {}
     for lineno, rec in _read_jsonl(path):
         where = f"{path}:{lineno}"
         art_id = str(_need(rec, "article_id", (str, int), where))
-        article = _need(rec, "article", str, where)
-        questions = _need(rec, "questions", list, where)
+        questions = _quality_questions(rec, where)
         if art_id not in docs:
             if limit is not None and len(docs) >= limit:
                 continue
-            docs[art_id] = Document(art_id, str(rec.get("title", art_id)), quality_paragraphs(article), [],
-                                    source="quality")
+            paragraphs = _quality_article(rec, where)
+            if not paragraphs:
+                raise WorkbenchError(f"{where}: article {art_id} has no text")
+            docs[art_id] = Document(art_id, str(rec.get("title", art_id)), paragraphs, [], source="quality")
         for qi, q in enumerate(questions):
             qwhere = f"{where}: question {qi}"
             if not isinstance(q, dict):
@@ -151,8 +254,25 @@ def load_quality(path: str | Path, limit: int | None = None) -> list[Document]:
             if gold is not None and (not isinstance(gold, int) or not 1 <= gold <= len(options)):
                 raise WorkbenchError(f"{qwhere}: gold_label {gold!r} is not in 1..{len(options)}")
             qid = str(q.get("question_unique_id", f"{art_id}-{rec.get('writer_id', '')}-{qi}"))
-            docs[art_id].questions.append(Question(qid, text, list(options), None if gold is None else gold - 1))
+            docs[art_id].questions.append(Question(qid, text.strip(), [o.strip() for o in options],
+                                                   None if gold is None else gold - 1))
     return list(docs.values())
+
+
+# QMSum's own preprocessing (its repository's data_process notebook) drops these speech-recognition
+# markers and joins spelled-out acronyms ("a_m_i_" -> "ami", "l_c_d_" -> "lcd"); we do the same on
+# the untokenised text, keeping case.
+TRANSCRIPT_MARKUP = re.compile(r"\{\s*(vocalsound|disfmarker|pause|nonvocalsound|gap)\s*\}", flags=re.I)
+SPELLED_ACRONYM = re.compile(r"\b((?:[A-Za-z]_){2,}[A-Za-z]?_?)")
+
+
+def clean_transcript(text: str) -> str:
+    """A QMSum turn without its transcription markup: {vocalsound}, {disfmarker}, {pause},
+    {nonvocalsound} and {gap} removed, spelled acronyms joined (L_C_D_ -> LCD), spaces collapsed."""
+    text = TRANSCRIPT_MARKUP.sub(" ", text)
+    text = SPELLED_ACRONYM.sub(lambda m: m.group(1).replace("_", ""), text)
+    text = re.sub(r"\s+([,.?!;:])", r"\1", " ".join(text.split()))
+    return text.strip()
 
 
 def load_qmsum(path: str | Path, limit: int | None = None) -> list[Document]:
@@ -166,11 +286,14 @@ def load_qmsum(path: str | Path, limit: int | None = None) -> list[Document]:
             break
         where = f"{path}:{lineno}"
         turns = _need(rec, "meeting_transcripts", list, where)
-        paragraphs = []
+        paragraphs, turn_index = [], {}   # turn_index: transcript turn -> paragraph (empty turns dropped)
         for ti, t in enumerate(turns):
             if not isinstance(t, dict) or not isinstance(t.get("content"), str):
                 raise WorkbenchError(f"{where}: meeting_transcripts[{ti}] needs a string 'content'")
-            paragraphs.append(f"{t.get('speaker', 'Speaker')}: {t['content'].strip()}")
+            content = clean_transcript(t["content"])
+            if content:   # a turn that was only markup ("{vocalsound}") is no paragraph
+                turn_index[ti] = len(paragraphs)
+                paragraphs.append(f"{t.get('speaker', 'Speaker')}: {content}")
         doc_id = f"qmsum-{lineno}"
         topics = rec.get("topic_list") or []
         title = topics[0].get("topic", doc_id) if topics and isinstance(topics[0], dict) else doc_id
@@ -188,7 +311,7 @@ def load_qmsum(path: str | Path, limit: int | None = None) -> list[Document]:
                         a, b = int(span[0]), int(span[1])
                     except (TypeError, ValueError, IndexError):
                         raise WorkbenchError(f"{qwhere}: relevant_text_span {span!r} is not [start, end]") from None
-                    evidence.extend(range(a, min(b, len(paragraphs) - 1) + 1))
+                    evidence.extend(turn_index[t] for t in range(a, b + 1) if t in turn_index)
                 questions.append(Question(f"{doc_id}-{kind[:4]}-{qi}", text, None, None, [answer], sorted(set(evidence))))
         docs.append(Document(doc_id, str(title), paragraphs, questions, source="qmsum"))
     return docs

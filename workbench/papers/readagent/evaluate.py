@@ -23,13 +23,13 @@ from workbench.history import History, no_progress
 from workbench.llm import get_llm
 from workbench.parallel import map_in_processes
 from workbench.papers.readagent import agent, baselines
-from workbench.papers.readagent.agent import Memory, Reading
+from workbench.papers.readagent.agent import GistReport, Memory, Reading
 from workbench.papers.readagent.data import Document, Question, evidence_page, load_documents
-from workbench.papers.readagent.metrics import (accuracy, chance_hit, compression_rate, evidence_hit, mean_or_nan, rate_answer,
-                                         rouge)
+from workbench.papers.readagent.metrics import (ROUGE_KEYS, accuracy, chance_hit, compression_rate, evidence_hit,
+                                                mean_or_nan, rate_answer, rouge_one)
 from workbench.papers.readagent.paginate import PaginationTrace, page_of_paragraph, paginate, paginate_uniform
 
-PROMPT_VERSION = 3  # bump when a prompt changes: cached memories/readings then miss
+PROMPT_VERSION = 4  # bump when a prompt changes: cached memories/readings then miss
 
 
 @dataclass
@@ -39,6 +39,11 @@ class DocMemory:
     uniform: Memory | None
     seconds: dict[str, float]
     breaks_at_sections: list[bool] = field(default_factory=list)  # per page break: at an episode start?
+    gist_report: GistReport = field(default_factory=GistReport)     # how each gist was obtained
+    uniform_gist_report: GistReport | None = None
+
+# The floor for free-form answers: the question itself, copied as the answer (no reading at all).
+COPY_QUESTION = "copy_question"
 
 
 @dataclass
@@ -53,7 +58,10 @@ class Run:
         return list(dict.fromkeys(r["method"] for r in self.records))
 
     def summary(self):
-        """One row per method: accuracy (or ROUGE), CR %, look-ups, evidence-page hit rate vs chance."""
+        """One row per method: the dataset's own measure (accuracy for multiple choice, ROUGE-1/2/L for
+        free-form answers), CR %, look-ups, evidence-page hit rate vs chance. A column a dataset
+        cannot have (accuracy on QMSum, evidence hits on QuALITY) is NaN. On free-form datasets the
+        `copy_question` row is the floor: the question copied as the answer."""
         import pandas as pd
 
         rows = []
@@ -65,21 +73,23 @@ class Run:
                    "chance_hit": mean_or_nan(r["chance"] for r in rs if r["hit"] is not None)}
             mc = [r for r in rs if r["answer"] is not None]
             row["accuracy"] = accuracy([r["prediction"] for r in mc], [r["answer"] for r in mc]) if mc else float("nan")
-            free = [r for r in rs if r["references"]]
+            free = [r for r in rs if r.get("rouge")]
             if free:
-                row |= rouge([str(r["prediction"] or "") for r in free], [r["references"] for r in free])
+                row |= {k: mean(r["rouge"][k] for r in free) for k in ROUGE_KEYS}
                 if "lr1" in free[0]:
                     row |= {"lr1": mean(r["lr1"] for r in free), "lr2": mean(r["lr2"] for r in free)}
             rows.append(row)
         return pd.DataFrame(rows).set_index("method")
 
     def measured(self) -> dict:
-        """Flat metrics `<metric>_<method>` for claims and results.json."""
+        """Flat metrics `<metric>_<method>` for claims and results.json. Only what this dataset can
+        measure: a quantity it cannot have (accuracy of free-form answers, evidence hits without an
+        evidence annotation) is left out, so a claim on it is inconclusive ("not measured")."""
         out = {}
         for m, row in self.summary().iterrows():
             for col in ("accuracy", "cr_pct", "lookups", "evidence_hit", "chance_hit", "rouge1", "rouge2", "rougeL",
                         "lr1", "lr2"):
-                if col in row:
+                if col in row and row[col] == row[col]:   # NaN: not measurable here
                     out[f"{col}_{m}"] = float(row[col])
         out["gist_cr_pct"] = mean(100 * (1 - dm.memory.gist_words / max(1, sum(p.words for p in dm.memory.pages)))
                                   for dm in self.memories.values())
@@ -92,13 +102,47 @@ class Run:
         out["detail_in_gist"] = mean(details) if details else float("nan")
         aligned = [b for dm in self.memories.values() for b in dm.breaks_at_sections]
         out["breaks_at_sections"] = mean(aligned) if aligned else float("nan")
-        return out
+        out |= self.gist_counts()
+        out |= self.sequential_counts()
+        return {k: v for k, v in out.items() if v == v}   # NaN: not measurable on this dataset
+
+    def gist_counts(self) -> dict[str, float]:
+        """How the gists of the LLM-paginated memories were obtained (`agent.GistReport`): counts, the
+        share of first replies that were degenerate, of gists retried and of extractive gists, and
+        `gist_degenerate_pct`: the share of the final gists that are degenerate (model-written ones
+        that `agent.gist_problem` rejects; extractive ones are the page's own sentences)."""
+        total: dict[str, int] = {}
+        kept_bad = 0
+        for dm in self.memories.values():
+            report = dm.gist_report
+            for k, v in report.counts().items():
+                total[k] = total.get(k, 0) + v
+            kept_bad += sum(src != "extractive" and agent.gist_problem(g, p.text) is not None
+                            for src, g, p in zip(report.sources, dm.memory.gists, dm.memory.pages))
+        n = total.get("gists", 0)
+        if not n:
+            return {}
+        first_bad = sum(1 for dm in self.memories.values() for ps in dm.gist_report.problems if ps)
+        return total | {"gist_degenerate_first_pct": 100 * first_bad / n,
+                        "gist_retried_pct": 100 * total["gists_retried"] / n,
+                        "gist_extractive_pct": 100 * total["gists_extractive"] / n,
+                        "gist_degenerate_pct": 100 * kept_bad / n}
+
+    def sequential_counts(self) -> dict[str, float]:
+        """ReadAgent-S's look-ups: the share of questions on which it read two pages or more, and on
+        which its look-up ended because the next page would overflow the reader's context."""
+        rs = [r for r in self.records if r["method"] == "readagent_s"]
+        if not rs:
+            return {}
+        return {"s_multi_page": mean(r["lookups"] >= 2 for r in rs),
+                "s_stopped_by_context": mean(any("overflow the context" in x for x in r["replies"]) for r in rs)}
 
     def claim_measures(self, n: int = 1000, seed: int = 0) -> dict:
-        """`measured()` with each per-method quantity the claims read (accuracy, cr_pct, evidence_hit,
-        chance_hit) as a bootstrap over the questions (`workbench.results.bootstrap`): every method is
-        resampled on the same questions (same units, same seed), so comparisons between methods are
-        paired. A quantity undefined for this dataset (accuracy on free-form QMSum) stays a plain NaN."""
+        """`measured()` with each per-method quantity the claims read (accuracy, ROUGE, cr_pct,
+        evidence_hit, chance_hit) as a bootstrap over the questions (`workbench.results.bootstrap`):
+        every method is resampled on the same questions (same units, same seed), so comparisons
+        between methods are paired. A quantity this dataset cannot have (accuracy of free-form QMSum
+        answers, evidence hits on QuALITY) is absent, as in `measured()`."""
         import numpy as np
 
         from workbench.results import bootstrap
@@ -115,7 +159,7 @@ class Run:
                 "cr_pct": [r["cr"] for r in rows],
                 "evidence_hit": [np.nan if r["hit"] is None else float(r["hit"]) for r in rows],
                 "chance_hit": [r["chance"] if r["hit"] is not None else np.nan for r in rows],
-            }
+            } | {k: [r["rouge"][k] if r.get("rouge") else np.nan for r in rows] for k in ROUGE_KEYS}
             for name, values in columns.items():
                 values = np.asarray(values, dtype=float)
                 if np.isfinite(values).any():
@@ -143,6 +187,24 @@ def _nanmean(values) -> float:
 
     ok = values[np.isfinite(values)]
     return float(ok.mean()) if len(ok) else float("nan")
+
+
+def context_room(run: Run, context_words: int, seq_max: int) -> str:
+    """One line per document on the reader's context budget (the paper's: gists plus the pages looked up
+    must fit): how many words the gists take, how many average pages fit beside them, and whether
+    ReadAgent-S can use its `seq_max` pages; when it cannot, the `context_words` that would let it."""
+    lines = []
+    for doc_id, dm in run.memories.items():
+        gist = dm.memory.gist_words
+        page = mean(p.words for p in dm.memory.pages)
+        fit = max(0, int((context_words - gist) // page)) if context_words else seq_max
+        need = int(gist + seq_max * page + 0.5)
+        line = (f"{doc_id}: gists {gist} of the {context_words}-word context, pages of {page:.0f} words on average: "
+                f"room for {fit} page(s)")
+        if context_words and fit < min(seq_max, len(dm.memory.pages)):
+            line += f"; ReadAgent-S needs context_words >= {need} to read {seq_max} pages"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def dataset_name(dataset: str) -> str:
@@ -204,35 +266,39 @@ def read_document(llm, doc: Document, cfg, style: str, uniform: bool) -> DocMemo
     pages = paginate(doc.paragraphs, llm, cfg.max_words, cfg.min_words, cfg.take_rest_words, style, trace)
     seconds["paginate"] = time.process_time() - t0
     t0 = time.process_time()
-    memory = Memory(pages, agent.gist_pages(llm, pages, cfg.gist_max_tokens, style, cfg.gist_ratio))
+    report = GistReport()
+    memory = Memory(pages, agent.gist_pages(llm, pages, cfg.gist_max_tokens, style, cfg.gist_ratio, report))
     seconds["gist"] = time.process_time() - t0
-    umem = None
+    umem, ureport = None, None
     if uniform:
         t0 = time.process_time()
         upages = paginate_uniform(doc.paragraphs, cfg.uniform_words)
-        umem = Memory(upages, agent.gist_pages(llm, upages, cfg.gist_max_tokens, style, cfg.gist_ratio))
+        ureport = GistReport()
+        umem = Memory(upages, agent.gist_pages(llm, upages, cfg.gist_max_tokens, style, cfg.gist_ratio, ureport))
         seconds["gist_uniform"] = time.process_time() - t0
     aligned = [p.start in doc.sections for p in pages[1:]] if doc.sections else []
-    return DocMemory(memory, trace, umem, seconds, aligned)
+    return DocMemory(memory, trace, umem, seconds, aligned, report, ureport)
 
 
 def read_question(llm, method: str, doc: Document, dm: DocMemory, q, cfg, style: str) -> Reading | None:
     """One method's reading of one question; None when the method does not apply (full text too long)."""
-    n, cal, ctx = cfg.answer_max_tokens, cfg.calibrate_answers, cfg.context_words
+    n, cal, ctx, fr = cfg.answer_max_tokens, cfg.calibrate_answers, cfg.context_words, cfg.answer_framing
     mem = dm.memory
     if method == "readagent_p":
-        return agent.read_parallel(llm, mem, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "readagent_p", n, cal, ctx)
+        return agent.read_parallel(llm, mem, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "readagent_p", n, cal, ctx,
+                                   fr)
     if method == "uniform_p":
         return agent.read_parallel(llm, dm.uniform, q, cfg.lookup_k, cfg.lookup_keep_ratio, style, "uniform_p", n, cal,
-                                   ctx)
+                                   ctx, fr)
     if method == "readagent_s":
-        return agent.read_sequential(llm, mem, q, cfg.seq_max, style, n, cal, cfg.stop_margin, cfg.seq_candidates, ctx)
+        return agent.read_sequential(llm, mem, q, cfg.seq_max, style, n, cal, cfg.stop_margin, cfg.seq_candidates, ctx,
+                                     fr)
     if method == "gists":
-        return baselines.read_gists(llm, mem, q, style, n, cal)
+        return baselines.read_gists(llm, mem, q, style, n, cal, fr)
     if method in ("bm25", "neural"):
-        return baselines.read_retrieved(llm, mem.pages, q, cfg.retrieve_k, method, style, n, cal, ctx)
+        return baselines.read_retrieved(llm, mem.pages, q, cfg.retrieve_k, method, style, n, cal, ctx, fr)
     if method == "full":
-        return baselines.read_full(llm, doc.paragraphs, q, style, n, cal, ctx)
+        return baselines.read_full(llm, doc.paragraphs, q, style, n, cal, ctx, fr)
     raise ValueError(method)
 
 
@@ -250,10 +316,11 @@ def _record(doc: Document, q, reading: Reading, memory: Memory) -> dict:
     evidence_pages = sorted({page_of_paragraph(pages, e) for e in q.evidence})
     n_opened = len(reading.opened)
     hit = evidence_hit(reading.opened, evidence_pages) if n_opened else (None if not evidence_pages else False)
+    scores = rouge_one(str(reading.prediction or ""), q.references) if q.references else None
     return dict(doc_id=doc.doc_id, qid=q.qid, method=reading.method, prediction=reading.prediction,
                 answer=q.answer, references=q.references, correct=(q.answer is not None and reading.prediction == q.answer),
                 opened=reading.opened, lookups=n_opened, evidence_pages=evidence_pages, n_pages=len(pages),
-                hit=hit if reading.method not in ("gists", "full") else None,
+                hit=hit if reading.method not in ("gists", "full", COPY_QUESTION) else None, rouge=scores,
                 chance=chance_hit(len(pages), n_opened, len(evidence_pages)) if n_opened else float("nan"),
                 cr=compression_rate(reading.context_words, doc.words), context_words=reading.context_words,
                 replies=reading.replies, detail_in_gist=_detail_in_gist(q, memory, evidence_pages))
@@ -275,7 +342,8 @@ def _read_doc(doc: Document, cfg, llm_or_spec, cache: bool) -> tuple[DocMemory, 
     mem_keys = {f: getattr(cfg, f) for f in ("max_words", "min_words", "take_rest_words", "uniform_words",
                                              "gist_max_tokens", "gist_ratio")}
     read_keys = {f: getattr(cfg, f) for f in ("lookup_k", "lookup_keep_ratio", "seq_max", "stop_margin", "seq_candidates",
-                                              "retrieve_k", "context_words", "answer_max_tokens", "calibrate_answers")}
+                                              "retrieve_k", "context_words", "answer_max_tokens", "calibrate_answers",
+                                              "answer_framing")}
     desc = dict(llm=llm.name, doc=key_of(doc.paragraphs), style=style, uniform=uniform, v=PROMPT_VERSION, **mem_keys)
     dm = cached("readagent/memory", desc, lambda: read_document(llm, doc, cfg, style, uniform), enabled=cache,
                 expect=DocMemory)
@@ -296,6 +364,9 @@ def _read_doc(doc: Document, cfg, llm_or_spec, cache: bool) -> tuple[DocMemory, 
                 rec["lr2"] = rate_answer(llm, q.question, str(rec["prediction"]), q.references, strict=False)
             records.append(rec)
         seconds[method] = time.process_time() - t0
+    for q in doc.questions:   # free-form: the floor, the question copied as the answer (no document text read)
+        if q.references:
+            records.append(_record(doc, q, Reading(COPY_QUESTION, [], [0], q.question, []), dm.memory))
     return dm, records, seconds
 
 
@@ -324,7 +395,8 @@ def train(cfg, llm=None, progress=no_progress, cache: bool = True) -> Run:
         run.memories = {docs[j].doc_id: done[j][0] for j in sorted(done)}
         run.records = [r for j in sorted(done) for r in done[j][1]]
         step += len(docs[i].questions)
-        metrics = {f"eval/acc_{m}": row["accuracy"] for m, row in run.summary().iterrows()}
+        metrics = {f"eval/acc_{m}": row["accuracy"] for m, row in run.summary().iterrows() if row["accuracy"] == row["accuracy"]}
+        metrics |= {f"eval/rougeL_{m}": row["rougeL"] for m, row in run.summary().iterrows() if "rougeL" in row}
         metrics["time/s"] = time.time() - t_start
         run.history.log(step, metrics)
         progress(step, metrics)

@@ -33,17 +33,23 @@ def text_compression_rate(contexts: list[str], full_text: str) -> float:
     return compression_rate([count_words(c) for c in contexts], count_words(full_text))
 
 
-def rouge(predictions: list[str], references: list[list[str]]) -> dict[str, float]:
-    """Mean ROUGE-1/2/L F1 (rouge-score, stemming on); per question, the best over its references."""
+ROUGE_KEYS = ("rouge1", "rouge2", "rougeL")
+
+
+def rouge_one(prediction: str, references: list[str]) -> dict[str, float]:
+    """ROUGE-1/2/L F1 of one answer (rouge-score, stemming on), the best over its references (0 when
+    there is none)."""
     from rouge_score import rouge_scorer
 
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
-    totals = {"rouge1": [], "rouge2": [], "rougeL": []}
-    for pred, refs in zip(predictions, references):
-        scores = [scorer.score(ref, pred or "") for ref in refs] or [None]
-        for k in totals:
-            totals[k].append(max(s[k].fmeasure for s in scores) if scores[0] is not None else 0.0)
-    return {k: (mean(v) if v else float("nan")) for k, v in totals.items()}
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_KEYS), use_stemmer=True)
+    scores = [scorer.score(ref, prediction or "") for ref in references]
+    return {k: max((s[k].fmeasure for s in scores), default=0.0) for k in ROUGE_KEYS}
+
+
+def rouge(predictions: list[str], references: list[list[str]]) -> dict[str, float]:
+    """Mean ROUGE-1/2/L F1 over questions (`rouge_one` per question)."""
+    per = [rouge_one(p, refs) for p, refs in zip(predictions, references)]
+    return {k: (mean(x[k] for x in per) if per else float("nan")) for k in ROUGE_KEYS}
 
 
 def evidence_hit(opened: list[int], evidence_pages: list[int]) -> bool | None:

@@ -7,8 +7,9 @@ picks the label where a break is most natural; a label outside the offered ones,
 falls back to the last label (the most text per page). A final chunk shorter than `take_rest_words`
 becomes a page without asking the model (the paper's demo uses 350 words).
 
-Departure: the demo lets a chunk overshoot `max_words` by one paragraph; we stop before it, so every
-page of more than one paragraph is <= max_words.
+Departure: the demo lets a chunk overshoot `max_words` by one paragraph; we stop before it, so a page
+is <= max_words unless that would leave it below `min_words`: then the next paragraph is taken anyway
+(a long meeting turn after a short one), so no page but a document's last is shorter than `min_words`.
 
 The choice has two paths (both tested):
   * capable backend: the free-text prompt (one `workbench.llm.decide` call); the reply's
@@ -56,11 +57,13 @@ class PaginationTrace:
 
 def chunk_with_labels(paragraphs: list[str], start: int, max_words: int, min_words: int) -> tuple[int, list[int], int]:
     """Paragraphs [start, stop) fitting in `max_words`; labels j (break before paragraph j) offered once
-    the running count reaches `min_words`, always including `stop`. Returns (stop, labels, words)."""
+    the running count reaches `min_words`, always including `stop`. Returns (stop, labels, words).
+    A page never ends below `min_words` unless the document does: when the next paragraph would
+    overflow `max_words` before `min_words` are reached, it is taken anyway (the page runs long)."""
     words, stop, labels = 0, start, []
     while stop < len(paragraphs):
         w = count_words(paragraphs[stop])
-        if stop > start and words + w > max_words:
+        if stop > start and words + w > max_words and words >= min_words:
             break
         words += w
         stop += 1

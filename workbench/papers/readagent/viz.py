@@ -18,21 +18,41 @@ from workbench.papers.readagent.data import LETTERS
 PAPER = {"readagent_p": (86.83, 66.45), "readagent_s": (87.17, 58.53), "gists": (77.52, 85.53),
          "bm25": (84.42, 58.57), "neural": (84.88, 60.68), "full": (85.83, 0.0), "uniform_p": (85.71, None)}
 LABELS = {"readagent_p": "ReadAgent-P", "readagent_s": "ReadAgent-S", "gists": "gists only", "bm25": "BM25 top-k",
-          "neural": "neural top-k", "full": "full text (truncated to the context)", "uniform_p": "ReadAgent-P, uniform pages"}
+          "neural": "neural top-k", "full": "full text (truncated to the context)", "uniform_p": "ReadAgent-P, uniform pages",
+          "copy_question": "the question, copied (floor)"}
 HIGHLIGHT = "#fde68a"   # evidence page
 
 
-def accuracy_figure(run) -> go.Figure:
-    """Accuracy per method, ours next to the paper's (QuALITY, PaLM 2-L), with the 25% chance line."""
+# QMSum validation, PaLM 2-L (paper Table 3): (ROUGE-L, CR %); truncation is the first 6k words
+PAPER_QMSUM = {"readagent_p": (20.26, 73.48), "readagent_s": (21.15, 70.34), "gists": (20.15, 83.13),
+               "bm25": (20.69, None), "neural": (20.82, None), "full": (16.58, None)}
+
+
+def score_of(run) -> tuple[str, str, dict, float | None]:
+    """The dataset's own measure: ('accuracy', label, paper numbers, chance) for multiple choice,
+    ('rougeL', label, the paper's QMSum numbers, None) for free-form answers."""
     s = run.summary()
-    methods = list(s.index)
+    if "accuracy" in s and s["accuracy"].notna().any():
+        return "accuracy", "accuracy (%)", {m: v[0] for m, v in PAPER.items()}, 25.0
+    return "rougeL", "ROUGE-L F1 (x100)", {m: v[0] for m, v in PAPER_QMSUM.items()}, None
+
+
+def accuracy_figure(run) -> go.Figure:
+    """The dataset's measure per method (accuracy, or ROUGE-L on free-form answers), ours next to the
+    paper's (QuALITY or QMSum, PaLM 2-L); chance (multiple choice) or the copy-the-question floor."""
+    s = run.summary()
+    col, label, paper, chance = score_of(run)
+    methods = [m for m in s.index if s.loc[m, col] == s.loc[m, col]]
     fig = go.Figure()
-    fig.add_bar(x=[LABELS[m] for m in methods], y=[100 * s.loc[m, "accuracy"] for m in methods], name="this run",
-                marker_color=plots.COLORS[0], text=[f"{100 * s.loc[m, 'accuracy']:.0f}" for m in methods])
-    fig.add_bar(x=[LABELS[m] for m in methods], y=[PAPER[m][0] for m in methods], name="paper (PaLM 2-L, QuALITY)",
+    fig.add_bar(x=[LABELS[m] for m in methods], y=[100 * s.loc[m, col] for m in methods], name="this run",
+                marker_color=plots.COLORS[0], text=[f"{100 * s.loc[m, col]:.1f}" for m in methods])
+    fig.add_bar(x=[LABELS[m] for m in methods], y=[paper.get(m) for m in methods],
+                name="paper (PaLM 2-L, " + ("QuALITY)" if col == "accuracy" else "QMSum)"),
                 marker_color=plots.COLORS[7], opacity=0.6)
-    fig.add_hline(y=25, line_dash="dash", line_color="gray", annotation_text="chance (4 options)")
-    return plots.style(fig, "Accuracy by method", "method", "accuracy (%)", barmode="group", yaxis_range=[0, 100])
+    if chance is not None:
+        fig.add_hline(y=chance, line_dash="dash", line_color="gray", annotation_text="chance (4 options)")
+    return plots.style(fig, f"{label.split(' (')[0]} by method", "method", label, barmode="group",
+                       yaxis_range=[0, 100 if col == "accuracy" else None])
 
 
 def gate_figure(gate: dict) -> go.Figure:
@@ -49,18 +69,22 @@ def gate_figure(gate: dict) -> go.Figure:
 
 
 def tradeoff_figure(run) -> go.Figure:
-    """Compression rate against accuracy (the paper's Table 1 trade-off), ours and the paper's."""
+    """Compression rate against the dataset's measure (the paper's Table 1 / Table 3 trade-off)."""
     s = run.summary()
+    col, label, _, _ = score_of(run)
+    paper = PAPER if col == "accuracy" else PAPER_QMSUM
     fig = go.Figure()
     for i, m in enumerate(s.index):
-        fig.add_scatter(x=[s.loc[m, "cr_pct"]], y=[100 * s.loc[m, "accuracy"]], mode="markers+text", text=[LABELS[m]],
+        if s.loc[m, col] != s.loc[m, col]:
+            continue
+        fig.add_scatter(x=[s.loc[m, "cr_pct"]], y=[100 * s.loc[m, col]], mode="markers+text", text=[LABELS[m]],
                         textposition="top center", marker=dict(size=12, color=plots.COLORS[i % 10]), name=LABELS[m])
-        acc, cr = PAPER[m]
+        score, cr = paper.get(m, (None, None))
         if cr is not None:
-            fig.add_scatter(x=[cr], y=[acc], mode="markers", marker=dict(size=10, symbol="x", color=plots.COLORS[i % 10]),
+            fig.add_scatter(x=[cr], y=[score], mode="markers", marker=dict(size=10, symbol="x", color=plots.COLORS[i % 10]),
                             name=f"{LABELS[m]} (paper)", showlegend=False)
-    return plots.style(fig, "Compression vs accuracy (circles: this run; crosses: paper)", "compression rate (%)",
-                       "accuracy (%)", xaxis_range=[-5, 100], yaxis_range=[0, 100])
+    return plots.style(fig, "Compression vs score (circles: this run; crosses: paper)", "compression rate (%)",
+                       label, xaxis_range=[-5, 105], yaxis_range=[0, 100 if col == "accuracy" else None])
 
 
 def page_compression_figure(run) -> go.Figure:
