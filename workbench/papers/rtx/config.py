@@ -92,7 +92,8 @@ SCALES = {
 }
 
 COST = {  # wall time of one run at each scale, as measured
-    "smoke": "about 2 min on 2 shared cores (110 s at load ~10; mostly imports, MiniLM and kernel start)",
-    "cpu": "about 11 min on 2 cores with 2 workers, datasets cached (668 s); generating them first adds minutes",
-    "paper": "not run: 1000/50 episodes per robot, 20k steps per model, 9 models x 3 seeds; hours on CPU",
+    "smoke": "about 2 min on 2 shared cores (110 s at load ~10, before the 4 added models of 30 steps each)",
+    "cpu": "29 models over 3 seeds: about 1,300-2,000 CPU-s from per-model CPU (small 14 ms a step, the 8,492-step "
+           "mixture ~120 CPU-s), ~11-16 min on 2 quiet cores with 2 workers, datasets cached (34 CPU-s to generate)",
+    "paper": "not run: 1000/50 episodes per robot, 20k steps per model, 13 models x 3 seeds; hours on CPU",
 }
