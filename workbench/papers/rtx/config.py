@@ -25,6 +25,8 @@ class Config(PaperConfig):
     mixture_temperature: float = 0.5     # dataset weight ~ frames ** T: 0.5 lifts the small datasets, like RT-X's hand weights
     # RT-1-mini (model.py)
     history: int = 4                     # steps of history (RT-1: 6 images, RT-1-X: 15)
+    ablation_history: int = 2            # the history ablation's mixture against one with the current step only
+                                         # (Table II rows 4-5: RT-2-X 5B with 2 frames against none)
     d_small: int = 64                    # the "RT-1-X" size that should underfit the mixture on data-rich robots
     layers_small: int = 2                # with d_small: ~0.1M parameters
     d_large: int = 128                   # the larger model (RT-2-X's role in Table I)
@@ -39,12 +41,14 @@ class Config(PaperConfig):
     eval_episodes: int = 12              # closed-loop episodes per (model, robot, task) cell, fresh start states
     eval_horizon: float = 1.0            # fraction of each task's step limit (reach 6 s, push and pick_place 15 s)
     eval_seed: int = 100_000             # env seeds eval_seed + i: disjoint from the datasets' seeds
-    seeds: int = 1                       # training seeds of every plan: one seed of all 9 models costs ~9 CPU-min here;
-                                         # claims bootstrap over (seed, cell, episode) units
-    poor_seeds: int = 2                  # training seeds of the data-poor experiment, max(seeds, poor_seeds): the seeds past
-                                         # `seeds` train only the poor robots' own models and the small mixture and
-                                         # evaluate them on the poor robots (~3.5 CPU-min each); they add training noise
-                                         # to mixture-helps-poor, the claim one seed left at support 0.9475
+    seeds: int = 1                       # training seeds of every plan (13 models); the first four claims bootstrap
+                                         # over (seed, cell, episode) units, the *-by-seed claims resample seeds
+    poor_seeds: int = 3                  # training seeds of the data-poor experiment: the seeds past `seeds` train the
+                                         # poor robots' own models and the small mixture and evaluate them on the poor
+                                         # robots; mixture-helps-poor-by-seed resamples these seeds
+    rich_seeds: int = 3                  # training seeds of the data-rich experiment at matched epochs: the seeds past
+                                         # `seeds` train the rich robots' own models and the epoch-matched mixture
+                                         # and evaluate them on the rich robots
     seed: int = 0                        # first training seed
     workers: int = 2                     # models trained side by side in processes, one core each (torch on one
                                          # thread is compute-bound; the models are independent)
@@ -66,7 +70,7 @@ class Config(PaperConfig):
                      f"skill_target={self.skill_target!r}: must be another of the robots")
         self.positive("rich_episodes", "poor_episodes", "history", "d_small", "layers_small", "d_large",
                       "layers_large", "heads", "train_steps", "batch_size", "lr", "eval_episodes", "eval_horizon", "seeds",
-                      "poor_seeds", "bootstrap", "browser_episodes", "workers")
+                      "poor_seeds", "rich_seeds", "ablation_history", "bootstrap", "browser_episodes", "workers")
         self.at_least(0.0, "expert_noise", "mixture_temperature")
         self.at_least(0, "data_seed", "seed", "eval_seed")
         self.at_least(2, "bins")
@@ -79,15 +83,17 @@ class Config(PaperConfig):
 SCALES = {
     "smoke": {"rich_robots": ("panda7",), "poor_robots": ("scara4",), "rich_episodes": 6, "poor_episodes": 4,
               "train_steps": 30, "batch_size": 32, "d_large": 64, "layers_large": 2, "eval_episodes": 2,
-              "eval_horizon": 0.2, "seeds": 1, "poor_seeds": 1, "bootstrap": 100, "browser_episodes": 2, "workers": 1},
+              "eval_horizon": 0.2, "seeds": 1, "poor_seeds": 1, "rich_seeds": 1, "bootstrap": 100, "browser_episodes": 2,
+              "workers": 1},
     "cpu": {},
     "paper": {"rich_episodes": 1000, "poor_episodes": 50, "d_small": 128, "layers_small": 4, "d_large": 256,
               "layers_large": 8, "history": 6, "train_steps": 20_000, "batch_size": 256, "lr": 3e-4,
-              "eval_episodes": 50, "seeds": 3, "poor_seeds": 3},
+              "eval_episodes": 50, "seeds": 3, "poor_seeds": 3, "rich_seeds": 3},
 }
 
 COST = {  # wall time of one run at each scale, as measured
-    "smoke": "about 2 min on 2 shared cores (110 s at load ~10; mostly imports, MiniLM and kernel start)",
-    "cpu": "about 11 min on 2 cores with 2 workers, datasets cached (668 s); generating them first adds minutes",
-    "paper": "not run: 1000/50 episodes per robot, 20k steps per model, 9 models x 3 seeds; hours on CPU",
+    "smoke": "about 2 min on 2 shared cores (110 s at load ~10, before the 4 added models of 30 steps each)",
+    "cpu": "29 models over 3 seeds: about 1,300-2,000 CPU-s from per-model CPU (small 14 ms a step, the 8,492-step "
+           "mixture ~120 CPU-s), ~11-16 min on 2 quiet cores with 2 workers, datasets cached (34 CPU-s to generate)",
+    "paper": "not run: 1000/50 episodes per robot, 20k steps per model, 13 models x 3 seeds; hours on CPU",
 }

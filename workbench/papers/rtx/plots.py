@@ -172,12 +172,40 @@ def own_vs_mix(table: dict[str, dict[str, float]], robots: list[str]) -> go.Figu
 
 
 def claim_quantities(measured: dict) -> go.Figure:
-    """Each claim quantity's point value with its 95% bootstrap interval."""
+    """Each claim quantity's point value with its 95% interval: over bootstrap replicates, or over the seeds'
+    own values for a quantity resampled as seeds (with 3 seeds, their range)."""
     names = list(measured)
-    point = [measured[n].point for n in names]
+    point = [measured[n].center() for n in names]
     lo = [p - float(np.percentile(measured[n].values, 2.5)) for n, p in zip(names, point)]
     hi = [float(np.percentile(measured[n].values, 97.5)) - p for n, p in zip(names, point)]
     fig = go.Figure(go.Bar(x=names, y=point, error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo)))
     fig.update_layout(yaxis_range=[0, 1])
-    return style(fig, "success rates behind the claims (95% bootstrap intervals over seeds x episodes)",
+    return style(fig, "success rates behind the claims (95% intervals: bootstrap, or the seeds' spread)",
                  "quantity", "success rate (fraction)")
+
+
+def history_figure(table: dict[str, dict[str, float]], histories: list[tuple[int, str]]) -> go.Figure:
+    """The history ablation: success of the small mixture with each history length on every robot's own cells.
+    `histories` is [(steps of history, plan)], e.g. [(4, "mix/small"), (2, "mix/history2"), (1, "mix/history1")]."""
+    fig = go.Figure()
+    cells = [c for c in table.get(histories[-1][1], {})]
+    for k, (h, plan) in enumerate(histories):
+        fig.add_trace(go.Bar(x=cells, y=[table.get(plan, {}).get(c) for c in cells],
+                             name=f"{h} step{'s' if h > 1 else ''} of history ({plan})", marker_color=COLORS[k]))
+    fig.update_layout(barmode="group", yaxis_range=[0, 1])
+    return style(fig, "history ablation: the small mixture with a short history against the current step only",
+                 "robot / skill", "success rate (fraction of episodes)")
+
+
+def by_seed_figure(df: pd.DataFrame) -> go.Figure:
+    """Per training seed: own-data models against the mixture, on the data-poor robots and on the data-rich ones
+    (epoch-matched mixture). One point per seed; above the diagonal the mixture is better."""
+    fig = go.Figure()
+    for k, (group, rows) in enumerate(df.groupby("robots", sort=False)):
+        fig.add_trace(go.Scatter(x=rows["own"], y=rows["mix"], mode="markers+text", text=[f"seed {s}" for s in rows["seed"]],
+                                 textposition="top center", name=f"{group} robots: {rows['mixture'].iloc[0]}",
+                                 marker=dict(size=11, color=COLORS[k])))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="grey"), showlegend=False))
+    fig.update_layout(xaxis_range=[0, 1], yaxis_range=[0, 1])
+    return style(fig, "per training seed: own-data models against the mixture", "own-data models' success",
+                 "mixture's success")

@@ -8,6 +8,8 @@ The three experiments of the paper (arXiv 2310.08864 Sec. V), on simulated arms:
   2. data-rich robots: per-robot against the mixture with a small and a larger model (RT-1-X underfits);
   3. emergent skill: pick_place is demonstrated on `skill_source` only and tested on `skill_target`, with a
      mixture that holds `skill_source`'s data and one without it (Table II, "without Bridge").
+Beside them: the data-rich comparison and the emergent skill again with a mixture trained for matched epochs
+per robot (`matched_steps`), and the history ablation (Table II rows 4-5: a short history against none).
 """
 from __future__ import annotations
 
@@ -187,40 +189,72 @@ class Plan:
     robots: list[str]
     size: str                          # "small" or "large"
     cells: list[tuple[str, str]] = field(default_factory=list)
+    history: int | None = None         # steps of history; None: cfg.history
+    matched_epochs: bool = False       # train for matched_steps(cfg, data) steps instead of cfg.train_steps
 
 
-def plans(cfg, poor_only: bool = False) -> list[Plan]:
-    """Every model of one training seed; `poor_only`: just the data-poor experiment's (the seeds past `seeds`)."""
+def matched_steps(cfg, data: dict[str, D.RobotData]) -> int:
+    """Steps of a mixture model (over all of cfg.robots) that show every data-rich robot at least as many of its
+    frames as that robot's own model sees in cfg.train_steps: train_steps / the smallest rich sampling weight.
+    The mixture then trains at least as many epochs of each rich robot's data as its own model does."""
+    weights = D.mixture_weights({r: int(data[r].valid.sum()) for r in cfg.robots}, cfg.mixture_temperature)
+    return int(np.ceil(cfg.train_steps / min(weights[r] for r in cfg.rich_robots)))
+
+
+def plans(cfg, poor_only: bool = False, poor: bool = True, rich: bool = False) -> list[Plan]:
+    """Every model of one training seed. `poor_only`: a seed past `seeds` trains the data-poor experiment's
+    models (while it is below `poor_seeds`) and, with `rich` (while it is below `rich_seeds`), the data-rich
+    experiment at matched epochs: the rich robots' own models and the epoch-matched small mixture."""
     own_cells = {r: [(r, t) for t in D.robot_tasks(r, cfg.skill_source)] for r in cfg.robots}
     skill_cell = (cfg.skill_target, "pick_place")
     every = [c for r in cfg.robots for c in own_cells[r]]
-    rich = [c for r in cfg.rich_robots for c in own_cells[r]]
+    rich_cells = [c for r in cfg.rich_robots for c in own_cells[r]]
+    poor_cells = [c for r in cfg.poor_robots for c in own_cells[r]]
     if poor_only:
-        return [Plan(f"own/{r}", [r], "small", own_cells[r]) for r in cfg.poor_robots] + [
-            Plan("mix/small", list(cfg.robots), "small", [c for r in cfg.poor_robots for c in own_cells[r]])]
+        out = []
+        if poor:
+            out += [Plan(f"own/{r}", [r], "small", own_cells[r]) for r in cfg.poor_robots]
+            out.append(Plan("mix/small", list(cfg.robots), "small", poor_cells))
+        if rich:
+            out += [Plan(f"own/{r}", [r], "small", own_cells[r]) for r in cfg.rich_robots]
+            out.append(Plan("mix/small-epochs", list(cfg.robots), "small", rich_cells, matched_epochs=True))
+        return out
     out = [Plan(f"own/{r}", [r], "small", own_cells[r] + ([skill_cell] if r == cfg.skill_target else []))
            for r in cfg.robots]
     out.append(Plan("mix/small", list(cfg.robots), "small", every + [skill_cell]))
     # the large mixture also tries the skill on the target: does a model that does pick_place on the source
     # robot carry it over? (the notebook's diagnosis of the emergent-skill claim)
-    out.append(Plan("mix/large", list(cfg.robots), "large", rich + [skill_cell]))
+    out.append(Plan("mix/large", list(cfg.robots), "large", rich_cells + [skill_cell]))
     out.append(Plan(f"mix/no_{cfg.skill_source}", [r for r in cfg.robots if r != cfg.skill_source], "small",
                     [skill_cell]))
+    # matched epochs: the small mixture trained until every rich robot has had as many epochs as its own model
+    # (the data-rich claim at equal training per robot; the emergent skill once the mixture does it on the source),
+    # and its counterpart without the source robot, trained for the same number of steps
+    out.append(Plan("mix/small-epochs", list(cfg.robots), "small", rich_cells + [skill_cell], matched_epochs=True))
+    out.append(Plan(f"mix/no_{cfg.skill_source}-epochs", [r for r in cfg.robots if r != cfg.skill_source], "small",
+                    [skill_cell], matched_epochs=True))
+    # the history ablation (Table II rows 4-5: two frames against the current one), both on every own cell
+    for h in sorted({cfg.ablation_history, 1}, reverse=True):
+        out.append(Plan(f"mix/history{h}", list(cfg.robots), "small", every, history=h))
     return out
 
 
 def seed_plans(cfg) -> dict[int, list[Plan]]:
-    """{training seed: its plans}: every plan for the first `seeds` seeds, the data-poor experiment's up to
-    `poor_seeds`."""
-    first = cfg.seed
-    return {s: plans(cfg, poor_only=s - first >= cfg.seeds) for s in range(first, first + max(cfg.seeds, cfg.poor_seeds))}
+    """{training seed: its plans}: every plan for the first `seeds` seeds; past them, the data-poor experiment's
+    up to `poor_seeds` and the data-rich experiment's at matched epochs up to `rich_seeds`."""
+    first, out = cfg.seed, {}
+    for s in range(first, first + max(cfg.seeds, cfg.poor_seeds, cfg.rich_seeds)):
+        k = s - first
+        out[s] = plans(cfg) if k < cfg.seeds else plans(cfg, poor_only=True, poor=k < cfg.poor_seeds,
+                                                        rich=k < cfg.rich_seeds)
+    return out
 
 
-def model_config(cfg, size: str):
+def model_config(cfg, size: str, history: int | None = None):
     from workbench.papers.rtx.model import ModelConfig
 
     d, layers = (cfg.d_small, cfg.layers_small) if size == "small" else (cfg.d_large, cfg.layers_large)
-    return ModelConfig(d_model=d, layers=layers, heads=cfg.heads, history=cfg.history, bins=cfg.bins,
+    return ModelConfig(d_model=d, layers=layers, heads=cfg.heads, history=history or cfg.history, bins=cfg.bins,
                        dropout=cfg.dropout)
 
 
@@ -239,9 +273,13 @@ def run_all(cfg, progress=lambda step, metrics: None) -> dict:
     text_index, embeddings = instruction_table()
     jobs = [(seed, plan) for seed, seed_plan_list in seed_plans(cfg).items() for plan in seed_plan_list]
     timing = {"data_s": t_data, "train_s": 0.0, "eval_s": 0.0}
+    # the longest jobs start first so that the workers finish together (the order of results does not change)
+    order = sorted(range(len(jobs)), key=lambda k: (not jobs[k][1].matched_epochs, jobs[k][1].size != "large", k))
     finished = {}
-    for done, (k, (entry, seconds)) in enumerate(
-            map_in_processes(_model_job, jobs, cfg.workers, cfg, roots, data, text_index, embeddings), start=1):
+    for done, (i, (entry, seconds)) in enumerate(
+            map_in_processes(_model_job, [jobs[k] for k in order], cfg.workers, cfg, roots, data, text_index,
+                             embeddings), start=1):
+        k = order[i]
         finished[k] = entry
         timing["train_s"] += seconds["train_s"]
         timing["eval_s"] += seconds["eval_s"]
@@ -252,6 +290,7 @@ def run_all(cfg, progress=lambda step, metrics: None) -> dict:
         results.setdefault(seed, {})[plan.name] = finished[k]
     timing["total_s"] = time.time() - t0
     return {"roots": roots, "data": data, "plans": plans(cfg), "results": results, "timing": timing,
+            "matched_steps": matched_steps(cfg, data),
             "embeddings": embeddings, "text_index": text_index}
 
 
@@ -264,14 +303,15 @@ def _model_job(job: tuple[int, Plan], cfg, roots, data, text_index, embeddings) 
     if cfg.workers > 1:
         torch.set_num_threads(1)     # one core per worker process
     eval_text = {t: embeddings[text_index[D.INSTRUCTIONS[t][0]]] for t in D.INSTRUCTIONS}
-    mcfg = model_config(cfg, plan.size)
-    corpus = make_corpus(data, plan.robots, cfg.history, text_index)
+    mcfg = model_config(cfg, plan.size, plan.history)
+    corpus = make_corpus(data, plan.robots, mcfg.history, text_index)
+    steps = matched_steps(cfg, data) if plan.matched_epochs else cfg.train_steps
     desc = {"plan": plan.name, "robots": plan.robots, "data": [str(roots[r].name) for r in plan.robots],
-            "model": asdict(mcfg), "steps": cfg.train_steps, "batch": cfg.batch_size, "lr": cfg.lr,
+            "model": asdict(mcfg), "steps": steps, "batch": cfg.batch_size, "lr": cfg.lr,
             "seed": seed, "temperature": cfg.mixture_temperature, "quantile": cfg.norm_quantile, "v": 1}
     t1 = time.time()
     trained = cache.cached("rtx/models", desc, lambda: train_policy(
-        corpus, embeddings, mcfg, cfg.train_steps, cfg.batch_size, cfg.lr, seed, cfg.mixture_temperature,
+        corpus, embeddings, mcfg, steps, cfg.batch_size, cfg.lr, seed, cfg.mixture_temperature,
         name=plan.name), expect=dict)
     train_s = time.time() - t1
     model = load_model(mcfg, trained["state_dict"])
@@ -279,7 +319,7 @@ def _model_job(job: tuple[int, Plan], cfg, roots, data, text_index, embeddings) 
     evals, grasps = {}, {}
     for robot, task in plan.cells:
         e = evaluate(model, data[robot].normalizer, robot, task, cfg.eval_episodes, cfg.eval_seed,
-                     eval_text[task], cfg.history, cfg.eval_horizon)
+                     eval_text[task], mcfg.history, cfg.eval_horizon)
         evals[(robot, task)], grasps[(robot, task)] = e["success"], e["grasped"]
     entry = {"train": {"losses": trained["losses"], "seconds": trained["seconds"]}, "eval": evals, "grasped": grasps}
     return entry, {"train_s": train_s, "eval_s": time.time() - t1}
@@ -295,6 +335,25 @@ def success_table(out: dict) -> dict[str, dict[str, float]]:
     return {p: {c: float(np.mean(v)) for c, v in cells.items()} for p, cells in table.items()}
 
 
+def by_seed_table(cfg, out: dict):
+    """Success per training seed of the comparisons resampled as seeds: the data-poor robots (own models against
+    the small mixture) and the data-rich ones (own models against the epoch-matched mixture), each the mean over
+    that group's own cells and episodes; plus the epoch-matched mixture's number of steps."""
+    import pandas as pd
+
+    groups = {"poor": (cfg.poor_robots, "mix/small"), "rich": (cfg.rich_robots, "mix/small-epochs")}
+    rows = []
+    for seed, by_plan in out["results"].items():
+        for group, (robots, mix) in groups.items():
+            cells = [(r, t) for r in robots for t in D.robot_tasks(r, cfg.skill_source)]
+            own = [by_plan.get(f"own/{r}", {}).get("eval", {}).get((r, t)) for r, t in cells]
+            mixed = [by_plan.get(mix, {}).get("eval", {}).get(c) for c in cells]
+            if all(u is not None for u in own + mixed):
+                rows.append({"seed": seed, "robots": group, "mixture": mix,
+                             "own": float(np.concatenate(own).mean()), "mix": float(np.concatenate(mixed).mean())})
+    return pd.DataFrame(rows)
+
+
 def skill_diagnosis(cfg, out: dict):
     """pick_place on the skill source robot and on the target, per model: success and grasp rates (episodes
     where the gripper closed on the cube) over every seed that evaluated the cell. The emergent-skill claim
@@ -304,7 +363,7 @@ def skill_diagnosis(cfg, out: dict):
     rows = []
     for robot, role in ((cfg.skill_source, "source (demonstrated)"), (cfg.skill_target, "target (never shown)")):
         for plan in [f"own/{cfg.skill_source}", f"own/{cfg.skill_target}", "mix/small", "mix/large",
-                     f"mix/no_{cfg.skill_source}"]:
+                     f"mix/no_{cfg.skill_source}", "mix/small-epochs", f"mix/no_{cfg.skill_source}-epochs"]:
             runs = [r[plan] for r in out["results"].values() if (robot, "pick_place") in r.get(plan, {}).get("eval", {})]
             if not runs:
                 continue
@@ -316,27 +375,79 @@ def skill_diagnosis(cfg, out: dict):
 
 
 def measured_values(cfg, out: dict) -> dict:
-    """The claims' inputs: success rates bootstrapped over (seed, cell, episode) units, paired across models."""
-    from workbench.results import bootstrap
+    """The claims' inputs with their noise.
+
+    Bootstrap quantities resample (seed, cell, episode) units, paired across models (the first four claims, as
+    written before seeds were resampled as seeds). `*_by_seed` quantities hold one success rate per training
+    seed (mean over the cells and episodes of that seed) and are resampled as seeds. The emergent skill at
+    matched epochs is measured only when the epoch-matched mixture does pick_place on the source robot at
+    least as often as the source robot's own model (`emergent_gate`, which says why when it is left out)."""
+    from workbench.results import bootstrap, seeds
 
     own = lambda robots: [(r, t) for r in robots for t in D.robot_tasks(r, cfg.skill_source)]   # noqa: E731
     poor, rich = own(cfg.poor_robots), own(cfg.rich_robots)
     skill = [(cfg.skill_target, "pick_place")]
+    full = [s for s in out["results"] if s - cfg.seed < cfg.seeds]       # the seeds that trained every plan
 
-    def plan_units(plan, cells):     # cell by cell, seed by seed: the same order for every plan (paired). A seed that
-        # did not evaluate the plan on a cell (seeds past `seeds` skip the rich and skill cells) is left out; the
-        # models a claim compares were evaluated in the same seeds, so their units stay paired
-        return np.concatenate([np.concatenate([by_plan[plan]["eval"][c] for by_plan in out["results"].values()
-                                               if c in by_plan.get(plan, {}).get("eval", {})]) for c in cells])
+    def plan_units(plan, cells, only=None):     # cell by cell, seed by seed: the same order for every plan (paired).
+        # A seed that did not evaluate the plan on a cell is left out; `only`: these seeds alone
+        return np.concatenate([np.concatenate([by_plan[plan]["eval"][c] for s, by_plan in out["results"].items()
+                                               if c in by_plan.get(plan, {}).get("eval", {})
+                                               and (only is None or s in only)]) for c in cells])
 
-    def own_units(cells):            # each robot's own model on its own cells
-        return np.concatenate([plan_units(f"own/{r}", [(r, t)]) for r, t in cells])
+    def own_units(cells, only=None):            # each robot's own model on its own cells
+        return np.concatenate([plan_units(f"own/{r}", [(r, t)], only) for r, t in cells])
+
+    def by_seed(mix_plan, cells):             # (mix, own) success per seed where both evaluated every cell
+        mix_rates, own_rates = [], []
+        for by_plan in out["results"].values():
+            m_units = [by_plan.get(mix_plan, {}).get("eval", {}).get(c) for c in cells]
+            o_units = [by_plan.get(f"own/{c[0]}", {}).get("eval", {}).get(c) for c in cells]
+            if all(u is not None for u in m_units + o_units):
+                mix_rates.append(float(np.concatenate(m_units).mean()))
+                own_rates.append(float(np.concatenate(o_units).mean()))
+        return (seeds(mix_rates), seeds(own_rates)) if mix_rates else None
 
     n = cfg.bootstrap
     m = {"mix_poor": bootstrap(plan_units("mix/small", poor), n=n), "own_poor": bootstrap(own_units(poor), n=n),
-         "own_rich": bootstrap(own_units(rich), n=n), "mix_small_rich": bootstrap(plan_units("mix/small", rich), n=n),
-         "mix_large_rich": bootstrap(plan_units("mix/large", rich), n=n),
-         "skill_with": bootstrap(plan_units("mix/small", skill), n=n),
-         "skill_without": bootstrap(plan_units(f"mix/no_{cfg.skill_source}", skill), n=n),
-         "skill_own": bootstrap(plan_units(f"own/{cfg.skill_target}", skill), n=n)}
+         "own_rich": bootstrap(own_units(rich, full), n=n),
+         "mix_small_rich": bootstrap(plan_units("mix/small", rich, full), n=n),
+         "mix_large_rich": bootstrap(plan_units("mix/large", rich, full), n=n),
+         "skill_with": bootstrap(plan_units("mix/small", skill, full), n=n),
+         "skill_without": bootstrap(plan_units(f"mix/no_{cfg.skill_source}", skill, full), n=n),
+         "skill_own": bootstrap(plan_units(f"own/{cfg.skill_target}", skill, full), n=n)}
+    for names, mix_plan, cells in ((("mix_poor_by_seed", "own_poor_by_seed"), "mix/small", poor),
+                                   (("mix_epochs_rich_by_seed", "own_rich_by_seed"), "mix/small-epochs", rich)):
+        pair = by_seed(mix_plan, cells)
+        if pair:
+            m.update(zip(names, pair))
+    hist = sorted({cfg.ablation_history, 1}, reverse=True)
+    if len(hist) == 2 and all(f"mix/history{h}" in out["results"][s] for h in hist for s in full):
+        m["mix_history_long"] = bootstrap(plan_units(f"mix/history{hist[0]}", own(cfg.robots), full), n=n)
+        m["mix_history_one"] = bootstrap(plan_units(f"mix/history{hist[1]}", own(cfg.robots), full), n=n)
+    if emergent_gate(cfg, out)[0]:
+        m["skill_with_epochs"] = bootstrap(plan_units("mix/small-epochs", skill, full), n=n)
+        m["skill_without_epochs"] = bootstrap(plan_units(f"mix/no_{cfg.skill_source}-epochs", skill, full), n=n)
     return m
+
+
+def emergent_gate(cfg, out: dict) -> tuple[bool, str]:
+    """(passed, reason): does the epoch-matched mixture do pick_place on the source robot (some success, and at
+    least as often as that robot's own model, over the seeds that trained both)? Transfer to the target is
+    judged only then: a mixture that lacks the skill where it is demonstrated has nothing to carry over."""
+    source = (cfg.skill_source, "pick_place")
+    rates = {}
+    for plan in ("mix/small-epochs", f"own/{cfg.skill_source}"):
+        units = [r[plan]["eval"][source] for s, r in out["results"].items()
+                 if s - cfg.seed < cfg.seeds and source in r.get(plan, {}).get("eval", {})]
+        rates[plan] = np.concatenate(units) if units else np.zeros(0)
+    mix, own = rates["mix/small-epochs"], rates[f"own/{cfg.skill_source}"]
+    if not len(mix) or not len(own):
+        return False, f"pick_place on {cfg.skill_source} was not evaluated for both models"
+    said = (f"on {cfg.skill_source}, the epoch-matched mixture placed the cube in {mix.mean():.0%} of {len(mix)} "
+            f"episodes, {cfg.skill_source}'s own model in {own.mean():.0%}")
+    if mix.mean() > 0 and mix.mean() >= own.mean():
+        return True, said + ": the mixture does the skill where it is demonstrated, so transfer is judged"
+    return False, (said + ": the mixture does not do the skill where it is demonstrated as well as that robot's "
+                   "own model at this scale, so transfer is not judged (inconclusive); `paper` scale carries the "
+                   "setting that decides it")
