@@ -83,7 +83,7 @@ def test_seed_ops_train_on_every_seed_the_rest_once():
 
 
 def test_bad_transfer_and_mixture_settings_are_clear_errors():
-    with pytest.raises(ValueError, match="source"):
+    with pytest.raises(ValueError, match="transfers"):
         dataclasses.replace(TINY, transfers=("sub>add",))
-    with pytest.raises(ValueError, match="mixture"):
+    with pytest.raises(ValueError, match="mixtures"):
         dataclasses.replace(TINY, mixtures=("add",))

@@ -99,16 +99,17 @@ class Config(PaperConfig):
         self.members("transfer_modes", ("embed", "block"), "transfer mode")
         for t in self.transfers:
             source, target = transfer_pair(t)
-            self.require(source in self.ops, f"transfer {t!r}: its source {source!r} must be one of `ops` (a trained run)")
-            self.require(target in OP_NAMES, f"transfer {t!r}: unknown target operation {target!r}")
+            self.require(source in self.ops, f"transfers: {t!r} has source {source!r}, which must be one of `ops` (a trained run)")
+            self.require(target in OP_NAMES, f"transfers: {t!r} has an unknown target operation {target!r}")
         for m in self.mixtures:
             self.require(len(mixture_ops(m)) >= 2 and all(o in ELEMENTARY_OPS for o in mixture_ops(m)),
-                         f"mixture {m!r}: give two or more elementary operations separated by commas (e.g. 'add,sub')")
+                         f"mixtures: {m!r} is not two or more elementary operations separated by commas (e.g. 'add,sub')")
         self.require(len({n_pairs(o, self.p) for o in mixed} | {self.p * self.p}) == 1,
                      "mixtures train their tasks on the same pairs: use operations defined on all pairs (add, sub, mul)")
         self.positive("transfer_steps", "transfer_probe_step", "mixture_steps")
         self.require(self.transfer_probe_step <= self.transfer_steps,
                      f"transfer_probe_step={self.transfer_probe_step} lies beyond transfer_steps={self.transfer_steps}")
+        self.nonempty("transfer_modes")
         for op in self.ops + self.ablation_ops + tuple(transfer_pair(t)[1] for t in self.transfers) + tuple(mixed):
             n = n_pairs(op, self.p, self.operand_range)
             self.require(0 < int(self.train_frac * n) < n,
