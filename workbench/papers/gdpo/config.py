@@ -88,6 +88,6 @@ SCALES = {
 
 COST = {  # wall time of one run at each scale, as measured
     "smoke": "about 95 s on 2 shared cores with empty caches (45 s of it loading the model); 21 s warm",
-    "cpu": "about 5 min on 2 quiet cores (291 s)",
+    "cpu": "1513 s wall at load ~30 on 2 shared cores, 182 CPU-s (model conversion cached); about 5 min on 2 quiet cores",
     "paper": "not run: 10 bandit seeds, 400 LLM pairs, full fine-tune; hours on CPU, meant for a GPU",
 }

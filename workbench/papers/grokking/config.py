@@ -142,6 +142,6 @@ SCALES = {
 
 COST = {  # wall time of one run at each scale, as measured
     "smoke": "10 s on 2 quiet cores with an empty cache",
-    "cpu": "about 16-20 min on 2 quiet cores with an empty cache (32 CPU-min); -p n_seeds=2 fits 15 min",
+    "cpu": "not yet timed whole with transfers and mixtures: ~110-135k full-batch steps, estimated 13-18 min on 2 quiet cores",
     "paper": "not run: 10 ops x 100k full-batch steps at p=97; hours on CPU, meant for a GPU",
 }
