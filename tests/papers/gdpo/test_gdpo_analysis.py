@@ -40,6 +40,9 @@ def test_llm_claim_verdicts_follow_the_noise(n, g, d, verdict):
 
 def test_study_summary_counts_settings():
     import pandas as pd
-    t = pd.DataFrame({"optimizer": ["adam", "adam", "sgd"], "lr": [0.05, 0.5, 10.0], "gdpo_minus_dpo": [-0.1, 0.02, -0.01]})
-    line = A.study_summary(t)
-    assert "positive in 1 of 3" in line and "ADAM: -0.100 to +0.020" in line and "SGD: -0.010 to -0.010" in line
+    t = pd.DataFrame({"optimizer": ["adam", "adam", "sgd", "sgd"], "lr": [0.05, 0.5, 10.0, 10.0], "beta": [1.0, 1.0, 1.0, 0.1],
+                      "gdpo_minus_dpo": [-0.1, 0.02, -0.01, 0.03]})
+    first, second = A.study_summary(t).split("\n")
+    assert first.startswith("β = 1, T = 1") and "positive in 1 of 3" in first
+    assert "ADAM: -0.100 to +0.020" in first and "SGD: -0.010 to -0.010" in first
+    assert second.startswith("β = 0.1") and "positive in 1 of 1" in second

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from workbench import WorkbenchError
+from workbench.papers.gdpo import analysis as A
 from workbench.papers.gdpo import bandit as B
 from workbench.papers.gdpo.config import Config
 
@@ -45,7 +46,7 @@ def test_bad_method_name():
 
 
 def test_tiny_run_learns_and_cdpo_fits_target():
-    cfg = dataclasses.replace(Config(), bandit_pairs=300, bandit_steps=400, bandit_eval_every=100)
+    cfg = dataclasses.replace(Config(), bandit_pairs=300, bandit_steps=400, bandit_eval_every=100, bandit_eval_log_points=0)
     sweep = B.train(cfg, methods=["dpo", "cdpo", "gdpo"], settings=[(1.0, 1.0, 0)])
     ref_reward = float(B.data_distribution(100) @ B.rewards(100))
     for m in ("dpo", "gdpo"):
@@ -122,10 +123,21 @@ def test_measured_are_seed_samples_and_study_table():
     assert m["win_gdpo"].values == tuple(sweep.per_seed("gdpo", 1.0, 1.0, "win"))
     assert m["gain_t1"].values == pytest.approx([g - d for g, d in zip(m["win_gdpo"].values, m["win_dpo"].values)])
     assert len(m["tv_cdpo_target"].values) == 3 and m["geo_grad_at_half_max"] == 0.0
-    study = A.optimizer_study(dataclasses.replace(cfg, bandit_study_seeds=1),
+    study = A.optimizer_study(dataclasses.replace(cfg, bandit_study_seeds=1, bandit_study_betas=(1.0,)),
                               grid=[("adam", 0.05), ("sgd", 10.0), ("sgd", 100.0)], methods=("dpo", "cdpo", "gdpo"))
     assert list(zip(study["optimizer"], study["lr"])) == [("adam", 0.05), ("sgd", 10.0), ("sgd", 100.0)]
     assert np.allclose(study["gdpo_minus_dpo"], study["win_gdpo"] - study["win_dpo"])
-    assert {"matched_kl_gap", "modest_gain_diff"} <= set(study.columns)
+    assert {"matched_kl_gap", "modest_gain_diff", "gdpo_at_dpo_kl_minus_dpo"} <= set(study.columns)
     assert study["kl_dpo"].iloc[2] > study["kl_dpo"].iloc[1]   # SGD: a 10x step moves further in 40 steps
-    assert len(A.optimizer_figure(study).data) == 2 * 3     # 2 optimisers x 3 panels (no ROPO run here)
+    assert len(A.optimizer_figure(study).data) == 2 * 4     # 2 optimisers x 1 β x 4 panels (no ROPO run here)
+
+
+def test_log_spaced_early_evaluations_and_win_at_kl_gap():
+    cfg = dataclasses.replace(Config(), bandit_pairs=100, bandit_steps=60, bandit_eval_every=30,
+                              bandit_eval_log_points=8, bandit_seeds=1)
+    sweep = B.train(cfg, methods=["dpo", "gdpo"], settings=[(1.0, 1.0, 0)])
+    assert {0, 1, 30, 60} <= set(sweep.steps) and len(sweep.steps) > 3 and sweep.steps == sorted(sweep.steps)
+    gap = A.win_at_kl_gap(sweep, "dpo", "dpo", 1.0, 1.0)   # DPO at its own final KL is its own final win
+    assert gap == pytest.approx(0.0, abs=1e-9)
+    far = A.win_at_kl_gap(sweep, "gdpo", "dpo", 1.0, 1.0)
+    assert far is None or -1.0 <= far <= 1.0

@@ -164,7 +164,22 @@ def study_row(sweep: B.Sweep, beta: float) -> dict[str, float]:
     if 0.25 in {t for _, t, _ in sweep.settings}:
         gap = {t: sweep.final("gdpo", beta, t)["win"] - sweep.final("dpo", beta, t)["win"] for t in (1.0, 0.25)}
         row["modest_gain_diff"] = gap[1.0] - gap[0.25]
+    row["gdpo_at_dpo_kl_minus_dpo"] = win_at_kl_gap(sweep, "gdpo", "dpo", beta, 1.0)
     return row
+
+
+def win_at_kl_gap(sweep: B.Sweep, method: str, base: str, beta: float, temperature: float) -> float | None:
+    """The other matched-KL reading: `method`'s seed-averaged win rate interpolated along its own training
+    trajectory at the KL where `base` ended, minus `base`'s final win rate (None if `method` never reaches
+    that KL). Positive: `method` gets `base`'s final win rate at a lower KL."""
+    m, b, idx = sweep.methods.index(method), sweep.methods.index(base), sweep.select(beta, temperature)
+    kl, win = sweep.kl[:, m, idx].mean(1), sweep.win[:, m, idx].mean(1)
+    target = float(sweep.kl[-1, b, idx].mean())
+    if kl.max() < target:
+        return None
+    i = int(np.argmax(kl >= target))
+    w = win[0] if i == 0 else win[i - 1] + (win[i] - win[i - 1]) * (target - kl[i - 1]) / max(kl[i] - kl[i - 1], 1e-12)
+    return float(w - sweep.win[-1, b, idx].mean())
 
 
 def optimizer_study(cfg, grid=None, methods=STUDY_METHODS, log=None):
@@ -176,7 +191,7 @@ def optimizer_study(cfg, grid=None, methods=STUDY_METHODS, log=None):
     import pandas as pd
 
     grid = grid or ([("adam", lr) for lr in cfg.bandit_study_adam_lrs] + [("sgd", lr) for lr in cfg.bandit_study_sgd_lrs])
-    settings = [(cfg.bandit_beta, t, s) for t in (1.0, 0.25) for s in range(cfg.bandit_study_seeds)]
+    settings = [(b, t, s) for b in cfg.bandit_study_betas for t in (1.0, 0.25) for s in range(cfg.bandit_study_seeds)]
     rows = []
     for opt in dict.fromkeys(o for o, _ in grid):          # one training pass per optimiser, every lr at once
         lrs = [lr for o, lr in grid if o == opt]
@@ -184,25 +199,30 @@ def optimizer_study(cfg, grid=None, methods=STUDY_METHODS, log=None):
         sweep = B.train(run_cfg, methods=list(methods), settings=settings * len(lrs),
                         lrs=[lr for lr in lrs for _ in settings])
         for i, lr in enumerate(lrs):
-            part = sweep.subset(list(range(i * len(settings), (i + 1) * len(settings))))
-            rows.append({"optimizer": opt, "lr": lr, **study_row(part, cfg.bandit_beta)})
+            for beta in cfg.bandit_study_betas:
+                part = sweep.subset([i * len(settings) + j for j, (b, _, _) in enumerate(settings) if b == beta])
+                rows.append({"optimizer": opt, "lr": lr, "beta": beta, **study_row(part, beta)})
         if log:                                          # e.g. print: one line per optimiser
             log(f"{opt}, lr {lrs}: {sweep.runtime_s:.1f} s")
     return pd.DataFrame(rows)
 
 
 def study_summary(table) -> str:
-    """One line: the range of win(GDPO) − win(DPO) over the study and in how many settings GDPO is ahead."""
-    gap = table["gdpo_minus_dpo"]
-    by_opt = "; ".join(f"{o.upper()}: {table[table['optimizer'] == o]['gdpo_minus_dpo'].min():+.3f} to "
-                       f"{table[table['optimizer'] == o]['gdpo_minus_dpo'].max():+.3f}"
-                       for o in dict.fromkeys(table["optimizer"]))
-    return (f"win(GDPO) − win(DPO) at β = 1, T = 1 is positive in {int((gap > 0).sum())} of {len(gap)} "
-            f"optimiser/lr settings ({by_opt})")
+    """Per β: the range of win(GDPO) − win(DPO) over the study and in how many settings GDPO is ahead."""
+    lines = []
+    for beta in dict.fromkeys(table["beta"]):
+        t = table[table["beta"] == beta]
+        gap = t["gdpo_minus_dpo"]
+        by_opt = "; ".join(f"{o.upper()}: {t[t['optimizer'] == o]['gdpo_minus_dpo'].min():+.3f} to "
+                           f"{t[t['optimizer'] == o]['gdpo_minus_dpo'].max():+.3f}" for o in dict.fromkeys(t["optimizer"]))
+        lines.append(f"β = {beta:g}, T = 1: win(GDPO) − win(DPO) is positive in {int((gap > 0).sum())} of {len(gap)} "
+                     f"optimiser/lr settings ({by_opt})")
+    return "\n".join(lines)
 
 
 STUDY_PANELS = {"gdpo_minus_dpo": "win(GDPO) − win(DPO)", "gropo_minus_ropo": "win(GROPO) − win(ROPO)",
                 "matched_kl_gap": "matched KL ≤ 1: GDPO − best(DPO, cDPO)",
+                "gdpo_at_dpo_kl_minus_dpo": "GDPO at DPO's final KL − DPO",
                 "modest_gain_diff": "GDPO gain at T = 1 minus at T = 0.25"}
 
 
@@ -211,15 +231,18 @@ def optimizer_figure(table) -> go.Figure:
     Each claim holds where its quantity is above the dotted zero line."""
     panels = [c for c in STUDY_PANELS if c in table.columns]
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[STUDY_PANELS[c] for c in panels])
-    for i, opt in enumerate(sorted(set(table["optimizer"]))):
-        sub = table[table["optimizer"] == opt].sort_values("lr")
+    curves = [(o, b) for o in sorted(set(table["optimizer"])) for b in sorted(set(table["beta"]))]
+    for i, (opt, beta) in enumerate(curves):
+        sub = table[(table["optimizer"] == opt) & (table["beta"] == beta)].sort_values("lr")
         for col, c in enumerate(panels, start=1):
-            fig.add_trace(go.Scatter(x=sub["lr"], y=sub[c], mode="lines+markers", name=opt.upper(), legendgroup=opt,
-                                     showlegend=col == 1, line=dict(color=COLORS[i])), row=1, col=col)
+            fig.add_trace(go.Scatter(x=sub["lr"], y=sub[c], mode="lines+markers", name=f"{opt.upper()}, β={beta:g}",
+                                     legendgroup=f"{opt}{beta}", showlegend=col == 1,
+                                     line=dict(color=COLORS[i % len(COLORS)], dash="dot" if beta != max(table["beta"]) else "solid")),
+                          row=1, col=col)
             fig.add_hline(y=0, line_dash="dot", line_color="gray", row=1, col=col)
             fig.update_xaxes(title_text="learning rate", type="log", row=1, col=col)
-    return style(fig, "Bandit claims against optimiser and learning rate (β = 1, T = 1; claim holds above 0)",
-                 "learning rate", "win-rate difference (fraction)", height=400)
+    return style(fig, "Bandit claims against optimiser, learning rate and β (T = 1; GDPO ahead above 0)",
+                 "learning rate", "win-rate difference (fraction)", height=420)
 
 
 def overoptimization_figure(sweep: B.Sweep, temperature: float, methods=("dpo", "dpo-sampled", "gdpo", "cdpo")) -> go.Figure:

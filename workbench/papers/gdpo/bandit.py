@@ -83,7 +83,7 @@ def parse_method(method: str) -> tuple[str, str]:
 
 @dataclass
 class Sweep:
-    """All runs of one call: methods × settings, evaluated every `eval_every` steps.
+    """All runs of one call: methods × settings, evaluated every `eval_every` steps and at log-spaced early steps.
 
     reward/kl/win have shape [E, M, R] (evaluations, methods, settings); probs_final [M, R, K]."""
     methods: list[str]
@@ -246,6 +246,9 @@ def _train(cfg, methods, settings, progress: Progress, lrs) -> Sweep:
             progress(step, metrics)
 
     evaluate(0)
+    eval_steps = set(range(0, cfg.bandit_steps + 1, cfg.bandit_eval_every)) | {cfg.bandit_steps}
+    if cfg.bandit_eval_log_points:
+        eval_steps |= {int(s) for s in np.round(np.geomspace(1, cfg.bandit_steps, cfg.bandit_eval_log_points))}
     for step in range(1, cfg.bandit_steps + 1):
         logp = torch.log_softmax(logits, -1)
         h = (logp.gather(-1, idx1) - ref1) - (logp.gather(-1, idx2) - ref2)                  # [M, R, N]
@@ -255,7 +258,7 @@ def _train(cfg, methods, settings, progress: Progress, lrs) -> Sweep:
             total = total + terms.mean(-1).sum()       # mean over pairs, sum over independent runs
         (grad,) = torch.autograd.grad(total, logits)
         opt.step(grad)
-        if step % cfg.bandit_eval_every == 0 or step == cfg.bandit_steps:
+        if step in eval_steps:
             evaluate(step)
     with torch.no_grad():
         probs = torch.softmax(logits, -1).numpy()

@@ -25,6 +25,7 @@ class Config(PaperConfig):
     bandit_optimizer: Literal["adam", "sgd"] = "adam"  # the paper's bandit optimiser is not known
     bandit_lr: float = 0.05              # Adam lr on the tabular logits
     bandit_eval_every: int = 50          # 41 evaluation points per run: smooth curves, negligible cost
+    bandit_eval_log_points: int = 40     # plus this many log-spaced early steps: the KL <= 1 stretch of a trajectory lasts ~50-150 Adam steps, so the matched-KL comparison needs points there
     bandit_beta: float = 1.0             # β of the headline comparison
     bandit_temperature: float = 1.0      # label temperature T in p̂ = σ(Δr/T); T = 1 makes most labels modest
     bandit_label_noise: float = 0.0      # std of judge noise added to Δr/T before σ (0 = exact Bradley–Terry)
@@ -34,6 +35,7 @@ class Config(PaperConfig):
     bandit_study_adam_lrs: tuple[float, ...] = (0.005, 0.05, 0.5)   # optimiser study: Adam lrs
     bandit_study_sgd_lrs: tuple[float, ...] = (1.0, 10.0, 100.0)    # plain SGD lrs (per-logit grads are ~1e-3)
     bandit_study_seeds: int = 2          # seeds per study setting (the study is a diagnosis, not a verdict)
+    bandit_study_betas: tuple[float, ...] = (0.1, 1.0)  # β of the optimiser study: the headline β and the weak anchor where over-optimisation shows
     bandit_methods: tuple[str, ...] = ("dpo", "dpo-sampled", "cdpo", "gdpo", "ipo", "cipo", "gipo",
                                        "ropo", "gropo")  # `loss` or `loss-sampled` (one sampled rater)
     # --- Experiment 2: SmolLM2-135M-Instruct, an include-the-word task, likelihood judge ----------
@@ -57,6 +59,8 @@ class Config(PaperConfig):
                       "bandit_seeds", "bandit_study_seeds", "llm_train_prompts", "llm_eval_prompts", "llm_max_new_tokens",
                       "llm_batch_pairs", "llm_epochs", "llm_lr")
         self.at_least(2, "bandit_actions")
+        self.at_least(0, "bandit_eval_log_points")
+        self.positive("bandit_study_betas")
         self.positive("surface_beta", "bandit_beta", "bandit_temperature", "bandit_betas", "bandit_temperatures",
                       "bandit_study_adam_lrs", "bandit_study_sgd_lrs", "llm_temperature", "llm_beta", "llm_truth_temperature")
         self.at_least(0.0, "ropo_alpha", "ropo_gamma", "bandit_label_noise")
@@ -73,6 +77,7 @@ SCALES = {
     "smoke": dict(bandit_pairs=200, bandit_steps=200, bandit_eval_every=50, bandit_betas=(1.0,),
                   bandit_temperatures=(1.0,), bandit_seeds=2,
                   bandit_study_adam_lrs=(0.05,), bandit_study_sgd_lrs=(10.0,), bandit_study_seeds=1,
+                  bandit_study_betas=(1.0,), bandit_eval_log_points=5,
                   bandit_methods=("dpo", "dpo-sampled", "cdpo", "gdpo"),
                   llm_train_prompts=4, llm_eval_prompts=2, llm_max_new_tokens=8, llm_batch_pairs=4,
                   llm_epochs=1),
@@ -83,6 +88,6 @@ SCALES = {
 
 COST = {  # wall time of one run at each scale, as measured
     "smoke": "about 95 s on 2 shared cores with empty caches (45 s of it loading the model); 21 s warm",
-    "cpu": "about 5 min on 2 quiet cores (291 s)",
+    "cpu": "1513 s wall at load ~30 on 2 shared cores, 182 CPU-s (model conversion cached); about 5 min on 2 quiet cores",
     "paper": "not run: 10 bandit seeds, 400 LLM pairs, full fine-tune; hours on CPU, meant for a GPU",
 }

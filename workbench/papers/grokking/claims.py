@@ -43,4 +43,35 @@ CLAIMS = [
                 "elementary operations do (Sec. 4)",
           rule="x3xy_test_acc < 0.5 and min(add_test_acc, sub_test_acc, mul_test_acc) >= 0.95",
           note="within the cpu budget (cfg.steps per operation)"),
+    Claim("sub-operand-asymmetry",
+          paper="subtraction poses a strong asymmetry on the Transformer (Sec. 4): a second view, inside the MLP",
+          rule="sub_operand_asym >= add_operand_asym + 0.1",
+          note="operand_asym = sum over neurons |V_a - V_b| / sum (V_a + V_b), V_a and V_b the main-effect variances "
+               "of each MLP neuron's activation over the p x p operand grid (analysis.operand_effects); final "
+               "parameters; a+b and a-b on every seed (seeds paired); the paper's own asymmetry analysis is not "
+               "public, so this is our measure of it"),
+    Claim("transfer-elementary-to-linear",
+          paper="transfer from pre-grokked models works from elementary arithmetic to linear expressions "
+                "(later version, Sec. on pre-grokked models)",
+          rule="max(xfer_add_2x3y_embed_gain, xfer_add_2x3y_block_gain) >= 0.2",
+          note="2a+3b trained on a frozen part (embedding or attention+MLP block) of the grokked a+b model: gain = "
+               "its test accuracy at transfer_probe_step minus a from-scratch run's at the same step, bootstrapped "
+               "over the test pairs (one seed)"),
+    Claim("transfer-limited",
+          paper="transferability is limited to specific combinations of operations (later version)",
+          rule="min(xfer_add_2x3y_embed_gain, xfer_add_2x3y_block_gain, xfer_mul_2x3y_embed_gain, "
+               "xfer_mul_2x3y_block_gain, xfer_add_mul_embed_gain, xfer_add_mul_block_gain, "
+               "xfer_mul_add_embed_gain, xfer_mul_add_block_gain) < 0.05",
+          note="at least one of the eight source>target/mode transfers gives no clear gain (< 0.05) at "
+               "transfer_probe_step over training from scratch"),
+    Claim("some-mixture-cogroks",
+          paper="some multi-task mixtures co-grok: grokking happens for all their tasks (later version)",
+          rule="max(mix_add_sub_min_test_acc, mix_add_mul_min_test_acc, mix_add_sub_mul_min_test_acc) >= 0.95",
+          note="min_test_acc: the lowest final test accuracy over a mixture's tasks (every task generalised); "
+               "mixtures add+sub, add+mul, add+sub+mul on the same pairs, losses summed, cfg.mixture_steps; one seed, "
+               "bootstrapped over the test pairs"),
+    Claim("not-every-mixture-cogroks",
+          paper="other mixtures may not find the optimal solution for all tasks (later version)",
+          rule="min(mix_add_sub_min_test_acc, mix_add_mul_min_test_acc, mix_add_sub_mul_min_test_acc) < 0.95",
+          note="as some-mixture-cogroks: at least one mixture leaves a task below 0.95 test accuracy within its budget"),
 ]

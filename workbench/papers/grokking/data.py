@@ -5,8 +5,9 @@ Token layout (official code, `dataset.get_special_tokens`): 0..p-1 are the numbe
 Inputs (from the official configs): elementary operations are fed as [a, op, b] (the "=" is
 dropped); polynomials use the "short" form [a, =, b]. The label is the number token (a ⊙ b) mod p.
 
-Departure: the official generator enumerates operands over range(p + 5) (the vocabulary size) in some
-configs; we use range(p), so operands are always numbers.
+Operands: the official generator enumerates them over range(p + 5) (the vocabulary size), so special
+tokens also appear as operands (their value taken mod p); `operand_range="vocab"` does the same (the
+`paper` scale), `"p"` keeps operands to the numbers (the `cpu` scale: every pair is a real equation).
 """
 from __future__ import annotations
 
@@ -72,19 +73,28 @@ def check_op(op: str, p: int) -> None:
 
 
 def labels(op: str, a: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:
-    """(a ⊙ b) mod p for int arrays a, b (values in [0, p)). Python ints avoid overflow for p <= ~10^4."""
+    """(a ⊙ b) mod p for int arrays a, b (values in [0, p + 5)). Python ints avoid overflow for p <= ~10^4."""
     check_op(op, p)
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     return np.mod(OPS[op][0](a, b, p), p).astype(np.int64)
 
 
-def pairs(op: str, p: int) -> np.ndarray:
+def operand_count(p: int, operand_range: str = "p") -> int:
+    """How many operand values there are: p (the numbers) or p + 5 ("vocab": every token, as the official
+    data generator enumerates them; the special tokens then act as operands with their value mod p)."""
+    if operand_range not in ("p", "vocab"):
+        raise WorkbenchError(f"operand_range={operand_range!r}: choose 'p' or 'vocab'")
+    return p if operand_range == "p" else p + N_SPECIAL
+
+
+def pairs(op: str, p: int, operand_range: str = "p") -> np.ndarray:
     """All operand pairs (a, b) the operation is defined on, as an (n, 2) int array, row-major in (a, b)."""
     check_op(op, p)
-    a, b = np.meshgrid(np.arange(p), np.arange(p), indexing="ij")
+    n = operand_count(p, operand_range)
+    a, b = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     keep = np.ones_like(a, dtype=bool)
     if op == "div":
-        keep &= b != 0
+        keep &= b % p != 0
     if op == "mul_nz":
         keep &= (a != 0) & (b != 0)
     return np.stack([a[keep], b[keep]], axis=1)
@@ -112,9 +122,10 @@ class Dataset:
         return self.p + N_SPECIAL
 
 
-def make_dataset(op: str, p: int, train_frac: float, seed: int = 0) -> Dataset:
-    """All pairs of `op`, shuffled with `seed`; the first floor(train_frac * n) are the training set."""
-    ab = pairs(op, p)
+def make_dataset(op: str, p: int, train_frac: float, seed: int = 0, operand_range: str = "p") -> Dataset:
+    """All pairs of `op`, shuffled with `seed`; the first floor(train_frac * n) are the training set.
+    Operations over the same pairs (add, sub, mul, polynomials) get the same split for the same seed."""
+    ab = pairs(op, p, operand_range)
     if not 0.0 < train_frac < 1.0:
         raise WorkbenchError(f"train_frac={train_frac} must lie strictly between 0 and 1")
     order = np.random.default_rng(seed).permutation(len(ab))

@@ -197,3 +197,69 @@ def final_spectra_figure(runs: dict, cfg: Config) -> go.Figure:
                       title=f"What FFS counts at the end of training: Fourier component norms / {cfg.ffs_norm} "
                             f"({'with' if cfg.fourier_const else 'without'} the constant row), η = {cfg.ffs_eta} dashed")
     return fig
+
+
+def operand_effects_figure(runs: dict, cfg: Config) -> go.Figure:
+    """Per MLP neuron, the main-effect variance of a (x) against that of b (y) over the operand grid, one
+    panel per run; the diagonal is a neuron that reads both operands equally (analysis.operand_effects)."""
+    shown = {k: r for k, r in runs.items() if r.op not in ("div", "mul_nz")}
+    rows, cols = _grid(len(shown))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[
+        f"{_title(r)}: asym {analysis.operand_effects(r, cfg)['operand_asym']:.2f}" for r in shown.values()])
+    for i, run in enumerate(shown.values()):
+        r, c = i // cols + 1, i % cols + 1
+        eff = analysis.operand_effects(run, cfg)
+        top = max(float(eff["V_a"].max()), float(eff["V_b"].max()), 1e-9)
+        fig.add_trace(go.Scatter(x=eff["V_a"], y=eff["V_b"], mode="markers", marker=dict(size=4, color=COLORS[0]),
+                                 showlegend=False, hovertemplate="V_a %{x:.3g}<br>V_b %{y:.3g}"), row=r, col=c)
+        fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=dict(dash="dash", color="gray"),
+                                 showlegend=False), row=r, col=c)
+        fig.update_xaxes(title_text="main effect of a (variance)", row=r, col=c)
+        fig.update_yaxes(title_text="main effect of b (variance)", row=r, col=c)
+    fig.update_layout(height=320 * rows, title="How strongly each MLP neuron reads a versus b (one dot per neuron)")
+    return fig
+
+
+def transfer_figure(ft: dict, cfg: Config) -> go.Figure:
+    """Test accuracy of each fine-tuning run against the target's from-scratch run, one panel per target."""
+    targets = list(dict.fromkeys(r.ops[0] for r in ft.values()))
+    rows, cols = _grid(len(targets))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f"target {formula(t)}" for t in targets])
+    for i, target in enumerate(targets):
+        r, c = i // cols + 1, i % cols + 1
+        for j, (label, run) in enumerate((k, v) for k, v in ft.items() if v.ops[0] == target):
+            steps, vals = run.history.series(f"{target}/eval/acc")
+            scratch = label.startswith("scratch/")
+            name = "from scratch" if scratch else f"from {formula(label.split('>')[0])}, {label.split('/')[1]} frozen"
+            fig.add_trace(go.Scatter(x=np.maximum(steps, 1), y=vals, mode="lines", name=name,
+                                     line=dict(color="black" if scratch else COLORS[(j + 1) % len(COLORS)],
+                                               dash="dash" if scratch else "solid")), row=r, col=c)
+        fig.add_vline(x=cfg.transfer_probe_step, line_dash="dot", line_color="gray", row=r, col=c)
+        fig.update_xaxes(type="log", title_text="step (log)", row=r, col=c)
+        fig.update_yaxes(title_text="test accuracy (fraction)", range=[0, 1.02], row=r, col=c)
+    fig.update_layout(height=340 * rows, title=f"Fine-tuning from pre-grokked parts (dotted line: probe step "
+                                              f"{cfg.transfer_probe_step})")
+    return fig
+
+
+def mixture_figure(mix: dict, runs: dict, cfg: Config) -> go.Figure:
+    """Per-task test accuracy in each mixture (solid) and the same task trained alone (dashed, first seed)."""
+    rows, cols = _grid(len(mix))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[" & ".join(formula(o) for o in m.ops) for m in mix.values()])
+    ops = list(dict.fromkeys(o for m in mix.values() for o in m.ops))
+    for i, run in enumerate(mix.values()):
+        r, c = i // cols + 1, i % cols + 1
+        for op in run.ops:
+            color = COLORS[ops.index(op) % len(COLORS)]
+            steps, vals = run.history.series(f"{op}/eval/acc")
+            fig.add_trace(go.Scatter(x=np.maximum(steps, 1), y=vals, mode="lines", name=f"{formula(op)} in mixture",
+                                     legendgroup=op, showlegend=i == 0, line=dict(color=color)), row=r, col=c)
+            if op in runs:
+                steps, vals = runs[op].history.series("eval/acc")
+                fig.add_trace(go.Scatter(x=np.maximum(steps, 1), y=vals, mode="lines", name=f"{formula(op)} alone",
+                                         legendgroup=op + "alone", showlegend=i == 0,
+                                         line=dict(color=color, dash="dash")), row=r, col=c)
+        fig.update_xaxes(type="log", title_text="step (log)", row=r, col=c)
+        fig.update_yaxes(title_text="test accuracy (fraction)", range=[0, 1.02], row=r, col=c)
+    fig.update_layout(height=320 * rows, title="Multi-task mixtures: does every task grok, and together?")
+    return fig

@@ -53,6 +53,12 @@ def init_params(key, d_vocab: int, d_model: int, n_heads: int, d_mlp: int, pos_e
 def forward(params: dict, x: jnp.ndarray, n_heads: int) -> tuple[jnp.ndarray, jnp.ndarray]:
     """x (n, 3) int tokens -> (logits (n, d_vocab) float32 at the last position,
     attention of the last position (n, 3, H) over positions [a, op, b])."""
+    logits, attn, _ = forward_with_neurons(params, x, n_heads)
+    return logits, attn
+
+
+def forward_with_neurons(params: dict, x: jnp.ndarray, n_heads: int):
+    """forward(), plus the MLP's post-ReLU neuron activations at the last position (n, d_mlp)."""
     E = params["W_E"]
     d = E.shape[1]
     dh = d // n_heads
@@ -75,8 +81,9 @@ def forward(params: dict, x: jnp.ndarray, n_heads: int) -> tuple[jnp.ndarray, jn
     attn = jax.nn.softmax(jnp.sum(q * k, axis=-1) * F32(1.0 / np.sqrt(dh)), axis=1)     # (n, 3, H)
     z = jnp.sum(attn[..., None] * v, axis=1).reshape(n, d)                             # (n, H*dh)
     r = h_last + z @ params["W_O"].T
-    r = r + jax.nn.relu(r @ params["W_in"].T) @ params["W_out"].T
-    return r @ params["W_U"], attn
+    neurons = jax.nn.relu(r @ params["W_in"].T)
+    r = r + neurons @ params["W_out"].T
+    return r @ params["W_U"], attn, neurons
 
 
 def loss_fn(params: dict, x: jnp.ndarray, y: jnp.ndarray, n_heads: int) -> jnp.ndarray:

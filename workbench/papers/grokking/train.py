@@ -36,7 +36,7 @@ from workbench.papers.grokking.model import forward, init_params, logit_map, los
 RUN_VERSION = 1  # bump when the training code changes what a cached run contains
 # Config fields that change what training produces (the cache key); measure parameters are not among
 # them: the Fourier series are recomputed from the stored component norms (Run.remeasure).
-TRAINING_FIELDS = ("p", "train_frac", "seed", "d_model", "n_heads", "d_mlp", "lr", "weight_decay", "beta1",
+TRAINING_FIELDS = ("p", "train_frac", "operand_range", "seed", "d_model", "n_heads", "d_mlp", "lr", "weight_decay", "beta1",
                    "beta2", "steps", "stop_after_grok", "eval_every", "n_checkpoints", "grok_threshold")
 
 
@@ -110,7 +110,7 @@ def train_op(cfg: Config, op: str, pos_embed: bool | None = None, progress: Prog
              data: Dataset | None = None) -> Run:
     """Train one operation from scratch; `progress(step, metrics)` at step 0 and every evaluation."""
     pos_embed = cfg.pos_embed if pos_embed is None else pos_embed
-    data = data or make_dataset(op, cfg.p, cfg.train_frac, cfg.seed)
+    data = data or make_dataset(op, cfg.p, cfg.train_frac, cfg.seed, cfg.operand_range)
     p = cfg.p
     evals, ckpt_steps = schedule(cfg)
     history, eval_steps, norms_E, norms_L, checkpoints = History(), [], [], [], []
@@ -163,17 +163,25 @@ def train_op(cfg: Config, op: str, pos_embed: bool | None = None, progress: Prog
                steps_done=step, train_time_s=t_train, compile_time_s=compile_s)
 
 
-def run_specs(cfg: Config) -> list[tuple[str, bool]]:
-    """(op, pos_embed) for every run: cfg.ops in the paper's architecture, then the ablations."""
+def run_specs(cfg: Config, first_seed: bool = True) -> list[tuple[str, bool]]:
+    """(op, pos_embed) for every run: cfg.ops in the paper's architecture, then the ablations. Seeds after
+    the first train only cfg.seed_ops."""
+    if not first_seed:
+        return [(op, cfg.pos_embed) for op in cfg.ops if op in cfg.seed_ops]
     return [(op, cfg.pos_embed) for op in cfg.ops] + [(op, not cfg.pos_embed) for op in cfg.ablation_ops]
 
 
-def run_labels(cfg: Config) -> list[str]:
+def run_labels(cfg: Config, first_seed: bool = True) -> list[str]:
     """Labels of the runs train() returns, e.g. ['add', 'sub', ..., 'sub+pos']."""
-    return [op + ("+pos" if pos else "") for op, pos in run_specs(cfg)]
+    return [op + ("+pos" if pos else "") for op, pos in run_specs(cfg, first_seed)]
 
 
-def train(cfg: Config, progress: Progress = no_progress) -> dict[str, Run]:
+def n_runs(cfg: Config) -> int:
+    """Runs of train_seeds(cfg): every run on the first seed, cfg.seed_ops on the others."""
+    return len(run_specs(cfg)) + (cfg.n_seeds - 1) * len(run_specs(cfg, first_seed=False))
+
+
+def train(cfg: Config, progress: Progress = no_progress, first_seed: bool = True) -> dict[str, Run]:
     """Train (or load from workbench.cache) every run of run_specs(cfg); returns {label: Run}.
 
     For one live dashboard over several runs, `progress` gets keys prefixed by the run's label
@@ -182,7 +190,7 @@ def train(cfg: Config, progress: Progress = no_progress) -> dict[str, Run]:
     from workbench.cache import cached
 
     runs: dict[str, Run] = {}
-    for i, (op, pos) in enumerate(run_specs(cfg)):
+    for i, (op, pos) in enumerate(run_specs(cfg, first_seed)):
         label = op + ("+pos" if pos else "")
         offset = i * cfg.steps
         prefixed = lambda s, m, label=label, offset=offset: progress(offset + s, {f"{label}/{k}": v for k, v in m.items()})
@@ -210,11 +218,12 @@ def seed_list(cfg: Config) -> list[int]:
 
 
 def train_seeds(cfg: Config, progress: Progress = no_progress) -> dict[int, dict[str, Run]]:
-    """train() once per seed of seed_list(cfg) (each run cached on its own): {seed: {label: Run}}.
-    Seed i's runs are reported to `progress` after seed i-1's, at global steps i * len(runs) * steps + ..."""
-    out = {}
-    per_seed = len(run_specs(cfg)) * cfg.steps
+    """train() once per seed of seed_list(cfg) (each run cached on its own): {seed: {label: Run}}; the first
+    seed trains every run, the others cfg.seed_ops only. Seed i's runs are reported to `progress` after
+    seed i-1's, each run over cfg.steps of the global step axis."""
+    out, offset = {}, 0
     for i, seed in enumerate(seed_list(cfg)):
-        shifted = lambda s, m, off=i * per_seed: progress(off + s, m)
-        out[seed] = train(dataclasses.replace(cfg, seed=seed), progress=shifted)
+        shifted = lambda s, m, off=offset: progress(off + s, m)
+        out[seed] = train(dataclasses.replace(cfg, seed=seed), progress=shifted, first_seed=i == 0)
+        offset += len(run_specs(cfg, first_seed=i == 0)) * cfg.steps
     return out
