@@ -43,7 +43,7 @@ TIER_RULES: dict[str, tuple[str, ...]] = {
     "platform/test_failure_paths.py": ("notebook",),
     "platform/test_runner_cli.py": ("notebook",),
     "platform/test_config_checks.py::test_the_cli_refuses_before_the_kernel_starts": ("notebook",),
-    "platform/test_report.py": ("browser",),
+    "platform/test_report.py": ("browser", "notebook"),
     "web/": ("browser",),
     "web/test_web_actions.py": (),
     "web/test_web_catalog.py": (),

@@ -101,8 +101,10 @@ def test_qmsum_free_text_run_with_a_capable_backend(tmp_path):
     def reply(prompt):
         if "Label: <N>" in prompt:                       # the QMSum pagination style
             return "A topic ends.\nLabel: " + re.findall(r"<(\d+)>", prompt)[0]
-        if "shorten" in prompt:                          # gists keep the topic, never the figure
-            return "people talk about the budget." if "budget was fixed" in prompt else "people talk."
+        if "shorten" in prompt:                          # gists: words from the middle of the page, never the figure
+            words = re.findall(r"word\d+x\d+", prompt)
+            topic = " word17x0 talks about the budget" if "budget was fixed" in prompt else ""
+            return " ".join(words[len(words) // 3:len(words) // 3 + 25]) + topic + "."
         if "square brackets" in prompt:
             pages = re.split(r"<Page (\d+)>", prompt)
             return "Read [" + ", ".join(pages[i] for i in range(1, len(pages), 2) if "budget" in pages[i + 1]) + "]"
@@ -210,7 +212,8 @@ def test_loaded_datasets_run_end_to_end(tmp_path, kind, capable):
     gate = sanity_gate(llm, docs)
     assert gate["questions"] == 0 and gate["with_page"] != gate["with_page"]   # no evidence page known: NaN
     run = train(cfg, llm=llm, cache=False)
-    assert set(run.summary().index) == set(cfg.methods)
+    floor = {"copy_question"} if kind == "qmsum" else set()      # free-form answers get the copy-the-question floor
+    assert set(run.summary().index) == set(cfg.methods) | floor
     metrics = run.metrics(cfg.dataset)
     assert f"{kind}/questions" in metrics and not any(k.startswith("generated/") for k in metrics)
     m = run.measured()
@@ -265,7 +268,7 @@ def test_no_claim_fails_for_a_quantity_its_dataset_cannot_have(tmp_path, kind):
         assert isinstance(measures["rougeL_readagent_s"], Samples) and measures["rougeL_readagent_s"].kind == "bootstrap"
         s = run.summary()
         assert s.loc["copy_question", "questions"] == 2 and s.loc["copy_question", "cr_pct"] == 100
-        assert s.loc["copy_question", "rougeL"] > 0
+        assert 0 <= s.loc["copy_question", "rougeL"] <= 1          # scored like every other answer
     else:
         assert "lookup-finds-evidence" in not_measured and "copy_question" not in run.summary().index
         assert {"p-beats-gists-rouge", "s-beats-gists-rouge"} <= not_measured

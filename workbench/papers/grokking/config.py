@@ -94,7 +94,7 @@ class Config(PaperConfig):
         self.require(is_prime(self.p) or not any(op in ("div", "mul_nz") for op in self.ops + self.ablation_ops),
                      f"p={self.p} is not prime, but 'div'/'mul_nz' need a field (p prime)")
         self.between("train_frac", 0.0, 1.0, open_low=True, open_high=True)
-        self.members("seed_ops", self.ops, "operation of `ops`")
+        self.members("seed_ops", OP_NAMES, "operation")   # those not in `ops` are not trained at all
         mixed = [o for m in self.mixtures for o in mixture_ops(m)]
         self.members("transfer_modes", ("embed", "block"), "transfer mode")
         for t in self.transfers:

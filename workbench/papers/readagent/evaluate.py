@@ -161,8 +161,12 @@ class Run:
                 "chance_hit": [r["chance"] if r["hit"] is not None else np.nan for r in rows],
             } | {k: [r["rouge"][k] if r.get("rouge") else np.nan for r in rows] for k in ROUGE_KEYS}
             for name, values in columns.items():
+                # resample the questions that have the quantity (evidence hits: those with an evidence
+                # span), so no replicate is left without one; which questions those are depends on the
+                # question, not the method, so the methods stay paired
                 values = np.asarray(values, dtype=float)
-                if np.isfinite(values).any():
+                values = values[np.isfinite(values)]
+                if len(values):
                     out[f"{name}_{m}"] = bootstrap(values, _nanmean, n=n, seed=seed)
         return out
 

@@ -67,6 +67,7 @@ class Config(PaperConfig):
         self.at_least(0, "seed", "corpus_limit", "self_experience_episodes")
         self.nonempty("pretrain_seeds")
         self.positive("program_beams", "workers")
+        self.require(all(s >= 0 for s in self.pretrain_seeds), f"pretrain_seeds={self.pretrain_seeds}: seeds are >= 0")
         self.require(len(set(self.pretrain_seeds)) == len(self.pretrain_seeds),
                      f"pretrain_seeds={self.pretrain_seeds}: a seed appears twice")
         self.positive("corpus_resets", "d_model", "d_ff", "layers", "heads", "local_radius", "global_block",
