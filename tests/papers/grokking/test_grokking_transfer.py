@@ -84,6 +84,7 @@ def test_seed_ops_train_on_every_seed_the_rest_once():
 
 def test_bad_transfer_and_mixture_settings_are_clear_errors():
     with pytest.raises(ValueError, match="transfers"):
-        dataclasses.replace(TINY, transfers=("sub>add",))
+        dataclasses.replace(TINY, transfers=("nosuch>add",))
+    assert dataclasses.replace(TINY, transfers=("sub>add",)).transfers == ("sub>add",)   # not in ops: skipped, not refused
     with pytest.raises(ValueError, match="mixtures"):
         dataclasses.replace(TINY, mixtures=("add",))

@@ -58,7 +58,7 @@ class Config(PaperConfig):
     ablation_ops: tuple[str, ...] = ("sub",)  # ops retrained with pos_embed flipped: is the subtraction asymmetry architectural?
 
     # --- the paper's other experiments (later version): transfer from pre-grokked runs, multi-task mixtures ---
-    transfers: tuple[str, ...] = ("add>2x3y", "mul>2x3y", "add>mul", "mul>add")  # source>target: the source is the first seed's trained run of an op in `ops`
+    transfers: tuple[str, ...] = ("add>2x3y", "mul>2x3y", "add>mul", "mul>add")  # source>target: the source is the first seed's trained run of an op in `ops` (a source not in `ops` is skipped)
     transfer_modes: tuple[str, ...] = ("embed", "block")  # official train_emb_ft.py: "embed" loads W_E and freezes it, "block" loads the attention and MLP weights and freezes them; the rest starts fresh
     transfer_steps: int = 2_000    # budget of each fine-tuning run and of its from-scratch baseline (stops stop_after_grok after grokking)
     transfer_probe_step: int = 500  # test accuracy per test pair recorded at this step: transfer = higher accuracy than from scratch at the same step
@@ -99,7 +99,7 @@ class Config(PaperConfig):
         self.members("transfer_modes", ("embed", "block"), "transfer mode")
         for t in self.transfers:
             source, target = transfer_pair(t)
-            self.require(source in self.ops, f"transfers: {t!r} has source {source!r}, which must be one of `ops` (a trained run)")
+            self.require(source in OP_NAMES, f"transfers: {t!r} has an unknown source operation {source!r}")
             self.require(target in OP_NAMES, f"transfers: {t!r} has an unknown target operation {target!r}")
         for m in self.mixtures:
             self.require(len(mixture_ops(m)) >= 2 and all(o in ELEMENTARY_OPS for o in mixture_ops(m)),

@@ -139,8 +139,9 @@ def transfer_runs(cfg: Config, runs: dict, progress: Progress = no_progress) -> 
     from-scratch baseline per target ('scratch/<target>'). `runs`: the first seed's {label: Run}.
     `progress` gets keys prefixed by the run's label on one global step axis (transfer_steps per run)."""
     out: dict[str, MultiRun] = {}
-    jobs = [(t, mode) for t in cfg.transfers for mode in cfg.transfer_modes]
-    targets = list(dict.fromkeys(transfer_pair(t)[1] for t in cfg.transfers))
+    trained = [t for t in cfg.transfers if transfer_pair(t)[0] in cfg.ops]   # a source not in `ops` has no run to start from
+    jobs = [(t, mode) for t in trained for mode in cfg.transfer_modes]
+    targets = list(dict.fromkeys(transfer_pair(t)[1] for t in trained))
     jobs += [(f"scratch>{t}", "scratch") for t in targets]
     for i, (t, mode) in enumerate(jobs):
         source, target = transfer_pair(t)
