@@ -2,7 +2,7 @@
 and the instruction parsers read instructions the way the tasks write them."""
 
 import pytest
-from conftest import needs_browser
+from support import needs_browser
 
 from workbench.web.oracles import PLANNERS, oracle, parse_email_forward, similar
 from workbench.web.skills import SkillError

@@ -15,8 +15,9 @@ import re
 
 from workbench.web.actions import Action
 from workbench.web.oracles import planner, plan_multi_layouts, PLANNERS
-from workbench.web.skills import Skill, SkillError, find, find_all, find_button, norm, skill
-from workbench.web.task_skills import submit
+from workbench.web.skills import (WAIT_TIMEOUT_S, Skill, SkillError, find, find_all, find_button,
+                                  norm, skill, wait_for)
+from workbench.web.task_skills import choose_suggestion, submit
 
 
 def _rx(pattern: str, u: str, what: str) -> re.Match:
@@ -145,35 +146,31 @@ def plan_guess_number(u: str) -> list[Skill]:
 # Menus
 
 @skill
-def menu_path(s, items: list[str], presses: int = 40, waits: int = 10):
+def menu_path(s, items: list[str], presses: int = 40, timeout_s: float = WAIT_TIMEOUT_S):
     """Walk a jQuery-UI menu with the keyboard: focus it, move the highlight to each item with
     the arrow keys, open its submenu with ArrowRight, press Enter on the last. (Clicking an item
-    that has a submenu would select it and end the task.) A submenu opens on a timer, so on a busy
-    machine its items can appear a few steps after ArrowRight: wait for them before giving up."""
-    menu = next((e for e in s.obs.dom if "ui-menu" in e.classes.split() and e.tag == "UL"), None)
-    if menu is None:
+    that has a submenu would select it and end the task.)
+
+    A key acts on the menu's highlighted item, so each key waits until the page shows the
+    highlight in the list the key is meant for. ArrowRight shows the submenu at once but moves
+    the highlight into it only in a zero-delay timer; a key pressed before that timer runs (the
+    observation can come in between) acts on the parent menu, and an ArrowDown there moves to the
+    parent's next item and hides the submenu for good."""
+    root = next((e for e in s.obs.dom if "ui-menu" in e.classes.split() and e.tag == "UL"), None)
+    if root is None:
         raise SkillError("no menu")
-    s.say("focus the menu", menu)
-    yield Action.click(menu.ref)
+    s.say("focus the menu", root)
+    yield Action.click(root.ref)
     for level, item in enumerate(items):
+        where = f'the highlight in the submenu of "{items[level - 1]}"' if level else \
+            "the highlight in the menu"
         for _ in range(presses):
-            wrappers = [e for e in s.obs.dom if "ui-menu-item-wrapper" in e.classes.split()]
-            target = next((e for e in wrappers if norm(s.obs.subtree_text(e.ref)) == norm(item)),
-                          None)
-            if target is None:
-                if waits == 0:
-                    raise SkillError(f"no menu item {item!r}")
-                waits -= 1
-                s.say(f'wait for "{item}"')
-                yield Action.none()
-                continue
-            siblings = [e for e in wrappers
-                        if s.obs.element(s.obs.element(e.parent).parent).ref ==
-                        s.obs.element(s.obs.element(target.parent).parent).ref]
-            active = next((e for e in siblings if "ui-state-active" in e.classes.split()), None)
-            if active is not None and active.ref == target.ref:
+            target, active = yield from wait_for(
+                s, lambda obs, level=level: _menu_level(obs, root.ref, items, level), where,
+                timeout_s)
+            if active.ref == target.ref:
                 break
-            down = active is None or siblings.index(active) < siblings.index(target)
+            down = s.obs.dom.index(active) < s.obs.dom.index(target)
             s.say(f'move to "{item}"', target)
             yield Action.press_key("<ArrowDown>" if down else "<ArrowUp>")
         else:
@@ -181,6 +178,30 @@ def menu_path(s, items: list[str], presses: int = 40, waits: int = 10):
         last = level == len(items) - 1
         s.say(f'select "{item}"' if last else f'open "{item}"', target)
         yield Action.press_key("<Enter>" if last else "<ArrowRight>")
+
+
+def _menu_level(obs, root: int, items: list[str], level: int):
+    """(item, highlighted item) in the list of menu path `items[:level + 1]` (under the menu
+    `<ul>` `root`); None while that list is hidden or nothing in it is highlighted yet.
+    SkillError if the list shows but lacks the item."""
+    ul = root
+    for i, name in enumerate(items[:level + 1]):
+        entries = [e for e in obs.dom if "ui-menu-item-wrapper" in e.classes.split()
+                   and obs.element(e.parent).parent == ul]
+        if not entries:
+            return None
+        # a long name wraps in the 50 px menu ("Sara-" / "Ann"): compare without whitespace
+        target = next((e for e in entries
+                       if "".join(obs.subtree_text(e.ref).split()) == "".join(name.split())), None)
+        if target is None:
+            raise SkillError(f"no menu item {name!r}" + (f" under {items[i - 1]!r}" if i else ""))
+        if i < level:
+            sub = next((e for e in obs.children(target.parent) if e.tag == "UL"), None)
+            if sub is None:
+                return None
+            ul = sub.ref
+    active = next((e for e in entries if "ui-state-active" in e.classes.split()), None)
+    return None if active is None else (target, active)
 
 
 @planner("click-menu")
@@ -191,25 +212,19 @@ def plan_click_menu(u: str) -> list[Skill]:
 
 
 @skill
-def pie_item(s, label: str, waits: int = 10):
+def pie_item(s, label: str, timeout_s: float = WAIT_TIMEOUT_S):
     """Expand a wheelnav pie menu (its "+" spreader) and click the slice titled `label`."""
-    def title():
-        return next((e for e in s.obs.dom if e.tag == "tspan" and e.text == label), None)
+    def title(obs):
+        return next((e for e in obs.dom if e.tag == "tspan" and e.text == label), None)
 
     spreader = next((e for e in s.obs.dom if e.id.endswith("-spreader")), None)
-    if spreader is not None and title() is None:
+    if spreader is not None and title(s.obs) is None:
         s.say("expand the pie menu", spreader)
         yield Action.click(spreader.ref)
-    for _ in range(waits):
-        t = title()
-        if t is not None:
-            parent = s.obs.element(t.parent)
-            s.say(f'click "{label}"', parent)
-            yield Action.click(parent.ref)
-            return
-        s.say("wait for the menu")
-        yield Action.none()
-    raise SkillError(f"no pie item {label!r}")
+    t = yield from wait_for(s, title, f"the pie item {label!r}", timeout_s)
+    parent = s.obs.element(t.parent)
+    s.say(f'click "{label}"', parent)
+    yield Action.click(parent.ref)
 
 
 @planner("click-pie")
@@ -485,7 +500,7 @@ def post_action(s, user: str, label: str, amount: int | None = 1, then_submit: b
     menu_labels = {"share via dm", "copy link to tweet", "embed tweet", "mute", "block", "report"}
     if label.lower() in ICON_ACTIONS and label.lower() not in menu_labels:
         # icons take their size from CSS images: wait until the page has drawn them
-        yield from _wait_for(s, lambda obs: _icon(obs, posts[0], label), f"the {label} icon")
+        yield from wait_for(s, lambda obs: _icon(obs, posts[0], label), f"the {label} icon")
     if label.lower() in ICON_ACTIONS and _icon(s.obs, posts[0], label) is not None:
         done = 0
         for post in posts:
@@ -498,12 +513,12 @@ def post_action(s, user: str, label: str, amount: int | None = 1, then_submit: b
             done += 1
     else:
         post = posts[0]
-        more = yield from _wait_for(s, lambda obs: next(
+        more = yield from wait_for(s, lambda obs: next(
             (e for e in obs.subtree(post.ref) if "more" in e.classes.split()), None),
             "the more button")
         s.say(f"open the menu of a post by {user}", more, post)
         yield Action.click(more.ref)
-        item = yield from _wait_for(s, lambda obs: next(
+        item = yield from wait_for(s, lambda obs: next(
             (e for e in obs.subtree(post.ref) if e.tag == "LI"
              and norm(e.text).lower().startswith(label.lower())), None), f"menu item {label!r}")
         s.say(f'click "{label}"', item, post)
@@ -548,23 +563,11 @@ def _thread_of(obs, sender: str):
     raise SkillError(f"no email from {sender!r}")
 
 
-def _wait_for(s, locate, what: str, waits: int = 10):
-    """Generator body: the element `locate(obs)` finds, waiting (none actions) while the page
-    has not drawn it yet (icons take their size from CSS images)."""
-    for _ in range(waits):
-        e = locate(s.obs)
-        if e is not None:
-            return e
-        s.say(f"wait for {what}")
-        yield Action.none()
-    raise SkillError(f"no {what}")
-
-
 @skill
 def email_icon(s, sender: str, icon: str):
     """Click the trash or star icon on the inbox row of `sender`'s email."""
     row = _thread_of(s.obs, sender)
-    e = yield from _wait_for(s, lambda obs: next(
+    e = yield from wait_for(s, lambda obs: next(
         (x for x in obs.subtree(row.ref) if icon in x.classes.split()), None), f"the {icon} icon")
     s.say(f"click the {icon} icon of the email from {sender}", e, row)
     yield Action.click(e.ref)
@@ -576,15 +579,15 @@ def email_reply(s, sender: str, text: str):
     row = _thread_of(s.obs, sender)
     s.say(f"open the email from {sender}", row)
     yield Action.click(row.ref)
-    b = yield from _wait_for(s, lambda obs: next(iter(find_all(obs, classes="email-reply")), None),
-                             "the reply button")
+    b = yield from wait_for(s, lambda obs: next(iter(find_all(obs, classes="email-reply")), None),
+                            "the reply button")
     s.say("click reply", b)
     yield Action.click(b.ref)
     box = find(s.obs, id="reply-text")
     s.say("type the reply", box)
     yield Action.type(box.ref, text)
-    send = yield from _wait_for(s, lambda obs: next(iter(find_all(obs, id="send-reply")), None),
-                                "the send button")
+    send = yield from wait_for(s, lambda obs: next(iter(find_all(obs, id="send-reply")), None),
+                               "the send button")
     s.say("click send", send)
     yield Action.click(send.ref)
 
@@ -594,15 +597,15 @@ def email_forward(s, sender: str, dest: str):
     row = _thread_of(s.obs, sender)
     s.say(f"open the email from {sender}", row)
     yield Action.click(row.ref)
-    b = yield from _wait_for(s, lambda obs: next(iter(find_all(obs, classes="email-forward")),
-                                                  None), "the forward button")
+    b = yield from wait_for(s, lambda obs: next(iter(find_all(obs, classes="email-forward")),
+                                                 None), "the forward button")
     s.say("click forward", b)
     yield Action.click(b.ref)
     box = find(s.obs, classes="forward-sender")
     s.say("type the recipient", box)
     yield Action.type(box.ref, dest)
-    send = yield from _wait_for(s, lambda obs: next(iter(find_all(obs, id="send-forward")), None),
-                                "the send button")
+    send = yield from wait_for(s, lambda obs: next(iter(find_all(obs, id="send-forward")), None),
+                               "the send button")
     s.say("click send", send)
     yield Action.click(send.ref)
 
@@ -700,12 +703,7 @@ def pick_date(s, month: int, day: int, year: int, clicks: int = 40):
     s.say("open the calendar", box)
     yield Action.click(box.ref)
     for _ in range(clicks):
-        title_m = find_all(s.obs, classes="ui-datepicker-month")
-        title_y = find_all(s.obs, classes="ui-datepicker-year")
-        if not title_m or not title_y:
-            s.say("wait for the calendar")
-            yield Action.none()
-            continue
+        title_m, title_y = yield from wait_for(s, _calendar_title, "the calendar")
         shown = (int(title_y[0].text), MONTHS.index(title_m[0].text.strip()) + 1)
         if shown == (year, month):
             days = [e for e in s.obs.dom if e.tag == "A" and e.text == str(day)
@@ -722,6 +720,12 @@ def pick_date(s, month: int, day: int, year: int, clicks: int = 40):
     raise SkillError("calendar did not reach the month")
 
 
+def _calendar_title(obs):
+    """The month and year elements of a showing jQuery-UI date picker, None while it is hidden."""
+    m, y = find_all(obs, classes="ui-datepicker-month"), find_all(obs, classes="ui-datepicker-year")
+    return (m, y) if m and y else None
+
+
 def plan_choose_date(u: str) -> list[Skill]:
     # 'Select 03/05/2016 as the date and hit submit.'
     m = _rx(r"(\d\d)/(\d\d)/(\d{4})", u, "choose-date")
@@ -736,23 +740,16 @@ for _t in ("choose-date", "choose-date-easy", "choose-date-medium"):
 # Book a flight
 
 @skill
-def autocomplete_pick(s, field_id: str, text: str, waits: int = 20):
+def autocomplete_pick(s, field_id: str, text: str, timeout_s: float = WAIT_TIMEOUT_S):
     """Type `text` into an autocomplete input and click the suggestion that names it: an airport
-    code as "(CODE)", a city as the suggestion's start."""
+    code as "(CODE)", a city as the suggestion's start (see `choose_suggestion`)."""
     box = find(s.obs, id=field_id)
     s.say(f"type {text}", box)
     yield Action.type(box.ref, text)
     code = re.fullmatch(r"[A-Z]{3}", text) is not None
-    for _ in range(waits):
-        items = [e for e in s.obs.dom if "ui-menu-item-wrapper" in e.classes.split()]
-        good = [e for e in items if (f"({text})" in e.text if code else e.text.startswith(text))]
-        if good:
-            s.say(f"choose {good[0].text}", good[0])
-            yield Action.click(good[0].ref)
-            return
-        s.say("wait for suggestions")
-        yield Action.none()
-    raise SkillError(f"no suggestion for {text!r}")
+    yield from choose_suggestion(
+        s, field_id, lambda t: f"({text})" in t if code else t.startswith(text),
+        f"a suggestion for {text!r}", timeout_s)
 
 
 def _minutes(text: str) -> int:

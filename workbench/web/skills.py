@@ -20,12 +20,19 @@ into sub-task fragments and concatenates the base planners' skill lists.
 
 Element finders (`find_*`) take an observation and raise `SkillError` when nothing matches, which
 fails the episode cleanly.
+
+Pages change after an action: menus, suggestions and panels open on timers and animations. A skill
+never waits a fixed number of steps or seconds for that: `x = yield from wait_for(s, condition,
+what)` waits (`Action.none()` steps, each a fresh observation) until the page shows the state the
+next action needs, within a deadline (`WAIT_TIMEOUT_S`), and fails with "timed out after ... s
+waiting for <what>" otherwise.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import time
 from typing import Callable, Iterator
 
 from workbench.web.actions import Action
@@ -123,7 +130,6 @@ def skill(fn: Callable[..., Iterator[Action]]) -> Callable[..., Skill]:
     def factory(*args, **kwargs) -> Skill:
         return Skill(fn.__name__, fn, args, kwargs)
 
-    factory.is_skill = True
     return factory
 
 
@@ -155,6 +161,38 @@ class SkillAgent:
         """What the last action was for: {"sub_instruction": "<skill or clause>: <step>",
         "refs": [elements that step needs]} (the recorder stores it per step)."""
         return {"sub_instruction": self.note[0], "refs": list(self.note[1])}
+
+
+# ---------------------------------------------------------------------------------------------
+# Waiting for the page
+
+WAIT_TIMEOUT_S = 5.0  # how long `wait_for` waits for a state by default (wall-clock seconds)
+
+
+def wait_for(s: Skill, condition: Callable[[Observation], object], what: str,
+             timeout_s: float = WAIT_TIMEOUT_S, clock: Callable[[], float] = time.monotonic):
+    """Generator body of a skill: wait until the page is in the state the next action needs and
+    return `condition(s.obs)`'s value (`x = yield from wait_for(s, condition, "the menu")`).
+
+    `condition(obs)` returns something truthy once the state is there (e.g. the element to act
+    on), falsy while it is not; it may raise `SkillError` for a state no waiting can change.
+    Returns at once, without a step, when the state is already there; otherwise yields
+    `Action.none()` (the env pauses briefly and observes again) until it is, for at most
+    `timeout_s` seconds of wall-clock time from the first miss, then raises SkillError
+    "timed out after N s waiting for <what>". A deadline rather than a number of steps, so a
+    loaded machine gets the same time as a quiet one."""
+    deadline = None
+    while True:
+        got = condition(s.obs)
+        if got:
+            return got
+        now = clock()
+        if deadline is None:
+            deadline = now + timeout_s
+        elif now >= deadline:
+            raise SkillError(f"timed out after {timeout_s:g} s waiting for {what}")
+        s.say(f"wait for {what}")
+        yield Action.none()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,14 +290,3 @@ def click_text(s, text: str, tag: str | None = None, exact: bool = True):
 def click_button(s, label: str):
     """Click the button labelled `label` (click-button)."""
     yield Action.click(find_button(s.obs, label).ref)
-
-
-@skill
-def click_ref(s, ref: int):
-    yield Action.click(ref)
-
-
-@skill
-def type_into(s, id_or_label: str, text: str):
-    """Type `text` into the input with this id (or after this label)."""
-    yield Action.type(find_input(s.obs, id_or_label).ref, text)

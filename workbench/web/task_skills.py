@@ -12,7 +12,8 @@ import re
 from typing import Callable
 
 from workbench.web.actions import Action
-from workbench.web.skills import SkillError, find, find_all, find_button, norm, skill
+from workbench.web.skills import (WAIT_TIMEOUT_S, SkillError, find, find_all, find_button, norm,
+                                  skill, wait_for)
 
 
 @skill
@@ -177,14 +178,6 @@ def _popup_cancel(obs):
     return hits[0] if hits else None
 
 
-@skill
-def dismiss_popup(s):
-    """Click "Cancel" on a pop-up (login-user-popup's #popup) if one is showing."""
-    cancel = _popup_cancel(s.obs)
-    if cancel is not None:
-        yield Action.click(cancel.ref)
-
-
 def _set_field(s, field_id: str, text: str, tries: int = 6):
     """Generator body: make input `field_id` hold exactly `text`, dismissing pop-ups that
     appear on focus (and clearing wrong content) on the way."""
@@ -300,20 +293,39 @@ def search_and_open(s, query: str, rank: int, per_page: int = 3):
 
 
 @skill
-def autocomplete(s, start: str, end: str | None = None, field: str = "tags", waits: int = 30):
-    """Type `start` into an autocomplete input, wait for the suggestion menu, click a suggestion
-    ending with `end` (any when None) (use-autocomplete)."""
+def autocomplete(s, start: str, end: str | None = None, field: str = "tags",
+                 timeout_s: float = WAIT_TIMEOUT_S):
+    """Type `start` into an autocomplete input, wait for the suggestion menu (it opens after the
+    widget's delay), click a suggestion ending with `end` (any when None) (use-autocomplete)."""
     yield Action.type(find(s.obs, id=field).ref, start)
-    for _ in range(waits):
-        items = [e for e in s.obs.dom if "ui-menu-item-wrapper" in e.classes.split()
+    what = f"a suggestion {start!r}..." + (repr(end) if end is not None else "")
+    yield from choose_suggestion(
+        s, field, lambda t: t.startswith(start) and (end is None or t.endswith(end)), what,
+        timeout_s)
+
+
+def choose_suggestion(s, field: str, accept: Callable[[str], bool], what: str,
+                      timeout_s: float = WAIT_TIMEOUT_S, tries: int = 3):
+    """Generator body: once the autocomplete menu of input #`field` shows a suggestion whose text
+    `accept`s, click it, until the input holds that text; returns the suggestion.
+
+    jQuery UI's autocomplete searches `delay` ms after a keystroke, so when typing is slow (a
+    loaded machine) a menu for a prefix shows first and the search for the whole text draws the
+    menu again. A suggestion clicked from an observation taken in between is gone from the page
+    and the click does nothing: the input is checked after each click and the redrawn suggestion
+    clicked again (SkillError after `tries` clicks)."""
+    def suggestion(obs):
+        items = [e for e in obs.dom if "ui-menu-item-wrapper" in e.classes.split()
                  or ("ui-menu-item" in e.classes.split() and e.text)]
-        good = [e for e in items if norm(e.text).startswith(start)
-                and (end is None or norm(e.text).endswith(end))]
-        if good:
-            yield Action.click(good[0].ref)
-            return
-        yield Action.none()
-    raise SkillError(f"no suggestion for {start!r}...{end!r}")
+        return next((e for e in items if accept(norm(e.text))), None)
+
+    for _ in range(tries):
+        item = yield from wait_for(s, suggestion, what, timeout_s)
+        s.say(f"choose {norm(item.text)!r}", item)
+        yield Action.click(item.ref)
+        if norm(find(s.obs, id=field).value) == norm(item.text):
+            return item
+    raise SkillError(f"#{field} does not take {what} after {tries} clicks")
 
 
 @skill
@@ -360,9 +372,12 @@ def click_ref_of(s, locate: Callable):
 
 
 @skill
-def expand_sections_until(s, locate: Callable, waits: int = 10):
+def expand_sections_until(s, locate: Callable, timeout_s: float = WAIT_TIMEOUT_S):
     """Open accordion sections (jQuery-UI headers) one by one until `locate(obs)` finds an
-    element (None otherwise), then click it (click-collapsible, click-collapsible-2)."""
+    element (None otherwise), then click it (click-collapsible, click-collapsible-2). A section
+    opens with an animation from zero height: after each header click, wait until the target
+    shows or that section's panel does before looking further (or opening the next, which would
+    close this one)."""
     opened = set()
     while True:
         target = locate(s.obs)
@@ -372,15 +387,26 @@ def expand_sections_until(s, locate: Callable, waits: int = 10):
         closed = [e for e in s.obs.dom if "ui-accordion-header-collapsed" in e.classes.split()
                   and e.ref not in opened]
         if not closed:
-            for _ in range(waits):  # an opening animation may still be running
-                yield Action.none()
-                if locate(s.obs) is not None:
-                    break
-            else:
-                raise SkillError("target not found in any section")
-            continue
-        opened.add(closed[0].ref)
-        yield Action.click(closed[0].ref)
+            raise SkillError("target not found in any section")
+        header = closed[0]
+        opened.add(header.ref)
+        yield Action.click(header.ref)
+        name = norm(s.obs.subtree_text(header.ref))
+        yield from wait_for(
+            s, lambda obs, h=header.ref: locate(obs) is not None or _section_shown(obs, h),
+            f"section {name!r} to open", timeout_s)
+
+
+def _section_shown(obs, header_ref: int) -> bool:
+    """The panel of the accordion header `header_ref` (the header's next sibling) is showing: it
+    appears in the observation, with every element in it, once its height is no longer zero."""
+    header = next((e for e in obs.dom if e.ref == header_ref), None)
+    if header is None:
+        return False
+    siblings = obs.children(header.parent)
+    after = siblings[siblings.index(header) + 1:]
+    return bool(after) and "ui-accordion-content" in after[0].classes.split() \
+        and is_visible(after[0])
 
 
 def is_visible(e) -> bool:
