@@ -91,6 +91,20 @@ def _schedule(opt, cfg, step: int) -> None:
         g["lr"] = cfg.lr * float(frac)
 
 
+def _update(model, opt, full: dict, lengths: np.ndarray, batches: list, rng, batch_size: int) -> dict:
+    """One AdamW update on the next length-bucketed batch of `full` (refilling `batches`, an epoch of
+    batches, when it runs out); the learning rate is the caller's. Returns the batch's metrics."""
+    if not batches:
+        batches.extend(length_batches(lengths, batch_size, rng))
+    take = torch.from_numpy(batches.pop())
+    loss, m = loss_fn(model, trim({k: v[take] for k, v in full.items()}))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return m
+
+
 def fit(cfg, ex: data.Examples, idx: list[int], variant: str, seed: int | None = None,
         progress=lambda step, metrics: None, tag: str = "", heldout: list[int] | None = None) -> Fit:
     """Train one model on the demonstration steps `idx` (see the module docstring): to convergence on
@@ -137,17 +151,9 @@ def _fit_converged(cfg, ex, idx, heldout, variant, seed, progress, tag) -> Fit:
     step = 0
     while True:
         if step > 0:
-            if not batches:
-                batches = length_batches(lengths, cfg.batch_size, rng)
-            take = torch.from_numpy(batches.pop())
-            batch = trim({k: v[take] for k, v in full.items()})
             for g in opt.param_groups:
                 g["lr"] = cfg.lr * min(1.0, step / WARMUP)
-            loss, m = loss_fn(model, batch)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
+            m = _update(model, opt, full, lengths, batches, rng, cfg.batch_size)
             losses.append(m["loss"])
             accs.append(m["acc"])
         metrics = {}
@@ -206,16 +212,8 @@ def _fit(cfg, ex, idx, variant, seed, progress, tag) -> Fit:
     batches: list[np.ndarray] = []
     for step in range(cfg.train_steps + 1):
         if step > 0:
-            if not batches:
-                batches = length_batches(lengths, cfg.batch_size, rng)
-            take = torch.from_numpy(batches.pop())
-            batch = trim({k: v[take] for k, v in full.items()})
             _schedule(opt, cfg, step)
-            loss, m = loss_fn(model, batch)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
+            m = _update(model, opt, full, lengths, batches, rng, cfg.batch_size)
             losses.append(m["loss"])
             accs.append(m["acc"])
         if step % cfg.log_every == 0 or step == cfg.train_steps:
