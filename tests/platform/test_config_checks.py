@@ -1,4 +1,4 @@
-"""Every paper's Config checks every field before any kernel starts (issue 11 §6): each field is given a value
+"""Every paper's Config checks every field before any kernel starts: each field is given a value
 no run could use, and must be refused with one line naming it. Fields where no value is wrong are listed,
 with the reason, in ANY_VALUE."""
 import dataclasses

@@ -1,4 +1,4 @@
-"""What a new user hit when things went wrong (issue 11 §6): SIGTERM and Ctrl-C leave nothing running, a dead
+"""What a new user hit when things went wrong: SIGTERM and Ctrl-C leave nothing running, a dead
 kernel is one line and `run all` goes on, unwritable folders are found before any work.
 
 The CLI runs on small notebooks written here: `registry.NOTEBOOK_DIR` points at tmp_path (in a subprocess

@@ -71,7 +71,7 @@ def test_gini_by_hand():
     assert fourier.gini(np.r_[np.zeros(9), 1.0]) == pytest.approx(0.9)
 
 
-# --- FFS against the figure: the constant row (issue 21) ---------------------------------------------
+# --- FFS against the figure: the constant row ----------------------------------------------------
 
 def test_ffs_dense_sparse_and_dense_plus_constant():
     """Dense, sparse, and dense plus a big constant component: the constant row is √p times the mean
@@ -97,7 +97,7 @@ def test_ffs_dense_sparse_and_dense_plus_constant():
     assert np.mean(r[1:] > 0.5) == fourier.ffs(big_mean) and r[1:].max() == pytest.approx(1.0)
 
 
-# --- FCR on the frequencies that carry the representation (issue 21) ----------------------------------
+# --- FCR on the frequencies that carry the representation -----------------------------------------
 
 def _expected_random_ratio(d: int, draws: int = 20000) -> float:
     """E[min(c/s, s/c)] for c, s the norms of two independent N(0, I_d) vectors (Monte Carlo)."""
