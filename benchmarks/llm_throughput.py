@@ -15,7 +15,7 @@ the same float32 forward for every transformers candidate, so prefill and scorin
 Printed per thread count: median tok/s and min-max over the repeats, the per-repeat ratio gguf / today
 (median, min-max), and whether the goal is met: generation >= half of llama.cpp's. With llama.cpp installed
 that is measured side by side; without it, the goal is judged from the ratio llama.cpp / today recorded in
-issue 20 on this machine (52-55 vs 20 tok/s on 1 thread, 86 vs 33 on 2: 2.7x and 2.6x), i.e. gguf / today
+earlier on this machine (52-55 vs 20 tok/s on 1 thread, 86 vs 33 on 2: 2.7x and 2.6x), i.e. gguf / today
 >= 1.35 (1 thread) and 1.30 (2 threads), a ratio of two loops measured here side by side.
 The load average is printed before and after: absolute numbers from a shared machine are inflated.
 """
@@ -42,7 +42,7 @@ PROMPTS = [
     "comfortable, and the bicycle became a common means of transport in cities across Europe and America. "
     "Today hundreds of millions of people ride bicycles every day, for work, for sport and for pleasure.",
 ]
-# llama.cpp / today's loop, generation tok/s, measured side by side in issue 20 (llama.cpp Q4_1 GGUF vs
+# llama.cpp / today's loop, generation tok/s, measured side by side earlier (llama.cpp Q4_1 GGUF vs
 # the transformers forward loop; 1 thread: 52-55 vs 20, 2 threads: 86 vs 33)
 RECORDED_LLAMACPP_OVER_TODAY = {1: 53.5 / 20, 2: 86 / 33}
 
@@ -144,7 +144,7 @@ def main() -> None:
         have_llamacpp = True
     except ImportError:
         have_llamacpp = False
-        print("llama.cpp: llama-cpp-python is not installed; the goal is judged from issue 20's recorded "
+        print("llama.cpp: llama-cpp-python is not installed; the goal is judged from the recorded "
               "llama.cpp / today ratio")
 
     before = torch.get_num_threads()
